@@ -1,0 +1,54 @@
+// Package stills is the image-extraction engine: given a media.Source and a
+// GetImages request (SPEC §1) it returns one image or error tag per sampling
+// timestamp, decoding each chosen keyframe once and scaling and encoding in
+// a bounded worker pool.
+package stills
+
+import (
+	"context"
+	"time"
+
+	"github.com/stills/stills/media"
+)
+
+// Request is a GetImages request (SPEC §1). Times are absolute; the server
+// converts the JSON epoch-seconds numbers (millisecond precision kept).
+type Request struct {
+	StreamName        string
+	StreamARN         string
+	ImageSelectorType string // "PRODUCER_TIMESTAMP" or "SERVER_TIMESTAMP"
+	StartTimestamp    time.Time
+	EndTimestamp      time.Time
+	SamplingInterval  int64             // milliseconds; 0 means the default 3000
+	Format            string            // "JPEG" or "PNG"
+	FormatConfig      map[string]string // {"JPEGQuality": "80"}
+	WidthPixels       int               // 0 = not given
+	HeightPixels      int               // 0 = not given
+	MaxResults        int               // 0 = default 25
+	NextToken         string
+}
+
+// Image is one entry of the answer: ImageContent, or Error "NO_MEDIA" / "MEDIA_ERROR".
+type Image struct {
+	TimeStamp    time.Time
+	ImageContent []byte
+	Error        string
+}
+
+// Response is a GetImages answer.
+type Response struct {
+	Images    []Image
+	NextToken string
+}
+
+// Error is a request error with its API name (SPEC §2), e.g.
+// "InvalidArgumentException", "ResourceNotFoundException".
+type Error struct {
+	Name    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Name + ": " + e.Message }
+
+// PLACEHOLDER signature: the engine's owner implements it in engine.go.
+var _ = func(ctx context.Context, src media.Source, req *Request) (*Response, error) { return nil, nil }
