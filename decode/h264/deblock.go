@@ -1,8 +1,588 @@
 package h264
 
-// PLACEHOLDER: the deblocking filter (§8.7) is written here by its owner.
+import "github.com/stills/stills/decode"
+
+// The deblocking filter process, ITU-T H.264 (08/2021) §8.7, for frame
+// pictures (MbaffFrameFlag == 0, field_pic_flag == 0: field and MBAFF
+// coding are rejected before a picture reaches this file).
+//
+// Layout of one edge as the filter sees it (§8.7.2, Figure 8-11): the
+// samples p3 p2 p1 p0 | q0 q1 q2 q3 run across the edge, p on the left (or
+// above) in the macroblock or block already passed, q in the current one.
+// A vertical edge is filtered row by row, a horizontal edge column by column.
+//
+// Work per picture: macroblocks in raster order; in each, the luma vertical
+// edges left to right, then the luma horizontal edges top to bottom, then
+// the same for Cb and then Cr (§8.7). Every edge reads the samples the
+// previous edges already filtered. Nothing here allocates.
+
+// dbkAlpha is Table 8-16: alpha' by indexA.
+var dbkAlpha = [52]uint8{
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	4, 4, 5, 6, 7, 8, 9, 10, 12, 13, 15, 17, 20, 22, 25, 28,
+	32, 36, 40, 45, 50, 56, 63, 71, 80, 90, 101, 113, 127, 144, 162, 182,
+	203, 226, 255, 255,
+}
+
+// dbkBeta is Table 8-16: beta' by indexB.
+var dbkBeta = [52]uint8{
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 6, 6, 7, 7, 8, 8,
+	9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15, 16, 16,
+	17, 17, 18, 18,
+}
+
+// dbkTC0 is Table 8-17: tC0' by indexA and bS (columns bS = 1, 2, 3;
+// column 0 is unused and zero).
+var dbkTC0 = [52][4]uint8{
+	{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, // 0..16
+	{0, 0, 0, 1}, {0, 0, 0, 1}, {0, 0, 0, 1}, {0, 0, 0, 1}, // 17..20
+	{0, 0, 1, 1}, {0, 0, 1, 1}, {0, 1, 1, 1}, {0, 1, 1, 1}, // 21..24
+	{0, 1, 1, 1}, {0, 1, 1, 1}, {0, 1, 1, 2}, {0, 1, 1, 2}, // 25..28
+	{0, 1, 1, 2}, {0, 1, 1, 2}, {0, 1, 2, 3}, {0, 1, 2, 3}, // 29..32
+	{0, 2, 2, 3}, {0, 2, 2, 4}, {0, 2, 3, 4}, {0, 2, 3, 4}, // 33..36
+	{0, 3, 3, 5}, {0, 3, 4, 6}, {0, 3, 4, 6}, {0, 4, 5, 7}, // 37..40
+	{0, 4, 5, 8}, {0, 4, 6, 9}, {0, 5, 7, 10}, {0, 6, 8, 11}, // 41..44
+	{0, 6, 8, 13}, {0, 7, 10, 14}, {0, 8, 11, 16}, {0, 9, 12, 18}, // 45..48
+	{0, 10, 13, 20}, {0, 11, 15, 23}, {0, 13, 17, 25}, // 49..51
+}
+
+// dbkChromaQPTab is Table 8-15: QPC for qPI = 30..51 (below 30, QPC = qPI).
+var dbkChromaQPTab = [22]int8{
+	29, 30, 31, 32, 32, 33, 34, 34, 35, 35, 36, 36, 37, 37, 37, 38, 38, 38, 39, 39, 39, 39,
+}
+
+// dbkChromaQP maps a macroblock's QPY to the QPC its chroma edges use in
+// §8.7.2.2: qPI = Clip3(-QpBdOffsetC, 51, QPY + qPOffset), then Table 8-15
+// (§8.5.8, equation 8-313). The result is QPC, not QP'C.
+func dbkChromaQP(qpY, qpOffset, qpBdOffsetC int) int {
+	qpi := qpY + qpOffset
+	if qpi < -qpBdOffsetC {
+		qpi = -qpBdOffsetC
+	}
+	if qpi > 51 {
+		qpi = 51
+	}
+	if qpi < 30 {
+		return qpi
+	}
+	return int(dbkChromaQPTab[qpi-30])
+}
+
+// dbkEdge holds what the sample filters need for one edge (§8.7.2.1–8.7.2.4),
+// computed once per edge.
+type dbkEdge struct {
+	alpha, beta int32    // alpha and beta of Table 8-16, scaled to the bit depth
+	tc0         [4]int32 // tC0 by bS (1..3) of Table 8-17, scaled to the bit depth
+	maxV        int32    // (1 << BitDepth) - 1, for Clip1
+	// bS by 4-luma-sample segment along the edge (§8.7.2.1). For frame
+	// coding bS is constant over each 4-sample segment of a luma edge.
+	bS [4]uint8
+	// keepP, keepQ: the p (q) side is a lossless macroblock
+	// (qpprime_y_zero_transform_bypass_flag == 1 and QP'Y == 0), whose
+	// samples the filter does not modify (§8.7.2, last paragraph).
+	keepP, keepQ bool
+}
+
+// set derives alpha, beta and tC0 for an edge from qPav and the current
+// slice's filter offsets (§8.7.2.2, equations 8-460..8-463 and 8-469/8-470).
+// It reports false when no sample of the edge can be filtered (alpha or
+// beta is 0, so filterSamplesFlag is 0 everywhere).
+func (e *dbkEdge) set(qPav, offA, offB, bitDepth int) bool {
+	indexA := qPav + offA
+	if indexA < 0 {
+		indexA = 0
+	} else if indexA > 51 {
+		indexA = 51
+	}
+	indexB := qPav + offB
+	if indexB < 0 {
+		indexB = 0
+	} else if indexB > 51 {
+		indexB = 51
+	}
+	sh := uint(bitDepth - 8)
+	e.alpha = int32(dbkAlpha[indexA]) << sh
+	e.beta = int32(dbkBeta[indexB]) << sh
+	if e.alpha == 0 || e.beta == 0 {
+		return false
+	}
+	t := &dbkTC0[indexA]
+	e.tc0 = [4]int32{0, int32(t[1]) << sh, int32(t[2]) << sh, int32(t[3]) << sh}
+	e.maxV = 1<<uint(bitDepth) - 1
+	return true
+}
+
+func dbkAbs(x int32) int32 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func dbkClip(lo, hi, x int32) int32 {
+	if x < lo {
+		return lo
+	}
+	if x > hi {
+		return hi
+	}
+	return x
+}
+
+// deblocker holds the per-picture state of deblockPicture.
+type deblocker struct {
+	p           *picture
+	qpBdOffsetY int
+	qpBdOffsetC int
+	chromaStyle bool // ChromaArrayType is 1 or 2: chroma edges use the chroma filter (chromaStyleFilteringFlag)
+	subW, subH  int  // SubWidthC, SubHeightC
+}
 
 // deblockPicture applies the deblocking filter process (§8.7) to a fully
 // decoded picture in place, using p.mbs and p.slices. Macroblocks with
-// slice == -1 (never decoded) are left as they are.
-func deblockPicture(p *picture) {}
+// slice == -1 (never decoded) are left as they are, and so are the edges
+// they share with decoded ones.
+func deblockPicture(p *picture) {
+	if p.widthMbs <= 0 || p.heightMbs <= 0 || len(p.mbs) < p.widthMbs*p.heightMbs {
+		return
+	}
+	d := deblocker{
+		p:           p,
+		qpBdOffsetY: 6 * (p.bitDepthY - 8),
+		qpBdOffsetC: 6 * (p.bitDepthC - 8),
+	}
+	hasChroma := p.chromaFormat != decode.Chroma400 && p.mbWidthC > 0 && p.mbHeightC > 0
+	if hasChroma {
+		d.subW, d.subH = p.chromaFormat.SubWidthHeight()
+		d.chromaStyle = p.chromaFormat != decode.Chroma444
+	}
+	n := p.widthMbs * p.heightMbs
+	for addr := 0; addr < n; addr++ {
+		d.mb(addr, hasChroma)
+	}
+}
+
+// lumaQP is the qPp/qPq of §8.7.2.2 for a luma edge: 0 for I_PCM, else QPY.
+func (d *deblocker) lumaQP(mb *mbInfo) int {
+	if mb.mbType == mbTypeIPCM {
+		return 0
+	}
+	return int(mb.qpY)
+}
+
+// lossless reports whether a macroblock is coded with the transform bypass
+// (qpprime_y_zero_transform_bypass_flag == 1 and QP'Y == 0, §8.7.2).
+func (d *deblocker) lossless(mb *mbInfo) bool {
+	return d.p.qpprimeYZeroTransformBypass && int(mb.qpY)+d.qpBdOffsetY == 0
+}
+
+// intraBS derives bS (§8.7.2.1) for an edge between two macroblocks of
+// intra slices of a frame: 4 on a macroblock edge, 3 inside a macroblock.
+// P-slice rules (mixedModeEdgeFlag, coefficients, motion) plug in here.
+func intraBS(mbEdge bool) [4]uint8 {
+	if mbEdge {
+		return [4]uint8{4, 4, 4, 4}
+	}
+	return [4]uint8{3, 3, 3, 3}
+}
+
+// mb filters the edges of the macroblock at address addr (§8.7, the steps
+// for one macroblock).
+func (d *deblocker) mb(addr int, hasChroma bool) {
+	p := d.p
+	mb := &p.mbs[addr]
+	if mb.slice < 0 || int(mb.slice) >= len(p.slices) {
+		return
+	}
+	sl := &p.slices[mb.slice]
+	idc := sl.disableDeblockingFilterIdc
+	if idc == 1 {
+		return
+	}
+	mbx, mby := addr%p.widthMbs, addr/p.widthMbs
+	// filterLeftMbEdgeFlag / filterTopMbEdgeFlag: no edge at the picture
+	// border; with idc 2 none towards another slice (mbAddrA/B not
+	// available, §6.4.9). An undecoded neighbour is never filtered against.
+	var left, top *mbInfo
+	if mbx > 0 {
+		left = &p.mbs[addr-1]
+		if left.slice < 0 || (idc == 2 && left.slice != mb.slice) {
+			left = nil
+		}
+	}
+	if mby > 0 {
+		top = &p.mbs[addr-p.widthMbs]
+		if top.slice < 0 || (idc == 2 && top.slice != mb.slice) {
+			top = nil
+		}
+	}
+	offA, offB := int(sl.filterOffsetA), int(sl.filterOffsetB)
+	keepQ := d.lossless(mb)
+	t8 := mb.transform8x8
+
+	// Luma (chromaEdgeFlag = 0).
+	qpQ := d.lumaQP(mb)
+	var e dbkEdge
+	y, ys := p.y, p.yStride
+	org := mby*16*ys + mbx*16
+	// Vertical edges, left to right.
+	for k := 0; k < 4; k++ {
+		if k == 0 && left == nil || k&1 == 1 && t8 {
+			continue
+		}
+		qp := qpQ
+		e.keepP = keepQ
+		if k == 0 {
+			qp = (d.lumaQP(left) + qpQ + 1) >> 1
+			e.keepP = d.lossless(left)
+		}
+		e.keepQ = keepQ
+		if e.set(qp, offA, offB, p.bitDepthY) {
+			e.bS = intraBS(k == 0)
+			dbkLumaV(y, org+4*k, ys, &e)
+		}
+	}
+	// Horizontal edges, top to bottom.
+	for k := 0; k < 4; k++ {
+		if k == 0 && top == nil || k&1 == 1 && t8 {
+			continue
+		}
+		qp := qpQ
+		e.keepP = keepQ
+		if k == 0 {
+			qp = (d.lumaQP(top) + qpQ + 1) >> 1
+			e.keepP = d.lossless(top)
+		}
+		e.keepQ = keepQ
+		if e.set(qp, offA, offB, p.bitDepthY) {
+			e.bS = intraBS(k == 0)
+			dbkLumaH(y, org+4*k*ys, ys, &e)
+		}
+	}
+	if !hasChroma {
+		return
+	}
+	// Chroma (chromaEdgeFlag = 1): Cb with chroma_qp_index_offset, Cr with
+	// second_chroma_qp_index_offset.
+	d.chroma(p.cb, int(sl.chromaQpIndexOffset), mb, left, top, mbx, mby, offA, offB, keepQ)
+	d.chroma(p.cr, int(sl.secondChromaQpIndexOffset), mb, left, top, mbx, mby, offA, offB, keepQ)
+}
+
+// chroma filters the edges of one chroma plane of a macroblock. For
+// ChromaArrayType 1 and 2 the chroma filter (chromaStyleFilteringFlag = 1)
+// runs on the edges of the 4x4 chroma transform blocks: vertical at x = 0, 4
+// and horizontal at y = 0, 4 (and 8, 12 for 4:2:2, whose chroma is 16 rows
+// high). For ChromaArrayType 3 the edges and filters are those of luma,
+// including the transform_size_8x8_flag rule. bS of a chroma sample is the
+// bS of the luma sample at (SubWidthC*x, SubHeightC*y) (§8.7.2.1); the QP is
+// QPC of each side, averaged (§8.7.2.2).
+func (d *deblocker) chroma(pl []uint16, qpOff int, mb, left, top *mbInfo, mbx, mby, offA, offB int, keepQ bool) {
+	p := d.p
+	cs := p.cStride
+	org := mby*p.mbHeightC*cs + mbx*p.mbWidthC
+	qpQ := dbkChromaQP(d.lumaQP(mb), qpOff, d.qpBdOffsetC)
+	var e dbkEdge
+	if !d.chromaStyle {
+		t8 := mb.transform8x8
+		for k := 0; k < 4; k++ {
+			if k == 0 && left == nil || k&1 == 1 && t8 {
+				continue
+			}
+			qp := qpQ
+			e.keepP = keepQ
+			if k == 0 {
+				qp = (dbkChromaQP(d.lumaQP(left), qpOff, d.qpBdOffsetC) + qpQ + 1) >> 1
+				e.keepP = d.lossless(left)
+			}
+			e.keepQ = keepQ
+			if e.set(qp, offA, offB, p.bitDepthC) {
+				e.bS = intraBS(k == 0)
+				dbkLumaV(pl, org+4*k, cs, &e)
+			}
+		}
+		for k := 0; k < 4; k++ {
+			if k == 0 && top == nil || k&1 == 1 && t8 {
+				continue
+			}
+			qp := qpQ
+			e.keepP = keepQ
+			if k == 0 {
+				qp = (dbkChromaQP(d.lumaQP(top), qpOff, d.qpBdOffsetC) + qpQ + 1) >> 1
+				e.keepP = d.lossless(top)
+			}
+			e.keepQ = keepQ
+			if e.set(qp, offA, offB, p.bitDepthC) {
+				e.bS = intraBS(k == 0)
+				dbkLumaH(pl, org+4*k*cs, cs, &e)
+			}
+		}
+		return
+	}
+	// 4:2:0 and 4:2:2: MbWidthC is 8, so the vertical edges are x = 0, 4;
+	// horizontal edges every 4 rows of MbHeightC (8 or 16). Rows of a
+	// vertical edge map to luma rows SubHeightC*k, columns of a horizontal
+	// edge to luma columns SubWidthC*k: the bS segment is (k*Sub)>>2.
+	segV := uint(2) // rows per bS segment: 4 luma rows = 4/SubHeightC chroma rows
+	if d.subH == 2 {
+		segV = 1
+	}
+	for k := 0; k < p.mbWidthC/4; k++ {
+		if k == 0 && left == nil {
+			continue
+		}
+		qp := qpQ
+		e.keepP = keepQ
+		if k == 0 {
+			qp = (dbkChromaQP(d.lumaQP(left), qpOff, d.qpBdOffsetC) + qpQ + 1) >> 1
+			e.keepP = d.lossless(left)
+		}
+		e.keepQ = keepQ
+		if e.set(qp, offA, offB, p.bitDepthC) {
+			e.bS = intraBS(k == 0)
+			dbkChromaV(pl, org+4*k, cs, p.mbHeightC, segV, &e)
+		}
+	}
+	for k := 0; k < p.mbHeightC/4; k++ {
+		if k == 0 && top == nil {
+			continue
+		}
+		qp := qpQ
+		e.keepP = keepQ
+		if k == 0 {
+			qp = (dbkChromaQP(d.lumaQP(top), qpOff, d.qpBdOffsetC) + qpQ + 1) >> 1
+			e.keepP = d.lossless(top)
+		}
+		e.keepQ = keepQ
+		if e.set(qp, offA, offB, p.bitDepthC) {
+			e.bS = intraBS(k == 0)
+			dbkChromaH(pl, org+4*k*cs, cs, p.mbWidthC, 1, &e)
+		}
+	}
+}
+
+// dbkLumaV filters the 16 rows of a vertical luma-style edge whose q0 of
+// row 0 is pl[off] (§8.7.2.3 for bS < 4, §8.7.2.4 for bS == 4, with
+// chromaStyleFilteringFlag == 0).
+func dbkLumaV(pl []uint16, off, stride int, e *dbkEdge) {
+	alpha, beta := e.alpha, e.beta
+	for i := 0; i < 16; i++ {
+		bs := e.bS[i>>2]
+		if bs == 0 {
+			continue
+		}
+		o := off + i*stride
+		s := pl[o-4 : o+4 : o+4]
+		p0, q0 := int32(s[3]), int32(s[4])
+		if dbkAbs(p0-q0) >= alpha {
+			continue
+		}
+		p1, q1 := int32(s[2]), int32(s[5])
+		if dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
+			continue
+		}
+		p2, q2 := int32(s[1]), int32(s[6])
+		ap := dbkAbs(p2-p0) < beta
+		aq := dbkAbs(q2-q0) < beta
+		if bs < 4 {
+			tc0 := e.tc0[bs&3]
+			tc := tc0
+			if ap {
+				tc++
+			}
+			if aq {
+				tc++
+			}
+			delta := dbkClip(-tc, tc, (((q0-p0)<<2)+(p1-q1)+4)>>3)
+			if !e.keepP {
+				s[3] = uint16(dbkClip(0, e.maxV, p0+delta))
+				if ap {
+					s[2] = uint16(p1 + dbkClip(-tc0, tc0, (p2+((p0+q0+1)>>1)-(p1<<1))>>1))
+				}
+			}
+			if !e.keepQ {
+				s[4] = uint16(dbkClip(0, e.maxV, q0-delta))
+				if aq {
+					s[5] = uint16(q1 + dbkClip(-tc0, tc0, (q2+((p0+q0+1)>>1)-(q1<<1))>>1))
+				}
+			}
+			continue
+		}
+		strong := dbkAbs(p0-q0) < (alpha>>2)+2
+		if !e.keepP {
+			if ap && strong {
+				p3 := int32(s[0])
+				s[3] = uint16((p2 + 2*p1 + 2*p0 + 2*q0 + q1 + 4) >> 3)
+				s[2] = uint16((p2 + p1 + p0 + q0 + 2) >> 2)
+				s[1] = uint16((2*p3 + 3*p2 + p1 + p0 + q0 + 4) >> 3)
+			} else {
+				s[3] = uint16((2*p1 + p0 + q1 + 2) >> 2)
+			}
+		}
+		if !e.keepQ {
+			if aq && strong {
+				q3 := int32(s[7])
+				s[4] = uint16((p1 + 2*p0 + 2*q0 + 2*q1 + q2 + 4) >> 3)
+				s[5] = uint16((p0 + q0 + q1 + q2 + 2) >> 2)
+				s[6] = uint16((2*q3 + 3*q2 + q1 + q0 + p0 + 4) >> 3)
+			} else {
+				s[4] = uint16((2*q1 + q0 + p1 + 2) >> 2)
+			}
+		}
+	}
+}
+
+// dbkLumaH filters the 16 columns of a horizontal luma-style edge whose q0
+// of column 0 is pl[off]; the same equations as dbkLumaV.
+func dbkLumaH(pl []uint16, off, stride int, e *dbkEdge) {
+	alpha, beta := e.alpha, e.beta
+	rp3 := pl[off-4*stride : off-4*stride+16]
+	rp2 := pl[off-3*stride : off-3*stride+16]
+	rp1 := pl[off-2*stride : off-2*stride+16]
+	rp0 := pl[off-stride : off-stride+16]
+	rq0 := pl[off : off+16]
+	rq1 := pl[off+stride : off+stride+16]
+	rq2 := pl[off+2*stride : off+2*stride+16]
+	rq3 := pl[off+3*stride : off+3*stride+16]
+	for i := 0; i < 16; i++ {
+		bs := e.bS[i>>2]
+		if bs == 0 {
+			continue
+		}
+		p0, q0 := int32(rp0[i]), int32(rq0[i])
+		if dbkAbs(p0-q0) >= alpha {
+			continue
+		}
+		p1, q1 := int32(rp1[i]), int32(rq1[i])
+		if dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
+			continue
+		}
+		p2, q2 := int32(rp2[i]), int32(rq2[i])
+		ap := dbkAbs(p2-p0) < beta
+		aq := dbkAbs(q2-q0) < beta
+		if bs < 4 {
+			tc0 := e.tc0[bs&3]
+			tc := tc0
+			if ap {
+				tc++
+			}
+			if aq {
+				tc++
+			}
+			delta := dbkClip(-tc, tc, (((q0-p0)<<2)+(p1-q1)+4)>>3)
+			if !e.keepP {
+				rp0[i] = uint16(dbkClip(0, e.maxV, p0+delta))
+				if ap {
+					rp1[i] = uint16(p1 + dbkClip(-tc0, tc0, (p2+((p0+q0+1)>>1)-(p1<<1))>>1))
+				}
+			}
+			if !e.keepQ {
+				rq0[i] = uint16(dbkClip(0, e.maxV, q0-delta))
+				if aq {
+					rq1[i] = uint16(q1 + dbkClip(-tc0, tc0, (q2+((p0+q0+1)>>1)-(q1<<1))>>1))
+				}
+			}
+			continue
+		}
+		strong := dbkAbs(p0-q0) < (alpha>>2)+2
+		if !e.keepP {
+			if ap && strong {
+				p3 := int32(rp3[i])
+				rp0[i] = uint16((p2 + 2*p1 + 2*p0 + 2*q0 + q1 + 4) >> 3)
+				rp1[i] = uint16((p2 + p1 + p0 + q0 + 2) >> 2)
+				rp2[i] = uint16((2*p3 + 3*p2 + p1 + p0 + q0 + 4) >> 3)
+			} else {
+				rp0[i] = uint16((2*p1 + p0 + q1 + 2) >> 2)
+			}
+		}
+		if !e.keepQ {
+			if aq && strong {
+				q3 := int32(rq3[i])
+				rq0[i] = uint16((p1 + 2*p0 + 2*q0 + 2*q1 + q2 + 4) >> 3)
+				rq1[i] = uint16((p0 + q0 + q1 + q2 + 2) >> 2)
+				rq2[i] = uint16((2*q3 + 3*q2 + q1 + q0 + p0 + 4) >> 3)
+			} else {
+				rq0[i] = uint16((2*q1 + q0 + p1 + 2) >> 2)
+			}
+		}
+	}
+}
+
+// dbkChromaV filters n rows of a vertical edge with the chroma filter
+// (chromaStyleFilteringFlag == 1: only p0 and q0 change, tC = tC0 + 1,
+// §8.7.2.3 and §8.7.2.4). Row i uses bS segment i>>segShift.
+func dbkChromaV(pl []uint16, off, stride, n int, segShift uint, e *dbkEdge) {
+	alpha, beta := e.alpha, e.beta
+	for i := 0; i < n; i++ {
+		bs := e.bS[(i>>segShift)&3]
+		if bs == 0 {
+			continue
+		}
+		o := off + i*stride
+		s := pl[o-2 : o+2 : o+2]
+		p0, q0 := int32(s[1]), int32(s[2])
+		if dbkAbs(p0-q0) >= alpha {
+			continue
+		}
+		p1, q1 := int32(s[0]), int32(s[3])
+		if dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
+			continue
+		}
+		var np0, nq0 int32
+		if bs < 4 {
+			tc := e.tc0[bs&3] + 1
+			delta := dbkClip(-tc, tc, (((q0-p0)<<2)+(p1-q1)+4)>>3)
+			np0 = dbkClip(0, e.maxV, p0+delta)
+			nq0 = dbkClip(0, e.maxV, q0-delta)
+		} else {
+			np0 = (2*p1 + p0 + q1 + 2) >> 2
+			nq0 = (2*q1 + q0 + p1 + 2) >> 2
+		}
+		if !e.keepP {
+			s[1] = uint16(np0)
+		}
+		if !e.keepQ {
+			s[2] = uint16(nq0)
+		}
+	}
+}
+
+// dbkChromaH filters n columns of a horizontal edge with the chroma filter.
+// Column i uses bS segment i>>segShift.
+func dbkChromaH(pl []uint16, off, stride, n int, segShift uint, e *dbkEdge) {
+	alpha, beta := e.alpha, e.beta
+	rp1 := pl[off-2*stride : off-2*stride+n]
+	rp0 := pl[off-stride : off-stride+n]
+	rq0 := pl[off : off+n]
+	rq1 := pl[off+stride : off+stride+n]
+	for i := 0; i < n; i++ {
+		bs := e.bS[(i>>segShift)&3]
+		if bs == 0 {
+			continue
+		}
+		p0, q0 := int32(rp0[i]), int32(rq0[i])
+		if dbkAbs(p0-q0) >= alpha {
+			continue
+		}
+		p1, q1 := int32(rp1[i]), int32(rq1[i])
+		if dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
+			continue
+		}
+		var np0, nq0 int32
+		if bs < 4 {
+			tc := e.tc0[bs&3] + 1
+			delta := dbkClip(-tc, tc, (((q0-p0)<<2)+(p1-q1)+4)>>3)
+			np0 = dbkClip(0, e.maxV, p0+delta)
+			nq0 = dbkClip(0, e.maxV, q0-delta)
+		} else {
+			np0 = (2*p1 + p0 + q1 + 2) >> 2
+			nq0 = (2*q1 + q0 + p1 + 2) >> 2
+		}
+		if !e.keepP {
+			rp0[i] = uint16(np0)
+		}
+		if !e.keepQ {
+			rq0[i] = uint16(nq0)
+		}
+	}
+}
