@@ -1,0 +1,162 @@
+package h264
+
+// This file is residual_block_cabac (§7.3.5.3.3) with the ctxIdx
+// assignment of its syntax elements (§9.3.3.1.1.9, §9.3.3.1.3, Tables 9-34,
+// 9-40, 9-43) for frame coded macroblocks.
+
+// MaxCoeffAbsLevelSuffixBits bounds the Exp-Golomb (k = 0) suffix of
+// coeff_abs_level_minus1 (UEG0, §9.3.2.3): transform coefficient levels are
+// limited to 2^(7+BitDepth) (§7.4.5.3.3) and BitDepth is at most 14, so a
+// legal escape has fewer than 22 leading ones; a longer one sets c.err.
+const MaxCoeffAbsLevelSuffixBits = 22
+
+// ctxIdxOffset + ctxIdxBlockCatOffset (Tables 9-34 and 9-40) by ctxBlockCat
+// (Table 9-42) for frame coded blocks: coded_block_flag,
+// significant_coeff_flag, last_significant_coeff_flag and
+// coeff_abs_level_minus1. Categories 5, 9 and 13 (8x8 luma, Cb, Cr) and the
+// 4:4:4 chroma categories 6-8 and 10-12 have their own ctxIdxOffsets.
+var (
+	cbfCtxBase  = [14]uint16{85 + 0, 85 + 4, 85 + 8, 85 + 12, 85 + 16, 1012 + 0, 460 + 0, 460 + 4, 460 + 8, 1012 + 4, 472 + 0, 472 + 4, 472 + 8, 1012 + 8}
+	sigCtxBase  = [14]uint16{105 + 0, 105 + 15, 105 + 29, 105 + 44, 105 + 47, 402, 484 + 0, 484 + 15, 484 + 29, 660, 528 + 0, 528 + 15, 528 + 29, 718}
+	lastCtxBase = [14]uint16{166 + 0, 166 + 15, 166 + 29, 166 + 44, 166 + 47, 417, 572 + 0, 572 + 15, 572 + 29, 690, 616 + 0, 616 + 15, 616 + 29, 748}
+	absCtxBase  = [14]uint16{227 + 0, 227 + 10, 227 + 20, 227 + 30, 227 + 39, 426, 952 + 0, 952 + 10, 952 + 20, 708, 982 + 0, 982 + 10, 982 + 20, 766}
+)
+
+// ctxIdxInc of significant_coeff_flag and last_significant_coeff_flag by
+// levelListIdx (§9.3.3.1.3): levelListIdx itself for 4x4 blocks, and
+// Min(levelListIdx/NumC8x8, 2) for chroma DC (ctxBlockCat 3) with NumC8x8 1
+// (4:2:0) or 2 (4:2:2).
+var (
+	sigIncLinear     [64]uint8
+	sigIncChromaDC1  = [64]uint8{0, 1, 2, 2}
+	sigIncChromaDC2  = [64]uint8{0, 0, 1, 1, 2, 2, 2, 2}
+	catIs8x8         = [14]bool{5: true, 9: true, 13: true}
+	catCoeffAbsMaxGt = [14]uint8{4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4}
+)
+
+func init() {
+	for i := range sigIncLinear {
+		sigIncLinear[i] = uint8(i)
+	}
+}
+
+// residualBlock decodes residual_block_cabac (§7.3.5.3.3) of category cat
+// (ctxBlockCat, Table 9-42: 0 Intra16x16DC, 1 Intra16x16AC, 2 Luma4x4,
+// 3 ChromaDC, 4 ChromaAC, 5 Luma8x8, 6-9 Cb, 10-13 Cr as in 4:4:4).
+// coeffLevel receives maxNumCoeff levels in scanning order (the caller
+// places AC blocks at 1..15). cbfCtxIdxInc is the coded_block_flag
+// ctxIdxInc from §9.3.3.1.1.9, or -1 when the flag is not present and is
+// inferred to be 1 (cat 5 outside 4:4:4). It returns the number of non-zero
+// levels (0 when coded_block_flag is 0).
+//
+// maxNumCoeff is 4 or 8 for chroma DC (4:2:0, 4:2:2), 15 for AC blocks, 16
+// for 4x4 blocks and 64 for 8x8 blocks; any other value, a cat outside
+// 0..13 or a short coeffLevel sets c.err and returns 0.
+func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc int) int {
+	if uint(cat) > 13 || maxNumCoeff < 1 || maxNumCoeff > 64 || len(coeffLevel) < maxNumCoeff {
+		c.setErr(errCABACBlock)
+		return 0
+	}
+	levels := coeffLevel[:maxNumCoeff]
+	clear(levels)
+	if cbfCtxIdxInc >= 0 {
+		if c.decision(&c.ctx[(int(cbfCtxBase[cat])+cbfCtxIdxInc)&1023]) == 0 {
+			return 0
+		}
+	}
+
+	// Significance map: significant_coeff_flag[i] for i < numCoeff-1, each
+	// 1 followed by last_significant_coeff_flag[i]; when no last flag is 1
+	// the coefficient numCoeff-1 is significant.
+	sigInc, lastInc := &sigIncLinear, &sigIncLinear
+	switch {
+	case catIs8x8[cat]:
+		sigInc, lastInc = &sigCoeffFlagInc8x8, &lastCoeffFlagInc8x8
+	case cat == 3:
+		if maxNumCoeff > 4 {
+			sigInc, lastInc = &sigIncChromaDC2, &sigIncChromaDC2
+		} else {
+			sigInc, lastInc = &sigIncChromaDC1, &sigIncChromaDC1
+		}
+	}
+	// Every base + 255 stays inside the 1024 contexts (largest base 748).
+	sbase, lbase := int(sigCtxBase[cat]), int(lastCtxBase[cat])
+	sig := (*[256]uint8)(c.ctx[sbase : sbase+256])
+	last := (*[256]uint8)(c.ctx[lbase : lbase+256])
+
+	var pos [64]uint8 // scanning positions of the significant coefficients
+	n := 0
+	numM1 := maxNumCoeff - 1
+	i := 0
+	for ; i < numM1; i++ {
+		if c.decision(&sig[sigInc[i&63]]) != 0 {
+			pos[n&63] = uint8(i)
+			n++
+			if c.decision(&last[lastInc[i&63]]) != 0 {
+				break
+			}
+		}
+	}
+	if i == numM1 {
+		pos[n&63] = uint8(numM1)
+		n++
+	}
+
+	// Levels in reverse scanning order: coeff_abs_level_minus1 (UEG0,
+	// signedValFlag 0, uCoff 14) and coeff_sign_flag (bypass).
+	abase := int(absCtxBase[cat])
+	abs := (*[16]uint8)(c.ctx[abase : abase+16])
+	maxGt1 := int(catCoeffAbsMaxGt[cat])
+	numGt1, numEq1 := 0, 0
+	for j := n - 1; j >= 0; j-- {
+		// Bin 0: ctxIdxInc = numDecodAbsLevelGt1 != 0 ? 0 :
+		// Min(4, 1 + numDecodAbsLevelEq1) (§9.3.3.1.3).
+		inc0 := 0
+		if numGt1 == 0 {
+			inc0 = min(4, 1+numEq1)
+		}
+		var lvl int32
+		if c.decision(&abs[inc0&15]) == 0 {
+			lvl = 1
+			numEq1++
+		} else {
+			// Bins 1..13: ctxIdxInc = 5 + Min(4 - (ctxBlockCat == 3),
+			// numDecodAbsLevelGt1).
+			s := &abs[(5+min(maxGt1, numGt1))&15]
+			k := int32(1)
+			for k < 14 && c.decision(s) != 0 {
+				k++
+			}
+			if k == 14 {
+				k += c.levelSuffix()
+			}
+			lvl = k + 1
+			numGt1++
+		}
+		if c.bypass() != 0 {
+			lvl = -lvl
+		}
+		levels[pos[j&63]] = lvl
+	}
+	return n
+}
+
+// levelSuffix decodes the k = 0 Exp-Golomb suffix of coeff_abs_level_minus1
+// (§9.3.2.3) with bypass bins.
+func (c *cabac) levelSuffix() int32 {
+	var v int32
+	k := uint(0)
+	for c.bypass() != 0 {
+		v += 1 << k
+		k++
+		if k >= MaxCoeffAbsLevelSuffixBits {
+			c.setErr(errCABACLevel)
+			return v
+		}
+	}
+	for k > 0 {
+		k--
+		v += int32(c.bypass()) << k
+	}
+	return v
+}
