@@ -1,0 +1,359 @@
+package mkv
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/Eyevinn/mp4ff/avc"
+	"github.com/Eyevinn/mp4ff/hevc"
+	"github.com/at-wat/ebml-go"
+
+	"github.com/stills/stills/decode"
+	"github.com/stills/stills/media"
+)
+
+// Codec IDs (RFC 9559 codec mappings, "Codec Specs for Matroska").
+const (
+	CodecIDH264 = "V_MPEG4/ISO/AVC"
+	CodecIDH265 = "V_MPEGH/ISO/HEVC"
+)
+
+// defaultTimecodeScale is TimestampScale when Info does not give it (RFC 9559 §5.1.2.1).
+const defaultTimecodeScale = 1000000
+
+// maxTimecodeScale bounds TimestampScale (ns per tick) so that timestamps stay
+// within int64 nanoseconds for any realistic file.
+const maxTimecodeScale = 1 << 32
+
+// unmarshal runs ebml-go on one element held in memory (header included). A
+// panic inside the library on hostile input becomes an error here.
+func unmarshal(elem []byte, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("ebml-go panicked: %v", r)
+		}
+	}()
+	return ebml.Unmarshal(bytes.NewReader(elem), v)
+}
+
+// ebmlHeaderDoc is the EBML header (RFC 8794 §11.2).
+type ebmlHeaderDoc struct {
+	Header struct {
+		DocType        string `ebml:"EBMLDocType"`
+		DocTypeVersion uint64 `ebml:"EBMLDocTypeVersion"`
+		MaxIDLength    uint64 `ebml:"EBMLMaxIDLength"`
+		MaxSizeLength  uint64 `ebml:"EBMLMaxSizeLength"`
+	} `ebml:"EBML"`
+}
+
+func parseEBMLHeader(elem []byte, pos int64) error {
+	var d ebmlHeaderDoc
+	if err := unmarshal(elem, &d); err != nil {
+		return &FormatError{Offset: pos, ID: eidEBML, Msg: "EBML header: " + err.Error()}
+	}
+	switch d.Header.DocType {
+	case "matroska", "webm":
+		return nil
+	}
+	return fmt.Errorf("%w: DocType %q at byte %d", ErrNotMatroska, d.Header.DocType, pos)
+}
+
+// infoDoc is the Segment Info element (RFC 9559 §5.1.2).
+type infoDoc struct {
+	Info struct {
+		TimecodeScale uint64    `ebml:"TimecodeScale"`
+		DateUTC       time.Time `ebml:"DateUTC"`
+	} `ebml:"Info"`
+}
+
+// segInfo is what the engine needs from Info.
+type segInfo struct {
+	scale   int64 // ns per timestamp tick
+	dateUTC int64 // ns since the Unix epoch, 0 when absent
+}
+
+func parseInfo(elem []byte, pos int64) (segInfo, error) {
+	var d infoDoc
+	if err := unmarshal(elem, &d); err != nil {
+		return segInfo{}, &FormatError{Offset: pos, ID: eidInfo, Msg: "Info: " + err.Error()}
+	}
+	si := segInfo{scale: defaultTimecodeScale}
+	if s := d.Info.TimecodeScale; s != 0 {
+		if s > maxTimecodeScale {
+			return segInfo{}, &FormatError{Offset: pos, ID: eidInfo, Msg: fmt.Sprintf("TimestampScale %d exceeds %d", s, maxTimecodeScale)}
+		}
+		si.scale = int64(s)
+	}
+	if !d.Info.DateUTC.IsZero() {
+		si.dateUTC = d.Info.DateUTC.UnixNano()
+	}
+	return si, nil
+}
+
+// tracksDoc is the Tracks element (RFC 9559 §5.1.4).
+type tracksDoc struct {
+	Tracks struct {
+		TrackEntry []struct {
+			TrackNumber     uint64 `ebml:"TrackNumber"`
+			TrackType       uint64 `ebml:"TrackType"`
+			CodecID         string `ebml:"CodecID"`
+			CodecPrivate    []byte `ebml:"CodecPrivate"`
+			DefaultDuration uint64 `ebml:"DefaultDuration"`
+			Video           *struct {
+				PixelWidth  uint64 `ebml:"PixelWidth"`
+				PixelHeight uint64 `ebml:"PixelHeight"`
+			} `ebml:"Video"`
+		} `ebml:"TrackEntry"`
+	} `ebml:"Tracks"`
+}
+
+// trackTypeVideo is TrackType 1 (RFC 9559 §5.1.4.1.3).
+const trackTypeVideo = 1
+
+// trackInfo is a media.Track plus what block parsing needs.
+type trackInfo struct {
+	media.Track
+	defaultDuration int64 // ns per frame, 0 when not given
+	formatKnown     bool  // NALFormat decided (from CodecPrivate or a payload)
+}
+
+func parseTracks(elem []byte, pos int64) ([]trackInfo, error) {
+	var d tracksDoc
+	if err := unmarshal(elem, &d); err != nil {
+		return nil, &FormatError{Offset: pos, ID: eidTracks, Msg: "Tracks: " + err.Error()}
+	}
+	if len(d.Tracks.TrackEntry) > MaxTracks {
+		return nil, &FormatError{Offset: pos, ID: eidTracks, Msg: fmt.Sprintf("%d tracks exceed the limit of %d", len(d.Tracks.TrackEntry), MaxTracks)}
+	}
+	out := make([]trackInfo, 0, len(d.Tracks.TrackEntry))
+	for _, te := range d.Tracks.TrackEntry {
+		t := trackInfo{Track: media.Track{
+			Number:  te.TrackNumber,
+			CodecID: te.CodecID,
+			Video:   te.TrackType == trackTypeVideo || strings.HasPrefix(te.CodecID, "V_"),
+		}}
+		if te.DefaultDuration < 1<<40 {
+			t.defaultDuration = int64(te.DefaultDuration)
+		}
+		if te.Video != nil && te.Video.PixelWidth < 1<<16 && te.Video.PixelHeight < 1<<16 {
+			t.Width, t.Height = int(te.Video.PixelWidth), int(te.Video.PixelHeight)
+		}
+		if len(te.CodecPrivate) > 0 {
+			t.CodecPrivate = te.CodecPrivate
+		}
+		switch te.CodecID {
+		case CodecIDH264:
+			t.Codec = decode.H264
+		case CodecIDH265:
+			t.Codec = decode.H265
+		}
+		if t.Video && t.Codec != decode.CodecUnknown && t.CodecPrivate != nil {
+			if n, err := nalLengthSize(t.Codec, t.CodecPrivate); err == nil {
+				t.NALFormat, t.NALLengthSize, t.formatKnown = media.LengthPrefixed, n, true
+			}
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// nalLengthSize validates an avcC (ISO/IEC 14496-15 §5.3.3.1) or hvcC
+// (§8.3.3.1) record with mp4ff and returns its NAL unit length size.
+func nalLengthSize(c decode.Codec, rec []byte) (n int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("decoder configuration record: %v", r)
+		}
+	}()
+	switch c {
+	case decode.H264:
+		if len(rec) < 7 || rec[0] != 1 {
+			return 0, errors.New("avcC: bad version or too short")
+		}
+		if _, err := avc.DecodeAVCDecConfRec(rec); err != nil {
+			return 0, err
+		}
+		return int(rec[4]&3) + 1, nil
+	case decode.H265:
+		if len(rec) < 23 || rec[0] != 1 {
+			return 0, errors.New("hvcC: bad version or too short")
+		}
+		if _, err := hevc.DecodeHEVCDecConfRec(rec); err != nil {
+			return 0, err
+		}
+		return int(rec[21]&3) + 1, nil
+	}
+	return 0, errors.New("no decoder configuration record for this codec")
+}
+
+// seekHeadDoc is the SeekHead element (RFC 9559 §5.1.1).
+type seekHeadDoc struct {
+	SeekHead struct {
+		Seek []struct {
+			SeekID       []byte `ebml:"SeekID"`
+			SeekPosition uint64 `ebml:"SeekPosition"`
+		} `ebml:"Seek"`
+	} `ebml:"SeekHead"`
+}
+
+// cuesPosition returns the Segment-relative position of Cues named by a
+// SeekHead, or -1.
+func cuesPosition(elem []byte) int64 {
+	var d seekHeadDoc
+	if err := unmarshal(elem, &d); err != nil {
+		return -1
+	}
+	for _, s := range d.SeekHead.Seek {
+		if len(s.SeekID) == 4 && uint32(s.SeekID[0])<<24|uint32(s.SeekID[1])<<16|uint32(s.SeekID[2])<<8|uint32(s.SeekID[3]) == eidCues && s.SeekPosition < 1<<56 {
+			return int64(s.SeekPosition)
+		}
+	}
+	return -1
+}
+
+// cuesDoc is the Cues element (RFC 9559 §5.1.5).
+type cuesDoc struct {
+	Cues struct {
+		CuePoint []struct {
+			CueTime           uint64 `ebml:"CueTime"`
+			CueTrackPositions []struct {
+				CueTrack           uint64 `ebml:"CueTrack"`
+				CueClusterPosition uint64 `ebml:"CueClusterPosition"`
+			} `ebml:"CueTrackPositions"`
+		} `ebml:"CuePoint"`
+	} `ebml:"Cues"`
+}
+
+// cue is one cue point: a time in ticks and a Segment-relative cluster position.
+type cue struct {
+	time    uint64
+	track   uint64
+	cluster int64
+}
+
+func parseCues(elem []byte, pos int64) ([]cue, error) {
+	var d cuesDoc
+	if err := unmarshal(elem, &d); err != nil {
+		return nil, &FormatError{Offset: pos, ID: eidCues, Msg: "Cues: " + err.Error()}
+	}
+	var out []cue
+	for _, cp := range d.Cues.CuePoint {
+		for _, tp := range cp.CueTrackPositions {
+			if tp.CueClusterPosition < 1<<56 {
+				out = append(out, cue{time: cp.CueTime, track: tp.CueTrack, cluster: int64(tp.CueClusterPosition)})
+			}
+		}
+	}
+	return out, nil
+}
+
+// Kinesis Video Streams tag names (GetMedia / GetMediaForFragmentList
+// output). Unexported: the muxer (write.go) exports the same names.
+const (
+	kvsFragmentNumber    = "AWS_KINESISVIDEO_FRAGMENT_NUMBER"
+	kvsServerTimestamp   = "AWS_KINESISVIDEO_SERVER_TIMESTAMP"
+	kvsProducerTimestamp = "AWS_KINESISVIDEO_PRODUCER_TIMESTAMP"
+)
+
+// kvsTags are the Kinesis tags of one fragment.
+type kvsTags struct {
+	number              string
+	producer, server    int64 // ns since the Unix epoch
+	hasProducer, hasSrv bool
+}
+
+// parseTags reads the SimpleTags of a Tags element (RFC 9559 §5.1.8) by hand
+// (it is read once per fragment in GetMedia output) and returns the Kinesis
+// tags, or nil when it has none.
+func parseTags(data []byte) *kvsTags {
+	var k kvsTags
+	found := false
+	children(data, func(tag child) bool {
+		if tag.id != eidTag {
+			return true
+		}
+		children(tag.data, func(st child) bool {
+			if st.id != eidSimpleTag {
+				return true
+			}
+			var name, value []byte
+			children(st.data, func(c child) bool {
+				switch c.id {
+				case eidTagName:
+					name = c.data
+				case eidTagString:
+					value = bytes.TrimRight(c.data, "\x00")
+				}
+				return true
+			})
+			if len(value) > MaxTagStringSize {
+				return true
+			}
+			switch string(name) {
+			case kvsFragmentNumber:
+				k.number, found = string(value), true
+			case kvsServerTimestamp:
+				if t, ok := parseEpochSeconds(value); ok {
+					k.server, k.hasSrv, found = t, true, true
+				}
+			case kvsProducerTimestamp:
+				if t, ok := parseEpochSeconds(value); ok {
+					k.producer, k.hasProducer, found = t, true, true
+				}
+			}
+			return true
+		})
+		return true
+	})
+	if !found {
+		return nil
+	}
+	return &k
+}
+
+// maxEpochSeconds bounds a timestamp tag so that it fits int64 nanoseconds.
+const maxEpochSeconds = 9_000_000_000
+
+// parseEpochSeconds parses decimal epoch seconds such as "1511852108.513"
+// exactly (no floating point) into nanoseconds.
+func parseEpochSeconds(b []byte) (int64, bool) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return 0, false
+	}
+	var sec int64
+	i := 0
+	for ; i < len(b) && b[i] != '.'; i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		sec = sec*10 + int64(c-'0')
+		if sec > maxEpochSeconds {
+			return 0, false
+		}
+	}
+	if i == 0 {
+		return 0, false
+	}
+	var frac int64
+	digits := 0
+	if i < len(b) {
+		for _, c := range b[i+1:] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			if digits < 9 {
+				frac = frac*10 + int64(c-'0')
+				digits++
+			}
+		}
+	}
+	for ; digits < 9; digits++ {
+		frac *= 10
+	}
+	return sec*1e9 + frac, true
+}
