@@ -5,10 +5,7 @@
 package stills
 
 import (
-	"context"
 	"time"
-
-	"github.com/stills/stills/media"
 )
 
 // Request is a GetImages request (SPEC §1). Times are absolute; the server
@@ -33,6 +30,9 @@ type Image struct {
 	TimeStamp    time.Time
 	ImageContent []byte
 	Error        string
+	// Detail says why an image is a MEDIA_ERROR, for logs and the CLI; it
+	// is not part of the API answer.
+	Detail string `json:"-"`
 }
 
 // Response is a GetImages answer.
@@ -49,6 +49,3 @@ type Error struct {
 }
 
 func (e *Error) Error() string { return e.Name + ": " + e.Message }
-
-// PLACEHOLDER signature: the engine's owner implements it in engine.go.
-var _ = func(ctx context.Context, src media.Source, req *Request) (*Response, error) { return nil, nil }
