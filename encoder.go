@@ -1,20 +1,21 @@
 package stills
 
 import (
-	"errors"
-
 	"github.com/stills/stills/decode"
+	"github.com/stills/stills/encode"
 )
 
 // defaultEncoder returns the project's image encoder (package encode).
-// PLACEHOLDER until package encode is committed: every picture fails with
-// errNoEncoder, which the engine reports as MEDIA_ERROR.
-func defaultEncoder() ImageEncoder { return noEncoder{} }
+func defaultEncoder() ImageEncoder { return &encoderAdapter{e: encode.NewEncoder()} }
 
-var errNoEncoder = errors.New("stills: no image encoder built in yet (package encode)")
+// encoderAdapter gives an *encode.Encoder the engine's ImageEncoder method.
+type encoderAdapter struct{ e *encode.Encoder }
 
-type noEncoder struct{}
-
-func (noEncoder) Encode(dst []byte, f *decode.Frame, o EncodeOptions) ([]byte, error) {
-	return nil, errNoEncoder
+func (a *encoderAdapter) Encode(dst []byte, f *decode.Frame, o EncodeOptions) ([]byte, error) {
+	eo := encode.Options{Format: encode.JPEG, Quality: o.Quality, Width: o.Width, Height: o.Height}
+	if o.Format == PNG {
+		eo.Format = encode.PNG
+		eo.Quality = 0
+	}
+	return a.e.Encode(dst, f, eo)
 }
