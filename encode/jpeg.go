@@ -241,7 +241,7 @@ func (w *bitWriter) finish() {
 type jpegEnc struct {
 	quality int
 	dqt     [2][64]uint8 // quantisation tables in zig-zag order (DQT)
-	recip   [2][64]int32 // 2^qBits / divisor, zig-zag order
+	recipN  [2][64]int32 // 2^qBits / divisor, natural order
 	blk     [64]int32
 	zz      [64]int32
 	w       bitWriter
@@ -266,7 +266,7 @@ func (j *jpegEnc) setQuality(q int) {
 			v = min(max(v, 1), 255)
 			j.dqt[t][k] = uint8(v)
 			div := float64(v) * 8 * aanScale[n/8] * aanScale[n%8] * (1 << fdctPre)
-			j.recip[t][k] = int32(math.Round(math.Ldexp(1, qBits) / div))
+			j.recipN[t][n] = int32(math.Round(math.Ldexp(1, qBits) / div))
 		}
 	}
 }
@@ -348,34 +348,73 @@ func (j *jpegEnc) encode(dst, y, cb, cr []uint8, w, h, pw, q int) []byte {
 }
 
 // block transforms, quantises and Huffman-codes the 8×8 block whose top-left
-// sample is p[0], with tables t (0 luma, 1 chroma).
+// sample is p[0], with tables t (0 luma, 1 chroma). The row pass, column
+// pass and quantisation are written out (no calls) because this is the
+// encoder's hottest code.
 func (j *jpegEnc) block(p []uint8, stride, t int, prevDC *int32) {
 	blk := &j.blk
-	// Rows.
+	// Rows: level shift (T.81 §A.3.1), pre-scale, 1-D AAN DCT.
 	for r := 0; r < 8; r++ {
 		s := p[r*stride:][:8]
+		s0, s1, s2, s3, s4, s5, s6, s7 := int(s[0]), int(s[1]), int(s[2]), int(s[3]), int(s[4]), int(s[5]), int(s[6]), int(s[7])
+		tmp0, tmp7 := (s0+s7-256)<<fdctPre, (s0-s7)<<fdctPre
+		tmp1, tmp6 := (s1+s6-256)<<fdctPre, (s1-s6)<<fdctPre
+		tmp2, tmp5 := (s2+s5-256)<<fdctPre, (s2-s5)<<fdctPre
+		tmp3, tmp4 := (s3+s4-256)<<fdctPre, (s3-s4)<<fdctPre
 		d := blk[r*8:][:8]
-		fdct1((int(s[0])-128)<<fdctPre, (int(s[1])-128)<<fdctPre, (int(s[2])-128)<<fdctPre, (int(s[3])-128)<<fdctPre,
-			(int(s[4])-128)<<fdctPre, (int(s[5])-128)<<fdctPre, (int(s[6])-128)<<fdctPre, (int(s[7])-128)<<fdctPre, d, 1)
+		// Even part.
+		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
+		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
+		d[0] = int32(tmp10 + tmp11)
+		d[4] = int32(tmp10 - tmp11)
+		z1 := fmul(tmp12+tmp13, c0707)
+		d[2] = int32(tmp13 + z1)
+		d[6] = int32(tmp13 - z1)
+		// Odd part.
+		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
+		z5 := fmul(tmp10-tmp12, c0382)
+		z2 := fmul(tmp10, c0541) + z5
+		z4 := fmul(tmp12, c1306) + z5
+		z3 := fmul(tmp11, c0707)
+		z11, z13 := tmp7+z3, tmp7-z3
+		d[5] = int32(z13 + z2)
+		d[3] = int32(z13 - z2)
+		d[1] = int32(z11 + z4)
+		d[7] = int32(z11 - z4)
 	}
-	// Columns.
-	for c := 0; c < 8; c++ {
-		d := blk[c:]
-		fdct1(int(d[0]), int(d[8]), int(d[16]), int(d[24]), int(d[32]), int(d[40]), int(d[48]), int(d[56]), d, 8)
-	}
-	// Quantise in zig-zag order (T.81 §A.3.4, §A.3.6), collecting a mask of
-	// the non-zero coefficients.
-	rc := &j.recip[t]
+	// Columns, each output quantised at once (T.81 §A.3.4) into its zig-zag
+	// position, collecting a mask of the non-zero coefficients.
+	rc := &j.recipN[t]
 	zz := &j.zz
 	var mask uint64
-	for k := 0; k < 64; k++ {
-		v := int(blk[zigzag[k]])
-		s := v >> 63
-		a := (v ^ s) - s
-		q := (a*int(rc[k]) + 1<<(qBits-1)) >> qBits
-		q = min(q, 1023) // baseline magnitude limit (sizes ≤ 10/11 bits)
-		mask |= uint64(-q) >> 63 << uint(k)
-		zz[k] = int32((q ^ s) - s)
+	for c := 0; c < 8; c++ {
+		d := blk[c:]
+		d = d[:57]
+		tmp0, tmp7 := int(d[0])+int(d[56]), int(d[0])-int(d[56])
+		tmp1, tmp6 := int(d[8])+int(d[48]), int(d[8])-int(d[48])
+		tmp2, tmp5 := int(d[16])+int(d[40]), int(d[16])-int(d[40])
+		tmp3, tmp4 := int(d[24])+int(d[32]), int(d[24])-int(d[32])
+		r := rc[c:]
+		r = r[:57]
+		u := unzig[c:]
+		u = u[:57]
+		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
+		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
+		mask |= quant1(tmp10+tmp11, r[0], zz, u[0])
+		mask |= quant1(tmp10-tmp11, r[32], zz, u[32])
+		z1 := fmul(tmp12+tmp13, c0707)
+		mask |= quant1(tmp13+z1, r[16], zz, u[16])
+		mask |= quant1(tmp13-z1, r[48], zz, u[48])
+		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
+		z5 := fmul(tmp10-tmp12, c0382)
+		z2 := fmul(tmp10, c0541) + z5
+		z4 := fmul(tmp12, c1306) + z5
+		z3 := fmul(tmp11, c0707)
+		z11, z13 := tmp7+z3, tmp7-z3
+		mask |= quant1(z13+z2, r[40], zz, u[40])
+		mask |= quant1(z13-z2, r[24], zz, u[24])
+		mask |= quant1(z11+z4, r[8], zz, u[8])
+		mask |= quant1(z11-z4, r[56], zz, u[56])
 	}
 	// DC difference (T.81 §F.1.2.1).
 	w := &j.w
@@ -395,14 +434,14 @@ func (j *jpegEnc) block(p []uint8, stride, t int, prevDC *int32) {
 		k := bits.TrailingZeros64(m)
 		run := k - last - 1
 		for run > 15 {
-			ent := ac[0xF0]
+			ent := ac[0xF0] // ZRL
 			w.put(uint64(ent>>8), uint(ent&0xff))
 			run -= 16
 		}
-		v := int(zz[k])
+		v := int(zz[k&63])
 		s := v >> 63
 		size := uint(bits.Len(uint((v ^ s) - s)))
-		ent := ac[run<<4|int(size)]
+		ent := ac[(run<<4|int(size))&0xff]
 		w.put(uint64(ent>>8)<<size|uint64((v+s)&(1<<size-1)), uint(ent&0xff)+size)
 		last = k
 		m &= m - 1
@@ -413,33 +452,13 @@ func (j *jpegEnc) block(p []uint8, stride, t int, prevDC *int32) {
 	}
 }
 
-// fdct1 is one AAN butterfly over d0..d7, storing outputs 0..7 at
-// out[0], out[step], … out[7·step].
-func fdct1(d0, d1, d2, d3, d4, d5, d6, d7 int, out []int32, step int) {
-	tmp0, tmp7 := d0+d7, d0-d7
-	tmp1, tmp6 := d1+d6, d1-d6
-	tmp2, tmp5 := d2+d5, d2-d5
-	tmp3, tmp4 := d3+d4, d3-d4
-	// Even part.
-	tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
-	tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-	out = out[:7*step+1]
-	out[0] = int32(tmp10 + tmp11)
-	out[4*step] = int32(tmp10 - tmp11)
-	z1 := fmul(tmp12+tmp13, c0707)
-	out[2*step] = int32(tmp13 + z1)
-	out[6*step] = int32(tmp13 - z1)
-	// Odd part.
-	tmp10 = tmp4 + tmp5
-	tmp11 = tmp5 + tmp6
-	tmp12 = tmp6 + tmp7
-	z5 := fmul(tmp10-tmp12, c0382)
-	z2 := fmul(tmp10, c0541) + z5
-	z4 := fmul(tmp12, c1306) + z5
-	z3 := fmul(tmp11, c0707)
-	z11, z13 := tmp7+z3, tmp7-z3
-	out[5*step] = int32(z13 + z2)
-	out[3*step] = int32(z13 - z2)
-	out[step] = int32(z11 + z4)
-	out[7*step] = int32(z11 - z4)
+// quant1 quantises one scaled coefficient v with reciprocal r, rounding to
+// nearest, clamps it to the baseline range ±1023 (AC sizes ≤ 10, DC ≤ 11
+// bits after differencing), stores it at zig-zag position pos and returns
+// its bit for the non-zero mask.
+func quant1(v int, r int32, zz *[64]int32, pos uint8) uint64 {
+	q := (v*int(r) + 1<<(qBits-1)) >> qBits
+	q = min(max(q, -1023), 1023)
+	zz[pos&63] = int32(q)
+	return uint64(q|-q) >> 63 << (pos & 63)
 }

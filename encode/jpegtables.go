@@ -113,3 +113,11 @@ var (
 		},
 	}
 )
+
+// unzig[n] is the zig-zag position of natural index n (inverse of zigzag).
+var unzig = func() (u [64]uint8) {
+	for k, n := range zigzag {
+		u[n] = uint8(k)
+	}
+	return
+}()
