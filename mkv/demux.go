@@ -66,6 +66,9 @@ func chooseVideo(ts []trackInfo) int {
 func Open(r io.ReaderAt, size int64) (*Demuxer, error) {
 	d := &Demuxer{ra: r, size: size, w: window{ra: r, size: size}}
 	if err := d.open(); err != nil {
+		if err == errTruncated || err == io.EOF {
+			err = &FormatError{Offset: size, Msg: "input ends inside the metadata before the first Cluster"}
+		}
 		return nil, err
 	}
 	return d, nil
@@ -443,6 +446,9 @@ func (wk *walker) cluster(h header) (*clusterRec, bool, error) {
 		}
 		if ch.size == unknownSize || (end >= 0 && ch.end() > end) {
 			return nil, false, &FormatError{Offset: ch.pos, ID: ch.id, Msg: "element runs past the end of its Cluster (or has unknown size)"}
+		}
+		if (ch.id == eidSimpleBlock && ch.size > MaxBlockSize) || (ch.id == eidBlockGroup && ch.size > MaxBlockGroupSize) {
+			return nil, false, &FormatError{Offset: ch.pos, ID: ch.id, Msg: fmt.Sprintf("block of %d bytes exceeds MaxBlockSize (%d)", ch.size, MaxBlockSize)}
 		}
 		if ch.end() > wk.d.size {
 			break // truncated block: drop it
