@@ -1,12 +1,120 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/stills/stills/media"
+	"github.com/stills/stills/mkv"
+	"github.com/stills/stills/store"
 )
 
-// runIngest is a placeholder until the ingest command lands.
+// openIngestInput opens a file for ingest. Matroska is read by package mkv;
+// other containers need package input (MP4, Annex B), wired here when it lands.
+var openIngestInput = func(path string) (media.Source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	var magic [4]byte
+	_, err = io.ReadFull(f, magic[:])
+	f.Close()
+	if err != nil || !bytes.Equal(magic[:], []byte{0x1A, 0x45, 0xDF, 0xA3}) {
+		return nil, fmt.Errorf("%s: %w (this build ingests Matroska/WebM only)", path, media.ErrUnsupportedContainer)
+	}
+	return mkv.OpenFile(path)
+}
+
+// runIngest imports video files into the store as fragments.
 func runIngest(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "stills ingest: not implemented yet")
-	return 1
+	fs := flag.NewFlagSet("stills ingest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", defaultDataDir(), "data directory of the store")
+	stream := fs.String("stream", "", "stream name (created if missing)")
+	startS := fs.String("start", "", "RFC 3339 time where relative producer timestamps start (default: now)")
+	retention := fs.Int("retention", 24*365, "DataRetentionInHours of a stream this command creates")
+	mediaType := fs.String("media-type", "video/h264", "MediaType of a stream this command creates")
+	throttle := fs.Duration("throttle", 0, "pause after each fragment (testing aid: makes a long ingest slow)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: stills ingest --data DIR --stream NAME [flags] FILE...\n\nStores each keyframe-started group of pictures of each FILE as one fragment\nand prints a line per fragment once it is durably stored. The data directory\nmust not be in use by a running `stills serve`.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *stream == "" || fs.NArg() == 0 {
+		fs.Usage()
+		return 2
+	}
+	if !store.ValidStreamName(*stream) {
+		fmt.Fprintf(stderr, "stills ingest: stream name %q must be 1-256 characters of [a-zA-Z0-9_.-]\n", *stream)
+		return 2
+	}
+	var start time.Time
+	if *startS != "" {
+		t, err := time.Parse(time.RFC3339Nano, *startS)
+		if err != nil {
+			fmt.Fprintf(stderr, "stills ingest: --start: %v\n", err)
+			return 2
+		}
+		start = t
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+
+	st, err := store.Open(*data, store.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "stills ingest: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	info, err := st.Stream(ctx, *stream, "")
+	if errors.Is(err, store.ErrStreamNotFound) {
+		info, err = st.CreateStream(ctx, store.NewStream{Name: *stream, RetentionHours: *retention, MediaType: *mediaType})
+		if err == nil {
+			fmt.Fprintf(stdout, "created stream %s %s\n", info.Name, info.ARN)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "stills ingest: %v\n", err)
+		return 1
+	}
+	if info.RetentionHours == 0 {
+		fmt.Fprintf(stderr, "stills ingest: warning: stream %s has DataRetentionInHours 0; archived-media calls will answer NoDataRetentionException\n", info.Name)
+	}
+	total := 0
+	for _, path := range fs.Args() {
+		src, err := openIngestInput(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "stills ingest: %v\n", err)
+			return 1
+		}
+		n, err := store.Ingest(ctx, st, info.Name, src, store.IngestOptions{Start: start, Throttle: *throttle}, func(f store.Fragment) {
+			fmt.Fprintf(stdout, "stored fragment %s producer=%s server=%s duration=%dms frames=%d bytes=%d\n",
+				f.Number, fmtNs(f.Producer), fmtNs(f.Server), f.Duration/int64(time.Millisecond), len(f.Samples), f.Size)
+		})
+		src.Close()
+		total += n
+		if err != nil {
+			fmt.Fprintf(stderr, "stills ingest: %s: %v (%d fragments of it stored)\n", path, err, n)
+			return 1
+		}
+	}
+	fmt.Fprintf(stdout, "ingested %d fragments into %s\n", total, info.Name)
+	return 0
+}
+
+func fmtNs(ns int64) string {
+	return time.Unix(0, ns).UTC().Format("2006-01-02T15:04:05.000Z")
 }
