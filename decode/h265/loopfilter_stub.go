@@ -1,0 +1,4 @@
+package h265
+
+func (d *Decoder) deblock()  {}
+func (d *Decoder) applySAO() {}

@@ -1,0 +1,78 @@
+package h265
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/stills/stills/decode"
+)
+
+// frameMD5 hashes the cropped planes as ffmpeg's rawvideo muxer writes
+// them: one byte per sample at 8 bits, little-endian 16-bit words above.
+func frameMD5(f *decode.Frame) string {
+	h := md5.New()
+	var buf []byte
+	plane := func(p []uint16, w, hgt, stride, depth int) {
+		for y := 0; y < hgt; y++ {
+			row := p[y*stride : y*stride+w]
+			buf = buf[:0]
+			for _, v := range row {
+				if depth > 8 {
+					buf = append(buf, byte(v), byte(v>>8))
+				} else {
+					buf = append(buf, byte(v))
+				}
+			}
+			h.Write(buf)
+		}
+	}
+	plane(f.Y, f.Width, f.Height, f.YStride, f.BitDepthY)
+	if f.ChromaFormat != decode.Chroma400 {
+		plane(f.Cb, f.ChromaWidth(), f.ChromaHeight(), f.CStride, f.BitDepthC)
+		plane(f.Cr, f.ChromaWidth(), f.ChromaHeight(), f.CStride, f.BitDepthC)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// decodeFileMD5s decodes every access unit of an Annex B file and returns
+// one "md5  WxH  pixfmt" line per intra picture, as intra-md5.sh prints.
+func decodeFileMD5s(t testing.TB, data []byte) ([]string, error) {
+	nals, ok := decode.SplitAnnexB(nil, data)
+	if !ok {
+		return nil, fmt.Errorf("too many NAL units")
+	}
+	d := NewDecoder()
+	var out []string
+	for _, au := range SplitAccessUnits(nals) {
+		f, err := d.DecodeAccessUnit(au)
+		if err == decode.ErrNotIntra || err == decode.ErrNoPicture {
+			continue
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, fmt.Sprintf("%s  %dx%d  %s", frameMD5(f), f.Width, f.Height, f.PixFmt()))
+	}
+	return out, nil
+}
+
+func TestFileEnv(t *testing.T) {
+	fn := os.Getenv("H265_FILE")
+	if fn == "" {
+		t.Skip("set H265_FILE to decode one file")
+	}
+	data, err := os.ReadFile(fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := decodeFileMD5s(t, data)
+	for _, l := range lines {
+		fmt.Println(l)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}

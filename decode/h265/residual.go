@@ -1,0 +1,453 @@
+package h265
+
+import "github.com/stills/stills/decode"
+
+// residual parses residual_coding() (§7.3.8.11) for a block of component
+// cIdx at (x0, y0) in that component's samples, then scales (§8.6.2,
+// §8.6.3), inverse transforms (§8.6.4) and adds it to the prediction
+// (§8.6.7).
+func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
+	p := &d.pic
+	pp := p.pps
+	ss := &d.ss
+	c := &d.cab
+	ctx := &d.ctx
+	n := 1 << log2N
+	coef := d.coef[:n*n]
+	for i := range coef {
+		coef[i] = 0
+	}
+	transformSkip := false
+	if pp.transformSkip && !ss.bypass && log2N == 2 {
+		inc := 0
+		if cIdx > 0 {
+			inc = 1
+		}
+		transformSkip = c.decodeBin(&ctx[ctxTransformSkip+inc]) == 1
+	}
+	// last_sig_coeff_x/y_prefix (§9.3.4.2.3).
+	var ctxOffset, ctxShift int
+	if cIdx == 0 {
+		ctxOffset = 3*(log2N-2) + ((log2N - 1) >> 2)
+		ctxShift = (log2N + 1) >> 2
+	} else {
+		ctxOffset = 15
+		ctxShift = log2N - 2
+	}
+	cMax := (log2N << 1) - 1
+	lastX := 0
+	for lastX < cMax && c.decodeBin(&ctx[ctxLastX+ctxOffset+(lastX>>ctxShift)]) == 1 {
+		lastX++
+	}
+	lastY := 0
+	for lastY < cMax && c.decodeBin(&ctx[ctxLastY+ctxOffset+(lastY>>ctxShift)]) == 1 {
+		lastY++
+	}
+	if lastX > 3 {
+		k := (lastX >> 1) - 1
+		lastX = (1<<k)*(2+(lastX&1)) + c.decodeBypassBits(k)
+	}
+	if lastY > 3 {
+		k := (lastY >> 1) - 1
+		lastY = (1<<k)*(2+(lastY&1)) + c.decodeBypassBits(k)
+	}
+	// scanIdx (§7.4.9.11).
+	scanIdx := 0
+	if log2N == 2 || (log2N == 3 && cIdx == 0) {
+		if predMode >= 6 && predMode <= 14 {
+			scanIdx = 2
+		} else if predMode >= 22 && predMode <= 30 {
+			scanIdx = 1
+		}
+	}
+	if scanIdx == 2 {
+		lastX, lastY = lastY, lastX
+	}
+	log2Sb := log2N - 2
+	sbScan := scanPos[log2Sb][scanIdx]
+	posScan := scanPos[2][scanIdx]
+	// Find the last sub-block and position.
+	lastSubBlock := -1
+	lastScanPos := 0
+	for i := len(sbScan) - 1; i >= 0 && lastSubBlock < 0; i-- {
+		xS, yS := int(sbScan[i][0]), int(sbScan[i][1])
+		if lastX>>2 != xS || lastY>>2 != yS {
+			continue
+		}
+		for k := 15; k >= 0; k-- {
+			if int(posScan[k][0]) == lastX&3 && int(posScan[k][1]) == lastY&3 {
+				lastSubBlock, lastScanPos = i, k
+				break
+			}
+		}
+	}
+	if lastSubBlock < 0 {
+		d.fail(decode.FormatError("last significant coefficient outside the transform block"))
+		return
+	}
+	var csbf [8][8]uint8 // coded_sub_block_flag[xS][yS] as [yS][xS]
+	sbW := 1 << log2Sb
+	greater1Ctx := 1 // carried between sub-blocks (§9.3.4.2.6)
+	firstSb := true
+	signHidingOn := pp.signDataHiding && !ss.bypass
+	sigBase := ctxSigCoeff
+	if cIdx > 0 {
+		sigBase += 27
+	}
+	for i := lastSubBlock; i >= 0; i-- {
+		xS, yS := int(sbScan[i][0]), int(sbScan[i][1])
+		inferSbDc := false
+		coded := true
+		if i < lastSubBlock && i > 0 {
+			csbfCtx := 0
+			if xS+1 < sbW && csbf[yS][xS+1] != 0 {
+				csbfCtx = 1
+			}
+			if yS+1 < sbW && csbf[yS+1][xS] != 0 {
+				csbfCtx = 1
+			}
+			if cIdx > 0 {
+				csbfCtx += 2
+			}
+			coded = c.decodeBin(&ctx[ctxCodedSubBlock+csbfCtx]) == 1
+			inferSbDc = true
+		}
+		if coded {
+			csbf[yS][xS] = 1
+		}
+		// sig_coeff_flag (§9.3.4.2.5).
+		var sigPos [16]int8 // scan positions n with sig_coeff_flag = 1, descending
+		nSig := 0
+		startN := 15
+		if i == lastSubBlock {
+			startN = lastScanPos - 1
+			sigPos[0] = int8(lastScanPos)
+			nSig = 1
+		}
+		if coded {
+			prevCsbf := 0
+			if xS+1 < sbW && csbf[yS][xS+1] != 0 {
+				prevCsbf = 1
+			}
+			if yS+1 < sbW && csbf[yS+1][xS] != 0 {
+				prevCsbf |= 2
+			}
+			for nn := startN; nn >= 0; nn-- {
+				xP, yP := int(posScan[nn][0]), int(posScan[nn][1])
+				if nn == 0 && inferSbDc {
+					sigPos[nSig] = 0
+					nSig++
+					break
+				}
+				var sigCtx int
+				if log2N == 2 {
+					sigCtx = int(ctxIdxMap4x4[(yP<<2)+xP])
+				} else if xS == 0 && yS == 0 && xP == 0 && yP == 0 {
+					sigCtx = 0
+				} else {
+					switch prevCsbf {
+					case 0:
+						switch s := xP + yP; {
+						case s == 0:
+							sigCtx = 2
+						case s < 3:
+							sigCtx = 1
+						}
+					case 1:
+						if yP == 0 {
+							sigCtx = 2
+						} else if yP == 1 {
+							sigCtx = 1
+						}
+					case 2:
+						if xP == 0 {
+							sigCtx = 2
+						} else if xP == 1 {
+							sigCtx = 1
+						}
+					default:
+						sigCtx = 2
+					}
+					if cIdx == 0 {
+						if xS > 0 || yS > 0 {
+							sigCtx += 3
+						}
+						if log2N == 3 {
+							if scanIdx == 0 {
+								sigCtx += 9
+							} else {
+								sigCtx += 15
+							}
+						} else {
+							sigCtx += 21
+						}
+					} else {
+						if log2N == 3 {
+							sigCtx += 9
+						} else {
+							sigCtx += 12
+						}
+					}
+				}
+				if c.decodeBin(&ctx[sigBase+sigCtx]) == 1 {
+					sigPos[nSig] = int8(nn)
+					nSig++
+					inferSbDc = false
+				}
+			}
+		}
+		if nSig == 0 {
+			continue
+		}
+		// coeff_abs_level_greater1_flag (§9.3.4.2.6).
+		ctxSet := 0
+		if i != 0 && cIdx == 0 {
+			ctxSet = 2
+		}
+		if !firstSb && greater1Ctx == 0 {
+			ctxSet++
+		}
+		firstSb = false
+		greater1Ctx = 1
+		var absLvl [16]int32
+		lastG1 := -1
+		g1Base := ctxGreater1
+		if cIdx > 0 {
+			g1Base += 16
+		}
+		nG1 := min(nSig, 8)
+		for k := 0; k < nG1; k++ {
+			f := c.decodeBin(&ctx[g1Base+ctxSet*4+greater1Ctx])
+			absLvl[k] = 1 + int32(f)
+			if f == 1 {
+				greater1Ctx = 0
+				if lastG1 < 0 {
+					lastG1 = k
+				}
+			} else if greater1Ctx > 0 && greater1Ctx < 3 {
+				greater1Ctx++
+			}
+		}
+		for k := nG1; k < nSig; k++ {
+			absLvl[k] = 1
+		}
+		if lastG1 >= 0 {
+			g2 := ctxGreater2 + ctxSet
+			if cIdx > 0 {
+				g2 += 4
+			}
+			absLvl[lastG1] += int32(c.decodeBin(&ctx[g2]))
+		}
+		firstSigScanPos := int(sigPos[nSig-1])
+		lastSigScanPos := int(sigPos[0])
+		signHidden := signHidingOn && lastSigScanPos-firstSigScanPos > 3
+		nSigns := nSig
+		if signHidden {
+			nSigns--
+		}
+		signs := uint32(c.decodeBypassBits(nSigns)) << uint(32-nSigns)
+		// coeff_abs_level_remaining (§9.3.3.11).
+		rice := uint(0)
+		var sumAbs int32
+		for k := 0; k < nSig; k++ {
+			base := absLvl[k]
+			thr := int32(1)
+			if k < 8 {
+				thr = 2
+				if k == lastG1 {
+					thr = 3
+				}
+			}
+			if base == thr {
+				prefix := 0
+				for prefix < 32 && c.decodeBypass() == 1 {
+					prefix++
+				}
+				var rem int32
+				if prefix <= 3 {
+					rem = int32(prefix<<rice + c.decodeBypassBits(int(rice)))
+				} else {
+					if prefix-3+int(rice) > 30 {
+						d.fail(decode.FormatError("coeff_abs_level_remaining too long"))
+						return
+					}
+					rem = int32((((1 << uint(prefix-3)) + 3 - 1) << rice) + c.decodeBypassBits(prefix-3+int(rice)))
+				}
+				base += rem
+				if base > 3*(1<<rice) && rice < 4 {
+					rice++
+				}
+			}
+			sumAbs += base
+			nPos := int(sigPos[k])
+			xC := xS<<2 + int(posScan[nPos][0])
+			yC := yS<<2 + int(posScan[nPos][1])
+			v := base
+			if signHidden && k == nSig-1 {
+				if sumAbs&1 == 1 {
+					v = -v
+				}
+			} else {
+				if signs&0x80000000 != 0 {
+					v = -v
+				}
+				signs <<= 1
+			}
+			coef[yC*n+xC] = v
+		}
+	}
+	if d.err != nil {
+		return
+	}
+	d.reconstruct(cIdx, x0, y0, log2N, predMode, transformSkip)
+}
+
+// reconstruct scales the coefficient levels in d.coef (§8.6.2, §8.6.3),
+// transforms them (§8.6.4) and adds the residual to the predicted block
+// (§8.6.7).
+func (d *Decoder) reconstruct(cIdx, x0, y0, log2N, predMode int, transformSkip bool) {
+	p := &d.pic
+	s := p.sps
+	ss := &d.ss
+	n := 1 << log2N
+	coef := d.coef[:n*n]
+	bitDepth := s.bitDepthY
+	if cIdx > 0 {
+		bitDepth = s.bitDepthC
+	}
+	res := d.res[:n*n]
+	if ss.bypass {
+		copy(res, coef)
+	} else {
+		var qp int
+		if cIdx == 0 {
+			qp = ss.qpY + ss.qpBdY
+		} else {
+			off := p.pps.cbQPOffset + ss.hdr.cbQPOffset
+			if cIdx == 2 {
+				off = p.pps.crQPOffset + ss.hdr.crQPOffset
+			}
+			qpi := ss.qpY + off
+			if qpi < -ss.qpBdC {
+				qpi = -ss.qpBdC
+			} else if qpi > 57 {
+				qpi = 57
+			}
+			qp = chromaQP420(qpi) + ss.qpBdC
+		}
+		bdShift := uint(bitDepth + log2N - 5)
+		rnd := int64(1) << (bdShift - 1)
+		scale := levelScale[qp%6] << uint(qp/6)
+		f := p.factor[log2N-2][cIdx]
+		useF := f != nil && !(transformSkip && n > 4)
+		for i, v := range coef {
+			if v == 0 {
+				continue
+			}
+			m := int64(16)
+			if useF {
+				m = int64(f[i])
+			}
+			x := (int64(v)*m*scale + rnd) >> bdShift
+			if x < -32768 {
+				x = -32768
+			} else if x > 32767 {
+				x = 32767
+			}
+			coef[i] = int32(x)
+		}
+		bdShift2 := uint(20 - bitDepth)
+		if transformSkip {
+			r := int32(1) << (bdShift2 - 1)
+			for i, v := range coef {
+				res[i] = (v<<7 + r) >> bdShift2
+			}
+		} else {
+			d.inverseTransform(coef, res, log2N, cIdx == 0 && n == 4, bdShift2)
+		}
+	}
+	pl := p.planes[cIdx]
+	stride := p.stride[cIdx]
+	maxV := int32(1)<<uint(bitDepth) - 1
+	for y := 0; y < n; y++ {
+		row := pl[(y0+y)*stride+x0 : (y0+y)*stride+x0+n]
+		rr := res[y*n : y*n+n]
+		for x := range row {
+			row[x] = uint16(clip32(int32(row[x])+rr[x], maxV))
+		}
+	}
+}
+
+// inverseTransform implements the two-stage transformation of §8.6.4.2:
+// columns first, clipping to 16 bits, then rows with bdShift.
+func (d *Decoder) inverseTransform(coef, res []int32, log2N int, dst bool, bdShift uint) {
+	n := 1 << log2N
+	tmp := d.tmp[:n*n]
+	step := 32 >> uint(log2N)
+	// Columns: e[x][y] = Σ_j transMatrix[j][y] * d[x][j].
+	for x := 0; x < n; x++ {
+		last := -1
+		for j := n - 1; j >= 0; j-- {
+			if coef[j*n+x] != 0 {
+				last = j
+				break
+			}
+		}
+		if last < 0 {
+			for y := 0; y < n; y++ {
+				tmp[y*n+x] = 0
+			}
+			continue
+		}
+		for y := 0; y < n; y++ {
+			var sum int32
+			if dst {
+				for j := 0; j <= last; j++ {
+					sum += dstMat[j][y] * coef[j*n+x]
+				}
+			} else {
+				for j := 0; j <= last; j++ {
+					sum += transMat[j*step][y] * coef[j*n+x]
+				}
+			}
+			v := (sum + 64) >> 7
+			if v < -32768 {
+				v = -32768
+			} else if v > 32767 {
+				v = 32767
+			}
+			tmp[y*n+x] = v
+		}
+	}
+	rnd := int32(1) << (bdShift - 1)
+	for y := 0; y < n; y++ {
+		row := tmp[y*n : y*n+n]
+		last := -1
+		for j := n - 1; j >= 0; j-- {
+			if row[j] != 0 {
+				last = j
+				break
+			}
+		}
+		out := res[y*n : y*n+n]
+		if last < 0 {
+			for x := range out {
+				out[x] = 0
+			}
+			continue
+		}
+		for x := 0; x < n; x++ {
+			var sum int32
+			if dst {
+				for j := 0; j <= last; j++ {
+					sum += dstMat[j][x] * row[j]
+				}
+			} else {
+				for j := 0; j <= last; j++ {
+					sum += transMat[j*step][x] * row[j]
+				}
+			}
+			out[x] = (sum + rnd) >> bdShift
+		}
+	}
+}
