@@ -86,6 +86,10 @@ type Frame struct {
 	// SAR is the sample aspect ratio from the VUI (0/0 when unknown).
 	SARWidth, SARHeight int
 	Keyframe            bool // IDR (H.264) or IRAP (H.265)
+	// PicOrderCnt is the picture's position in output order within its
+	// coded video sequence (H.264 PicOrderCnt, H.265 PicOrderCntVal); a
+	// Keyframe starts a new sequence. Decode order may differ from it.
+	PicOrderCnt int
 }
 
 // ChromaWidth is the width of the Cb and Cr planes (0 for 4:0:0).

@@ -1,0 +1,143 @@
+package h264
+
+import "math/bits"
+
+// MaxLevelPrefix bounds level_prefix (§9.2.2.1): 15 in Baseline, Main and
+// Extended streams; High profiles allow longer prefixes for levels of deep
+// bit depths, which stay below 11+15. A longer run of zeros is a corrupt
+// stream.
+const MaxLevelPrefix = 26
+
+// residualCAVLC decodes residual_block_cavlc() (§7.3.5.3.2, §9.2) with
+// maxNumCoeff coefficients and the given nC (-1: 4:2:0 chroma DC, -2: 4:2:2
+// chroma DC). It stores the non-zero levels in d.sparseVal and their
+// indices in coeffLevel (0..maxNumCoeff-1) in d.sparseIdx, and returns
+// TotalCoeff(coeff_token). Errors set r.over.
+func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
+	r := &d.r
+	var tok int
+	switch {
+	case nC == -1:
+		tok = r.vlc(chromaDCTokenVLC)
+	case nC == -2:
+		tok = r.vlc(chroma422DCTokenVLC)
+	case nC < 2:
+		tok = r.vlc(coeffTokenVLC[0])
+	case nC < 4:
+		tok = r.vlc(coeffTokenVLC[1])
+	case nC < 8:
+		tok = r.vlc(coeffTokenVLC[2])
+	default:
+		// 6-bit fixed-length code: TotalCoeff-1 and TrailingOnes, with
+		// 000011 for no coefficients (Table 9-5, 8 <= nC).
+		c := int(r.u(6))
+		if c == 3 {
+			tok = 0
+		} else {
+			tok = (c>>2+1)<<2 | c&3
+			if c&3 > c>>2+1 {
+				r.over = true
+				return 0
+			}
+		}
+	}
+	total := tok >> 2
+	t1 := tok & 3
+	if total == 0 {
+		return 0
+	}
+	if total > maxNumCoeff {
+		r.over = true
+		return 0
+	}
+	var level [16]int32
+	// Levels (§9.2.2).
+	suffixLength := 0
+	if total > 10 && t1 < 3 {
+		suffixLength = 1
+	}
+	for i := 0; i < total; i++ {
+		if i < t1 {
+			level[i] = 1 - 2*int32(r.u(1))
+			continue
+		}
+		v := r.peek32()
+		prefix := bits.LeadingZeros32(v)
+		if prefix > MaxLevelPrefix {
+			r.over = true
+			return 0
+		}
+		r.skip(prefix + 1)
+		levelCode := int32(min(15, prefix) << uint(suffixLength))
+		if suffixLength > 0 || prefix >= 14 {
+			size := suffixLength
+			if prefix == 14 && suffixLength == 0 {
+				size = 4
+			}
+			if prefix >= 15 {
+				size = prefix - 3
+			}
+			if size > 0 {
+				levelCode += int32(r.u(size))
+			}
+		}
+		if prefix >= 15 && suffixLength == 0 {
+			levelCode += 15
+		}
+		if prefix >= 16 {
+			levelCode += int32(1)<<uint(prefix-3) - 4096
+		}
+		if i == t1 && t1 < 3 {
+			levelCode += 2
+		}
+		if levelCode&1 == 0 {
+			level[i] = (levelCode + 2) >> 1
+		} else {
+			level[i] = (-levelCode - 1) >> 1
+		}
+		if suffixLength == 0 {
+			suffixLength = 1
+		}
+		a := level[i]
+		if a < 0 {
+			a = -a
+		}
+		if a > 3<<uint(suffixLength-1) && suffixLength < 6 {
+			suffixLength++
+		}
+	}
+	// total_zeros and run_before (§9.2.3, §9.2.4).
+	zerosLeft := 0
+	if total < maxNumCoeff {
+		switch nC {
+		case -1:
+			zerosLeft = r.vlc(chromaDCZerosVLC[total-1])
+		case -2:
+			zerosLeft = r.vlc(chroma422DCZerosVLC[total-1])
+		default:
+			zerosLeft = r.vlc(totalZerosVLC[total-1])
+		}
+		if zerosLeft+total > maxNumCoeff {
+			r.over = true
+			return 0
+		}
+	}
+	// coeffNum for level[i] is (total-1-i) + zeros before it; walk from
+	// the highest frequency down.
+	pos := total + zerosLeft - 1
+	for i := 0; i < total; i++ {
+		d.sparseIdx[i] = uint8(pos)
+		d.sparseVal[i] = level[i]
+		run := 0
+		if i < total-1 && zerosLeft > 0 {
+			run = r.vlc(runBeforeVLC[min(zerosLeft, 7)-1])
+			if run > zerosLeft {
+				r.over = true
+				return 0
+			}
+			zerosLeft -= run
+		}
+		pos -= 1 + run
+	}
+	return total
+}

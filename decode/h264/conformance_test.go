@@ -1,0 +1,174 @@
+package h264
+
+import (
+	"bufio"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stills/stills/decode"
+)
+
+// annexBNALs returns the NAL units of an Annex B byte stream (§B.1.2).
+func annexBNALs(b []byte) [][]byte {
+	var nals [][]byte
+	start := -1
+	for i := 0; i+2 < len(b); {
+		if b[i] == 0 && b[i+1] == 0 && b[i+2] == 1 {
+			if start >= 0 {
+				end := i
+				for end > start && b[end-1] == 0 {
+					end--
+				}
+				if end > start {
+					nals = append(nals, b[start:end])
+				}
+			}
+			i += 3
+			start = i
+			continue
+		}
+		i++
+	}
+	if start >= 0 && start < len(b) {
+		nals = append(nals, b[start:])
+	}
+	return nals
+}
+
+// frameMD5 is the MD5 of the cropped planar picture as ffmpeg's rawvideo
+// muxer writes it (1 byte per sample up to 8 bits, 2 bytes little-endian above).
+func frameMD5(f *decode.Frame) string {
+	h := md5.New()
+	var row []byte
+	plane := func(p []uint16, stride, w, hgt, depth int) {
+		for y := 0; y < hgt; y++ {
+			s := p[y*stride : y*stride+w]
+			row = row[:0]
+			for _, v := range s {
+				if depth > 8 {
+					row = append(row, byte(v), byte(v>>8))
+				} else {
+					row = append(row, byte(v))
+				}
+			}
+			h.Write(row)
+		}
+	}
+	plane(f.Y, f.YStride, f.Width, f.Height, f.BitDepthY)
+	if f.ChromaFormat != decode.Chroma400 {
+		plane(f.Cb, f.CStride, f.ChromaWidth(), f.ChromaHeight(), f.BitDepthC)
+		plane(f.Cr, f.CStride, f.ChromaWidth(), f.ChromaHeight(), f.BitDepthC)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// decodeFileLines decodes every intra picture of an Annex B file and returns
+// one "<md5>  <W>x<H>  <pix_fmt>" line per picture in output order, or
+// "MEDIA_ERROR  <reason>" for a picture that failed.
+func decodeFileLines(t testing.TB, path string) []string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s AccessUnitSplitter
+	dec := NewDecoder()
+	type entry struct {
+		poc  int
+		line string
+	}
+	var out []string
+	var group []entry
+	flush := func() {
+		sort.SliceStable(group, func(i, j int) bool { return group[i].poc < group[j].poc })
+		for _, e := range group {
+			out = append(out, e.line)
+		}
+		group = group[:0]
+	}
+	do := func(au [][]byte) {
+		f, err := dec.DecodeAccessUnit(au)
+		switch {
+		case err == nil:
+			if f.Keyframe {
+				flush()
+			}
+			group = append(group, entry{f.PicOrderCnt, fmt.Sprintf("%s  %dx%d  %s", frameMD5(f), f.Width, f.Height, f.PixFmt())})
+		case errors.Is(err, decode.ErrNotIntra), errors.Is(err, decode.ErrNoPicture):
+		default:
+			poc := 1 << 30
+			if len(group) > 0 {
+				poc = group[len(group)-1].poc
+			}
+			group = append(group, entry{poc, "MEDIA_ERROR  " + err.Error()})
+		}
+	}
+	for _, n := range annexBNALs(b) {
+		if au := s.Push(n); au != nil {
+			do(au)
+		}
+	}
+	if au := s.Flush(); au != nil {
+		do(au)
+	}
+	flush()
+	return out
+}
+
+// TestConformance reproduces every line of testdata/intra-md5.txt, ffmpeg's
+// MD5 of each intra picture of the conformance streams.
+func TestConformance(t *testing.T) {
+	f, err := os.Open("testdata/intra-md5.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := map[string][]string{}
+	var order []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) != 4 {
+			continue
+		}
+		if _, ok := want[fs[0]]; !ok {
+			order = append(order, fs[0])
+		}
+		want[fs[0]] = append(want[fs[0]], strings.Join(fs[1:], "  "))
+	}
+	only := os.Getenv("H264_VECTOR")
+	for _, name := range order {
+		if only != "" && !strings.Contains(name, only) {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			got := decodeFileLines(t, filepath.Join("testdata", name))
+			exp := want[name]
+			bad := 0
+			for i := 0; i < max(len(got), len(exp)); i++ {
+				var g, e string
+				if i < len(got) {
+					g = got[i]
+				}
+				if i < len(exp) {
+					e = exp[i]
+				}
+				if g != e {
+					if bad < 5 {
+						t.Errorf("picture %d: got %q, want %q", i, g, e)
+					}
+					bad++
+				}
+			}
+			if bad > 0 {
+				t.Errorf("%s: %d of %d pictures differ (%d decoded)", name, bad, len(exp), len(got))
+			}
+		})
+	}
+}

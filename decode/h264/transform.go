@@ -1,0 +1,204 @@
+package h264
+
+// Scaling and transformation (§8.5).
+
+// zigzag4x4 maps a 4x4 frame zig-zag scan index to a raster position
+// (Table 8-13, field scan not used: frames only).
+var zigzag4x4 = [16]uint8{0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15}
+
+// zigzag8x8 maps an 8x8 frame zig-zag scan index to a raster position (Table 8-14).
+var zigzag8x8 = [64]uint8{
+	0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5,
+	12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+	35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
+	58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63}
+
+// normAdjust4x4 is v of eq. 8-315 (§8.5.9).
+var normAdjust4x4 = [6][3]int32{{10, 16, 13}, {11, 18, 14}, {13, 20, 16}, {14, 23, 18}, {16, 25, 20}, {18, 29, 23}}
+
+// normAdjust8x8 is v of eq. 8-318 (§8.5.9).
+var normAdjust8x8 = [6][6]int32{
+	{20, 18, 32, 19, 25, 24}, {22, 19, 35, 21, 28, 26}, {26, 23, 42, 24, 33, 31},
+	{28, 25, 45, 26, 35, 33}, {32, 28, 51, 30, 40, 38}, {36, 32, 58, 34, 46, 43}}
+
+func norm4(m, i, j int) int32 {
+	switch {
+	case i%2 == 0 && j%2 == 0:
+		return normAdjust4x4[m][0]
+	case i%2 == 1 && j%2 == 1:
+		return normAdjust4x4[m][1]
+	}
+	return normAdjust4x4[m][2]
+}
+
+func norm8(m, i, j int) int32 {
+	switch {
+	case i%4 == 0 && j%4 == 0:
+		return normAdjust8x8[m][0]
+	case i%2 == 1 && j%2 == 1:
+		return normAdjust8x8[m][1]
+	case i%4 == 2 && j%4 == 2:
+		return normAdjust8x8[m][2]
+	case (i%4 == 0 && j%2 == 1) || (i%2 == 1 && j%4 == 0):
+		return normAdjust8x8[m][3]
+	case (i%4 == 0 && j%4 == 2) || (i%4 == 2 && j%4 == 0):
+		return normAdjust8x8[m][4]
+	}
+	return normAdjust8x8[m][5]
+}
+
+// levelScale holds LevelScale4x4 and LevelScale8x8 (§8.5.9) for the intra
+// lists of the active PPS, indexed [list][qP%6][raster position]; 4x4 lists
+// 0-2 are Intra Y, Cb, Cr; 8x8 list 0 is Intra Y (1, 2: Cb, Cr for 4:4:4).
+type levelScale struct {
+	ls4 [3][6][16]int32
+	ls8 [3][6][64]int32
+}
+
+func (l *levelScale) init(m *scalingMatrix) {
+	for list := 0; list < 3; list++ {
+		var w4 [16]int32
+		for k := 0; k < 16; k++ {
+			w4[zigzag4x4[k]] = int32(m.l4[list][k])
+		}
+		var w8 [64]int32
+		for k := 0; k < 64; k++ {
+			w8[zigzag8x8[k]] = int32(m.l8[2*list][k])
+		}
+		for q := 0; q < 6; q++ {
+			for p := 0; p < 16; p++ {
+				// raster position p: row i = p/4, column j = p%4; the
+				// weight matrix is indexed the same way (eq. 8-315).
+				l.ls4[list][q][p] = w4[p] * norm4(q, p/4, p%4)
+			}
+			for p := 0; p < 64; p++ {
+				l.ls8[list][q][p] = w8[p] * norm8(q, p/8, p%8)
+			}
+		}
+	}
+}
+
+// idct4Add applies the 4x4 inverse transform (§8.5.12.2) to the scaled
+// coefficients c (raster order, zeroed on return) and adds the residual to
+// the prediction in dst (§8.5.14), clipping to maxV.
+func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
+	var t [16]int32
+	for i := 0; i < 4; i++ {
+		d0, d1, d2, d3 := c[i*4], c[i*4+1], c[i*4+2], c[i*4+3]
+		e0 := d0 + d2
+		e1 := d0 - d2
+		e2 := (d1 >> 1) - d3
+		e3 := d1 + (d3 >> 1)
+		t[i*4] = e0 + e3
+		t[i*4+1] = e1 + e2
+		t[i*4+2] = e1 - e2
+		t[i*4+3] = e0 - e3
+	}
+	for j := 0; j < 4; j++ {
+		f0, f1, f2, f3 := t[j], t[4+j], t[8+j], t[12+j]
+		g0 := f0 + f2
+		g1 := f0 - f2
+		g2 := (f1 >> 1) - f3
+		g3 := f1 + (f3 >> 1)
+		r0 := (g0 + g3 + 32) >> 6
+		r1 := (g1 + g2 + 32) >> 6
+		r2 := (g1 - g2 + 32) >> 6
+		r3 := (g0 - g3 + 32) >> 6
+		dst[j] = uint16(clip(0, maxV, int32(dst[j])+r0))
+		dst[stride+j] = uint16(clip(0, maxV, int32(dst[stride+j])+r1))
+		dst[2*stride+j] = uint16(clip(0, maxV, int32(dst[2*stride+j])+r2))
+		dst[3*stride+j] = uint16(clip(0, maxV, int32(dst[3*stride+j])+r3))
+	}
+	*c = [16]int32{}
+}
+
+// idct8Add applies the 8x8 inverse transform (§8.5.13.2) to c (raster,
+// zeroed on return) and adds the residual to dst.
+func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
+	var t [64]int32
+	row := func(in *[64]int32, out *[64]int32, off, step int) {
+		d0, d1, d2, d3 := in[off], in[off+step], in[off+2*step], in[off+3*step]
+		d4, d5, d6, d7 := in[off+4*step], in[off+5*step], in[off+6*step], in[off+7*step]
+		a0 := d0 + d4
+		a4 := d0 - d4
+		a2 := (d2 >> 1) - d6
+		a6 := d2 + (d6 >> 1)
+		b0 := a0 + a6
+		b2 := a4 + a2
+		b4 := a4 - a2
+		b6 := a0 - a6
+		a1 := -d3 + d5 - d7 - (d7 >> 1)
+		a3 := d1 + d7 - d3 - (d3 >> 1)
+		a5 := -d1 + d7 + d5 + (d5 >> 1)
+		a7 := d3 + d5 + d1 + (d1 >> 1)
+		b1 := a1 + (a7 >> 2)
+		b7 := a7 - (a1 >> 2)
+		b3 := a3 + (a5 >> 2)
+		b5 := (a3 >> 2) - a5
+		out[off] = b0 + b7
+		out[off+step] = b2 + b5
+		out[off+2*step] = b4 + b3
+		out[off+3*step] = b6 + b1
+		out[off+4*step] = b6 - b1
+		out[off+5*step] = b4 - b3
+		out[off+6*step] = b2 - b5
+		out[off+7*step] = b0 - b7
+	}
+	for i := 0; i < 8; i++ {
+		row(c, &t, i*8, 1)
+	}
+	var u [64]int32
+	for j := 0; j < 8; j++ {
+		row(&t, &u, j, 8)
+	}
+	for y := 0; y < 8; y++ {
+		d := dst[y*stride : y*stride+8]
+		for x := range d {
+			d[x] = uint16(clip(0, maxV, int32(d[x])+(u[y*8+x]+32)>>6))
+		}
+	}
+	*c = [64]int32{}
+}
+
+// scale4x4 is eq. 8-336/8-337: d = c*LevelScale4x4 scaled by qP/6.
+func scale4x4(c int32, ls int32, qp int) int32 {
+	if qp >= 24 {
+		return (c * ls) << uint(qp/6-4)
+	}
+	return (c*ls + 1<<uint(3-qp/6)) >> uint(4-qp/6)
+}
+
+// scale8x8 is eq. 8-338/8-339.
+func scale8x8(c int32, ls int32, qp int) int32 {
+	if qp >= 36 {
+		return (c * ls) << uint(qp/6-6)
+	}
+	return (c*ls + 1<<uint(5-qp/6)) >> uint(6-qp/6)
+}
+
+// lumaDC applies the Intra16x16 DC transform and scaling (§8.5.10) to the
+// 16 DC levels c (raster 4x4 order) and stores each result in the DC
+// position of the 4x4 block it belongs to: dc[blkRaster].
+func lumaDCTransform(c *[16]int32, ls int32, qp int) {
+	var t [16]int32
+	for i := 0; i < 4; i++ {
+		a, b, cc, d := c[i*4], c[i*4+1], c[i*4+2], c[i*4+3]
+		t[i*4] = a + b + cc + d
+		t[i*4+1] = a + b - cc - d
+		t[i*4+2] = a - b - cc + d
+		t[i*4+3] = a - b + cc - d
+	}
+	for j := 0; j < 4; j++ {
+		a, b, cc, d := t[j], t[4+j], t[8+j], t[12+j]
+		f := [4]int32{a + b + cc + d, a + b - cc - d, a - b - cc + d, a - b + cc - d}
+		for i := 0; i < 4; i++ {
+			v := f[i]
+			if qp >= 36 {
+				v = (v * ls) << uint(qp/6-6)
+			} else {
+				v = (v*ls + 1<<uint(5-qp/6)) >> uint(6-qp/6)
+			}
+			c[i*4+j] = v
+		}
+	}
+}
