@@ -1,4 +1,3 @@
 package h265
 
-func (d *Decoder) deblock()  {}
 func (d *Decoder) applySAO() {}
