@@ -115,10 +115,63 @@ func (a *axis) setup(k axisKey) {
 		a.start[i] = int32(s)
 		normalise(a.w[i*taps:(i+1)*taps], fw)
 	}
+	a.trim()
 }
 
+// trim drops the weights that are zero for every output sample (the bound
+// ⌈f⌉+1 is often one more than needed, e.g. for f = 1.5 every output reads
+// exactly 2 samples), so the passes do no useless multiplications.
+func (a *axis) trim() {
+	t := a.taps
+	need := 1
+	for i := 0; i < a.key.dstN; i++ {
+		first, last := nonzeroSpan(a.w[i*t : (i+1)*t])
+		need = max(need, last-first+1)
+	}
+	if need >= t {
+		return
+	}
+	// Repack in place, front to back: output i's new weights start at
+	// i·need ≤ i·t and are read from at or after i·t + (first−shift) ≥ the
+	// write position, so nothing is overwritten before it is read.
+	for i := 0; i < a.key.dstN; i++ {
+		first, _ := nonzeroSpan(a.w[i*t : (i+1)*t])
+		s := int(a.start[i]) + first
+		shift := max(s+need-a.key.srcN, 0) // keep the window inside the source
+		s -= shift
+		from := first - shift
+		for k := 0; k < need; k++ {
+			v := int32(0)
+			if from+k < t {
+				v = a.w[i*t+from+k]
+			}
+			a.w[i*need+k] = v
+		}
+		a.start[i] = int32(s)
+	}
+	a.taps = need
+	a.w = a.w[:a.key.dstN*need]
+}
+
+// nonzeroSpan returns the indices of the first and last non-zero weight
+// (0, 0 when all are zero).
+func nonzeroSpan(w []int32) (first, last int) {
+	first, last = -1, 0
+	for k, v := range w {
+		if v != 0 {
+			if first < 0 {
+				first = k
+			}
+			last = k
+		}
+	}
+	return max(first, 0), last
+}
 // normalise converts float weights to fixed-point weights that sum to
-// exactly 1<<weightBits (the rounding residue goes to the largest weight).
+// exactly 1<<weightBits. Each weight is the difference of the rounded
+// cumulative sums, so every weight is within one unit of its exact value and
+// the rounding error never gathers in one tap (which would move the filter's
+// centre for wide area filters).
 func normalise(dst []int32, fw []float64) {
 	var sum float64
 	for _, v := range fw {
@@ -129,15 +182,17 @@ func normalise(dst []int32, fw []float64) {
 		dst[0] = 1 << weightBits
 		return
 	}
-	total, big := int32(0), 0
+	var cum float64
+	prev := int32(0)
 	for j, v := range fw {
-		dst[j] = int32(math.Round(v / sum * (1 << weightBits)))
-		total += dst[j]
-		if dst[j] > dst[big] {
-			big = j
+		cum += v
+		r := int32(math.Round(cum / sum * (1 << weightBits)))
+		if j == len(fw)-1 {
+			r = 1 << weightBits
 		}
+		dst[j] = r - prev
+		prev = r
 	}
-	dst[big] += 1<<weightBits - total
 }
 
 // scaler holds the weights and buffers of the four axes of a frame.
@@ -171,13 +226,24 @@ func (s *scaler) scale(src plane, ah, av *axis, buf *[]uint16) plane {
 		vpass(out, src, av)
 		return out
 	}
+	*buf = grow(*buf, dstW*dstH)
+	out.pix, out.stride = *buf, dstW
+	if dstH < src.h {
+		// Shrinking vertically: filter columns first, so that the costlier
+		// horizontal pass (a gather per output sample) runs on fewer rows.
+		s.tmp = grow(s.tmp, src.w*dstH)
+		mid := plane{pix: s.tmp, stride: src.w, w: src.w, h: dstH, prec: precBits}
+		vpass(mid, src, av)
+		for y := 0; y < dstH; y++ {
+			hpass(out.pix[y*dstW:(y+1)*dstW], mid.pix[y*src.w:(y+1)*src.w], ah, precBits)
+		}
+		return out
+	}
 	s.tmp = grow(s.tmp, dstW*src.h)
 	mid := plane{pix: s.tmp, stride: dstW, w: dstW, h: src.h, prec: precBits}
 	for y := 0; y < src.h; y++ {
 		hpass(mid.pix[y*dstW:(y+1)*dstW], src.pix[y*src.stride:y*src.stride+src.w], ah, src.prec)
 	}
-	*buf = grow(*buf, dstW*dstH)
-	out.pix, out.stride = *buf, dstW
 	vpass(out, mid, av)
 	return out
 }
