@@ -167,6 +167,7 @@ func nonzeroSpan(w []int32) (first, last int) {
 	}
 	return max(first, 0), last
 }
+
 // normalise converts float weights to fixed-point weights that sum to
 // exactly 1<<weightBits. Each weight is the difference of the rounded
 // cumulative sums, so every weight is within one unit of its exact value and
