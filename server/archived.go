@@ -197,7 +197,7 @@ func (s *Server) getImages(w http.ResponseWriter, r *http.Request, body []byte) 
 		if errors.As(lerr, &ae) {
 			return "", lerr // malformed name/ARN
 		}
-		src = errSource{lerr}
+		src = errSource{toAPIError(lerr)}
 	case info.RetentionHours == 0:
 		src = errSource{apiErr(errNoDataRetention, "stream %s has DataRetentionInHours 0: it keeps no media to take images from", info.Name)}
 	default:
