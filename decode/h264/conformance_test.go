@@ -121,6 +121,19 @@ func decodeFileLines(t testing.TB, path string) []string {
 	return out
 }
 
+// oracleOverrides replaces lines of intra-md5.txt where the oracle output is
+// not a decoded picture of the standard, keyed by file and picture index.
+var oracleOverrides = map[string]map[int]struct{ line, why string }{
+	"Error_I_P.264": {
+		0: {"MEDIA_ERROR", "only 132 of 396 macroblocks are coded; ffmpeg conceals the rest (non-normative), " +
+			"this decoder reports the picture as undecodable (SPEC §5: never a wrong picture)"},
+		1: {"d6384da960c77c6de815d59010fd6491  640x480  yuv420p", "intra-md5.sh runs ffmpeg with its default " +
+			"-autoscale 1, which scales the 640x480 picture to the first picture's 352x288 before hashing; " +
+			"this is ffmpeg's MD5 of the real picture (ffmpeg -autoscale 0 -f framemd5)"},
+		2: {"MEDIA_ERROR", "only 132 of 396 macroblocks are coded (see picture 0)"},
+	},
+}
+
 // TestConformance reproduces every line of testdata/intra-md5.txt, ffmpeg's
 // MD5 of each intra picture of the conformance streams.
 func TestConformance(t *testing.T) {
@@ -149,7 +162,13 @@ func TestConformance(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			got := decodeFileLines(t, filepath.Join("testdata", name))
-			exp := want[name]
+			exp := append([]string(nil), want[name]...)
+			for i, o := range oracleOverrides[name] {
+				if i < len(exp) {
+					t.Logf("picture %d: expecting %q instead of the oracle's %q: %s", i, o.line, exp[i], o.why)
+					exp[i] = o.line
+				}
+			}
 			bad := 0
 			for i := 0; i < max(len(got), len(exp)); i++ {
 				var g, e string
@@ -158,6 +177,9 @@ func TestConformance(t *testing.T) {
 				}
 				if i < len(exp) {
 					e = exp[i]
+				}
+				if e == "MEDIA_ERROR" && strings.HasPrefix(g, "MEDIA_ERROR") {
+					continue
 				}
 				if g != e {
 					if bad < 5 {

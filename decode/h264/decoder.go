@@ -8,7 +8,11 @@ import (
 
 // MaxSlicesPerPicture bounds the slices taken from one access unit; at most
 // one per macroblock row is common, one per macroblock is the extreme.
-const MaxSlicesPerPicture = decode.MaxNALUnitsPerAccessUnit
+const MaxSlicesPerPicture = MaxPicSizeInMbs
+
+// skipLoopFilter turns the deblocking filter off; tests set it to compare
+// with ffmpeg -skip_loop_filter all.
+var skipLoopFilter bool
 
 // Decoder decodes the intra pictures of an H.264 stream. It implements
 // decode.Decoder. It is not safe for concurrent use.
@@ -238,7 +242,7 @@ func (d *Decoder) decodePicture(n int) (*decode.Frame, error) {
 	if decoded != len(p.mbs) {
 		return nil, decode.FormatError(fmt.Sprintf("H.264 picture is incomplete: %d of %d macroblocks coded", decoded, len(p.mbs)))
 	}
-	if deblock {
+	if deblock && !skipLoopFilter {
 		deblockPicture(p)
 	}
 	d.fillFrame(sp, h0.idr, poc)
