@@ -76,3 +76,26 @@ func TestFileEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func BenchmarkFileEnv(b *testing.B) {
+	fn := os.Getenv("H265_FILE")
+	if fn == "" {
+		b.Skip("set H265_FILE")
+	}
+	data, err := os.ReadFile(fn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	nals, _ := decode.SplitAnnexB(nil, data)
+	aus := SplitAccessUnits(nals)
+	d := NewDecoder()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, au := range aus {
+			if _, err := d.DecodeAccessUnit(au); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N*len(aus)), "ms/pic")
+}
