@@ -18,6 +18,13 @@ const Grace int64 = 1e9 // ns
 // recording, and the frame then gets no duration.
 const MaxImplicitFrameDuration int64 = 1e9 // ns
 
+// MaxRoundingGap is the largest hole between two spans that still counts as
+// touching. Containers store timestamps in ticks (Matroska: 1 ms by
+// default), so a span computed from rounded frame times and exact frame
+// durations (29.97 fps: 33.3667 ms) can end a fraction of a tick before the
+// next fragment's rounded first frame although the recording is continuous.
+const MaxRoundingGap int64 = 2e6 // ns
+
 // implicitSlack is added to twice the frame period when deciding whether the
 // last frame of a fragment reaches the next fragment: container timestamps
 // are rounded (Matroska usually to 1 ms), so the distance between two
@@ -251,7 +258,7 @@ func NewPlan(ix *media.Index, tl media.Timeline) *Plan {
 	runOf := make([]int, nf)
 	for _, fi := range order {
 		sp := spans[fi]
-		if n := len(p.runs); n > 0 && sp.Start <= p.runs[n-1].End {
+		if n := len(p.runs); n > 0 && sp.Start <= p.runs[n-1].End+MaxRoundingGap {
 			if sp.End > p.runs[n-1].End {
 				p.runs[n-1].End = sp.End
 			}

@@ -320,6 +320,27 @@ func TestImplicitLastFrame(t *testing.T) {
 	}
 }
 
+// Matroska rounds timestamps to 1 ms while frames of 29.97 fps last
+// 33.3667 ms: spans that end a fraction of a millisecond before the next
+// fragment still touch (MaxRoundingGap); a hole of 3 ms is a gap.
+func TestRoundingGap(t *testing.T) {
+	const d = 33366667 // ns
+	mk := func(nextStartMs int64) *media.Index {
+		ix := &media.Index{Fragments: []media.Fragment{{}, {Producer: nextStartMs * ms}}}
+		for i := int64(0); i < 10; i++ { // 0, 33, 67, …, 300 ms, rounded; the last ends at 333.37 ms
+			ix.Samples = append(ix.Samples, media.Sample{Producer: (i*d + ms/2) / ms * ms, Duration: d, Keyframe: i == 0})
+		}
+		ix.Samples = append(ix.Samples, media.Sample{Producer: nextStartMs * ms, Duration: d, Keyframe: true, Fragment: 1})
+		return ix
+	}
+	if r := NewPlan(mk(334), media.ProducerTime).Runs(); len(r) != 1 {
+		t.Errorf("next fragment 0.63 ms after the span: runs %v, want one", r)
+	}
+	if r := NewPlan(mk(337), media.ProducerTime).Runs(); len(r) != 2 {
+		t.Errorf("next fragment 3.63 ms after the span: runs %v, want two", r)
+	}
+}
+
 func TestHostileIndex(t *testing.T) {
 	// Samples naming fragments that do not exist are ignored; nil and empty
 	// indexes give NO_MEDIA everywhere; extreme times do not panic.
