@@ -1,12 +1,350 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"math"
+	"os"
+	"sort"
+
+	"github.com/stills/stills/decode"
+	"github.com/stills/stills/decode/all"
+	"github.com/stills/stills/decode/h264"
+	"github.com/stills/stills/media"
+	"github.com/stills/stills/mkv"
 )
 
-// runFrames is a placeholder until the frames command lands.
+const framesUsage = `Usage: stills frames --md5 FILE
+
+Decodes every intra picture of FILE (a raw H.264/H.265 Annex B stream, whatever
+its name, or a Matroska/WebM file) and prints one line per picture in output
+order:
+
+  <md5>  <W>x<H>  <pix_fmt>
+
+md5 is over the cropped planar Y, Cb, Cr samples as ffmpeg's rawvideo writes
+them (1 byte per sample up to 8 bits, 2 bytes little-endian above), so the
+output can be compared with shared/tools/intra-md5.sh. A picture that cannot
+be decoded prints "MEDIA_ERROR  <reason>" and the command goes on. Inter
+pictures are skipped.
+
+Exit status: 0 when every intra picture decoded, 1 when some did not, 2 on
+bad usage or an unreadable file.
+`
+
 func runFrames(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "stills frames: not implemented yet")
-	return 1
+	fs := flag.NewFlagSet("frames", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	md5Flag := fs.Bool("md5", false, "print the MD5 of each intra picture (the only output mode)")
+	fs.Usage = func() { fmt.Fprint(stderr, framesUsage) }
+	for _, a := range args {
+		if a == "-h" || a == "--help" || a == "-help" {
+			fmt.Fprint(stdout, framesUsage)
+			return 0
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if !*md5Flag || fs.NArg() != 1 {
+		fmt.Fprint(stderr, framesUsage)
+		return 2
+	}
+	path := fs.Arg(0)
+	p := &framePrinter{w: stdout}
+	var err error
+	if isMatroska(path) {
+		err = framesFromSource(path, p)
+	} else {
+		err = framesFromAnnexB(path, p)
+	}
+	p.flush()
+	if err != nil {
+		fmt.Fprintf(stderr, "stills frames: %v\n", err)
+		return 2
+	}
+	if p.failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+func isMatroska(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var b [4]byte
+	_, err = io.ReadFull(f, b[:])
+	return err == nil && bytes.Equal(b[:], []byte{0x1a, 0x45, 0xdf, 0xa3})
+}
+
+// framePrinter prints pictures in output order: within a coded video
+// sequence (from one keyframe to the next) pictures are sorted by their
+// picture order count.
+type framePrinter struct {
+	w      io.Writer
+	group  []frameLine
+	failed int
+	buf    []byte
+}
+
+type frameLine struct {
+	poc  int
+	line string
+}
+
+func (p *framePrinter) frame(f *decode.Frame) {
+	if f.Keyframe {
+		p.flush()
+	}
+	p.group = append(p.group, frameLine{f.PicOrderCnt, fmt.Sprintf("%s  %dx%d  %s", p.md5(f), f.Width, f.Height, f.PixFmt())})
+}
+
+// result handles the outcome of decoding one access unit.
+func (p *framePrinter) result(f *decode.Frame, err error) {
+	switch {
+	case err == nil:
+		p.frame(f)
+	case errors.Is(err, decode.ErrNotIntra), errors.Is(err, decode.ErrNoPicture):
+	default:
+		// The picture's order count is unknown: keep it after the
+		// pictures already seen in its sequence.
+		poc := math.MinInt
+		if n := len(p.group); n > 0 {
+			poc = p.group[n-1].poc
+		}
+		p.group = append(p.group, frameLine{poc, "MEDIA_ERROR  " + err.Error()})
+		p.failed++
+	}
+}
+
+func (p *framePrinter) flush() {
+	sort.SliceStable(p.group, func(i, j int) bool { return p.group[i].poc < p.group[j].poc })
+	for _, l := range p.group {
+		fmt.Fprintln(p.w, l.line)
+	}
+	p.group = p.group[:0]
+}
+
+// md5 hashes the cropped planes as ffmpeg's rawvideo output of the native
+// pixel format.
+func (p *framePrinter) md5(f *decode.Frame) string {
+	h := md5.New()
+	plane := func(s []uint16, stride, w, hgt, depth int) {
+		for y := 0; y < hgt; y++ {
+			row := s[y*stride : y*stride+w]
+			b := p.buf[:0]
+			for _, v := range row {
+				if depth > 8 {
+					b = append(b, byte(v), byte(v>>8))
+				} else {
+					b = append(b, byte(v))
+				}
+			}
+			h.Write(b)
+			p.buf = b
+		}
+	}
+	plane(f.Y, f.YStride, f.Width, f.Height, f.BitDepthY)
+	if f.ChromaFormat != decode.Chroma400 {
+		plane(f.Cb, f.CStride, f.ChromaWidth(), f.ChromaHeight(), f.BitDepthC)
+		plane(f.Cr, f.CStride, f.ChromaWidth(), f.ChromaHeight(), f.BitDepthC)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// framesFromAnnexB decodes a raw elementary stream.
+func framesFromAnnexB(path string, p *framePrinter) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	codec := detectAnnexB(b)
+	if codec == decode.CodecUnknown {
+		return fmt.Errorf("%s: not a Matroska file nor an H.264/H.265 Annex B stream", path)
+	}
+	dec, err := all.NewDecoder(codec)
+	if err != nil {
+		return err
+	}
+	var push func([]byte) [][]byte
+	var flush func() [][]byte
+	if codec == decode.H264 {
+		var s h264.AccessUnitSplitter
+		push, flush = s.Push, s.Flush
+	} else {
+		var s hevcSplitter
+		push, flush = s.push, s.flush
+	}
+	for rest := b; ; {
+		var nal []byte
+		nal, rest = nextNAL(rest)
+		if nal == nil {
+			break
+		}
+		if au := push(nal); au != nil {
+			p.result(dec.DecodeAccessUnit(au))
+		}
+	}
+	if au := flush(); au != nil {
+		p.result(dec.DecodeAccessUnit(au))
+	}
+	return nil
+}
+
+// nextNAL returns the first NAL unit of an Annex B stream b (B.1.2) and the
+// bytes after it; nal is nil at the end.
+func nextNAL(b []byte) (nal, rest []byte) {
+	i := bytes.Index(b, []byte{0, 0, 1})
+	if i < 0 {
+		return nil, nil
+	}
+	b = b[i+3:]
+	j := bytes.Index(b, []byte{0, 0, 1})
+	if j < 0 {
+		j = len(b)
+	}
+	end := j
+	for end > 0 && b[end-1] == 0 {
+		end--
+	}
+	if end == 0 {
+		return nextNAL(b[j:])
+	}
+	return b[:end], b[j:]
+}
+
+// detectAnnexB decides the codec of a raw stream from its first NAL unit
+// headers: H.265 parameter sets have a two-byte header with
+// nuh_layer_id 0 and nuh_temporal_id_plus1 1; H.264 ones are a single byte.
+func detectAnnexB(b []byte) decode.Codec {
+	s264, s265 := 0, 0
+	rest := b
+	for n := 0; n < 64; n++ {
+		var nal []byte
+		nal, rest = nextNAL(rest)
+		if len(nal) < 2 {
+			break
+		}
+		if nal[0]&0x80 != 0 {
+			continue
+		}
+		if t := nal[0] >> 1 & 0x3f; t >= 32 && t <= 35 && nal[0]&1 == 0 && nal[1] == 1 {
+			s265 += 2
+		}
+		switch nal[0] & 0x1f {
+		case 7, 8:
+			s264 += 2
+		case 1, 5, 9:
+			s264++
+		}
+	}
+	switch {
+	case s264 == 0 && s265 == 0:
+		return decode.CodecUnknown
+	case s265 > s264:
+		return decode.H265
+	}
+	return decode.H264
+}
+
+// hevcSplitter groups H.265 NAL units into access units (H.265 §7.4.2.4.4):
+// a new one begins at a slice with first_slice_segment_in_pic_flag, or at a
+// VPS, SPS, PPS, AUD, prefix SEI or reserved types 41..44, 48..55 after a slice.
+type hevcSplitter struct {
+	cur, out [][]byte
+	haveVCL  bool
+}
+
+func (s *hevcSplitter) push(nal []byte) [][]byte {
+	if len(nal) < 2 {
+		return nil
+	}
+	t := nal[0] >> 1 & 0x3f
+	boundary := false
+	switch {
+	case t < 32:
+		boundary = s.haveVCL && len(nal) > 2 && nal[2]&0x80 != 0
+	case (t >= 32 && t <= 35) || t == 39 || (t >= 41 && t <= 44) || (t >= 48 && t <= 55):
+		boundary = s.haveVCL
+	}
+	var done [][]byte
+	if boundary {
+		s.out, s.cur = s.cur, s.out[:0]
+		done = s.out
+		s.haveVCL = false
+	}
+	s.cur = append(s.cur, nal)
+	if t < 32 {
+		s.haveVCL = true
+	}
+	return done
+}
+
+func (s *hevcSplitter) flush() [][]byte {
+	if len(s.cur) == 0 {
+		return nil
+	}
+	s.out, s.cur = s.cur, s.out[:0]
+	return s.out
+}
+
+// framesFromSource decodes the video track of a container file.
+func framesFromSource(path string, p *framePrinter) error {
+	d, err := mkv.OpenFile(path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	var src media.Source = d
+	ctx := context.Background()
+	idx, err := src.Scan(ctx, media.ProducerTime, math.MinInt64, math.MaxInt64)
+	if err != nil {
+		return err
+	}
+	if idx.Video < 0 {
+		return media.ErrNoVideo
+	}
+	tr := idx.Tracks[idx.Video]
+	dec, err := all.NewDecoder(tr.Codec)
+	if err != nil {
+		return err
+	}
+	if tr.CodecPrivate != nil {
+		if err := dec.Configure(tr.CodecPrivate); err != nil {
+			return fmt.Errorf("codec private data: %w", err)
+		}
+	}
+	var buf []byte
+	var nals [][]byte
+	for i := range idx.Samples {
+		buf, err = src.ReadSample(ctx, &idx.Samples[i], buf)
+		if err != nil {
+			p.result(nil, err)
+			continue
+		}
+		nals = nals[:0]
+		if tr.NALFormat == media.AnnexB {
+			for rest := buf; ; {
+				var nal []byte
+				if nal, rest = nextNAL(rest); nal == nil {
+					break
+				}
+				nals = append(nals, nal)
+			}
+		} else if nals, err = decode.SplitLengthPrefixed(nals, buf, tr.NALLengthSize); err != nil {
+			p.result(nil, err)
+			continue
+		}
+		p.result(dec.DecodeAccessUnit(nals))
+	}
+	return nil
 }

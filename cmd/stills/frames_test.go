@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+)
+
+// wantLines returns the intra-md5.txt lines of one vector (ffmpeg's MD5s).
+func wantLines(t *testing.T, name string) string {
+	f, err := os.Open("../../decode/h264/testdata/intra-md5.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var b strings.Builder
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) == 4 && fs[0] == name {
+			b.WriteString(strings.Join(fs[1:], "  ") + "\n")
+		}
+	}
+	return b.String()
+}
+
+func TestFramesMD5(t *testing.T) {
+	// CAVLC with cropping, and CABAC with B pictures (output order).
+	for _, name := range []string{"CVFC1_Sony_C.jsv", "Cisco_Men_whisper_640x320_CABAC_Bframe_9.264", "CVPCMNL1_SVA_C.264"} {
+		t.Run(name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := runFrames([]string{"--md5", "../../decode/h264/testdata/" + name}, &out, &errb)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			if want := wantLines(t, name); out.String() != want {
+				t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+			}
+		})
+	}
+}
+
+func TestFramesUsage(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := runFrames([]string{"--help"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "--md5 FILE") {
+		t.Errorf("--help: exit %d, output %q", code, out.String())
+	}
+	if code := runFrames(nil, &out, &errb); code != 2 {
+		t.Errorf("no arguments: exit %d, want 2", code)
+	}
+	errb.Reset()
+	if code := runFrames([]string{"--md5", "/nonexistent/file"}, &out, &errb); code != 2 || errb.Len() == 0 {
+		t.Errorf("missing file: exit %d, stderr %q", code, errb.String())
+	}
+}
+
+func TestFramesMediaError(t *testing.T) {
+	// A stream whose pictures are incomplete prints MEDIA_ERROR lines and
+	// goes on to the next picture.
+	var out, errb bytes.Buffer
+	code := runFrames([]string{"--md5", "../../decode/h264/testdata/Error_I_P.264"}, &out, &errb)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if code != 1 || len(lines) != 3 || !strings.HasPrefix(lines[0], "MEDIA_ERROR  ") ||
+		lines[1] != "d6384da960c77c6de815d59010fd6491  640x480  yuv420p" || !strings.HasPrefix(lines[2], "MEDIA_ERROR  ") {
+		t.Errorf("exit %d, output:\n%s", code, out.String())
+	}
+}
