@@ -1,9 +1,6 @@
 package h264
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
+import "encoding/binary"
 
 // This file is the CABAC arithmetic decoding engine of ITU-T H.264 (08/2021)
 // §9.3.1.2 and §9.3.3.2 and the context initialisation of §9.3.1.1. The
@@ -21,32 +18,44 @@ import (
 // so that comparing codIOffset with codIRange is comparing value with
 // codIRange<<bits, and a renormalisation by n bits is only bits -= n (the
 // window does not move). When bits drops below cabacMinLookahead the window
-// is refilled with six bytes at once. Every decision, bypass and terminate
+// is refilled with five bytes at once. Every decision, bypass and terminate
 // renormalises by at most 6 bits, so the window never runs dry inside one
-// bin, and the per-bin work has no bounds-checked byte read.
+// bin, and the per-bin work reads no byte.
 //
-// Data past the end of the slice reads as zero bits. Consuming such bits
-// (codIOffset containing padding) sets the sticky c.err; it is detected at
-// the next refill and at every terminating bin (end_of_slice_flag, once per
-// macroblock).
+// Data past the end of the slice reads as zero bits: the last bytes are
+// also kept, followed by zeros, in a small tail array, so a refill never
+// calls a function (a call in a hot loop makes Go spill every live
+// register). Reading such bits (the standard's bitstream pointer passing the
+// end of the data) sets the sticky c.err; it is checked at every terminating
+// bin (end_of_slice_flag, once per macroblock), at the end of every
+// residual block and in pcmPos.
 
 // cabacMinLookahead is the least number of look-ahead bits the window holds
 // before any bin is decoded; a bin consumes at most 6 (an LPS with
 // codIRange 6 renormalises by 6, Table 9-44).
 const cabacMinLookahead = 8
 
+// engine is the state of the arithmetic decoding engine. It is a small value
+// so that the hot loops (residualBlock) keep it in registers: they copy it to
+// locals, decode bins with the body of decideE/bypassE written in place, and
+// store it back.
+type engine struct {
+	value uint64 // codIOffset<<bits | look-ahead bits (see the file comment)
+	rng   uint64 // codIRange, 256..510 between bins
+	bits  uint64 // look-ahead bits below codIOffset in value, <= 47
+}
+
 // cabac is the arithmetic decoding engine and its 1024 context variables.
 type cabac struct {
 	err error // sticky: set when the slice data ran out or was invalid
 
-	value uint64 // codIOffset<<bits | look-ahead bits (see the file comment)
-	rng   uint32 // codIRange, 256..510 between bins
-	bits  uint   // look-ahead bits below codIOffset in value
+	e engine
 
-	data  []byte
-	pos   int  // next byte of data to load into value
-	begin int  // first byte of the arithmetic-coded data (start's pos argument)
-	pad   uint // zero bits loaded past the end of data
+	data      []byte
+	pos       int      // next byte of data to load into the window (may pass len(data))
+	begin     int      // first byte of the arithmetic-coded data (start's pos argument)
+	tailStart int      // data[tailStart:] is copied to tail
+	tail      [32]byte // the last (up to 8) bytes of data, then zeros
 
 	// ctx holds the context variables by ctxIdx (§9.3.1.1) as
 	// pStateIdx<<1 | valMPS. ctxIdx 276 (end_of_slice_flag) is not used:
@@ -66,61 +75,42 @@ func (c *cabac) start(data []byte, pos int) {
 	}
 	c.data = data
 	c.begin = pos
-	c.pos = pos
-	c.pad = 0
-	c.rng = 510
-	if pos+8 <= len(data) {
-		c.value = binary.BigEndian.Uint64(data[pos:])
-		c.pos = pos + 8
-	} else {
-		var v uint64
-		for i := 0; i < 8; i++ {
-			v <<= 8
-			if c.pos < len(data) {
-				v |= uint64(data[c.pos])
-				c.pos++
-			} else {
-				c.pad += 8
-			}
-		}
-		c.value = v
-	}
-	c.bits = 64 - 9
-	if c.value>>c.bits >= 510 {
+	c.tailStart = max(pos, len(data)-8)
+	n := copy(c.tail[:], data[c.tailStart:])
+	clear(c.tail[n:])
+	c.pos = pos + 7
+	c.e = engine{value: c.word(pos) >> 8, rng: 510, bits: 56 - 9}
+	if c.e.value>>c.e.bits >= 510 {
 		c.setErr(errCABACOffset)
-		c.value = 0 // keep codIOffset < codIRange so the engine stays sane
+		c.e.value = 0 // keep codIOffset < codIRange so the engine stays sane
 	}
 }
 
-// refill loads up to six more bytes into the window. It is called when
-// bits < cabacMinLookahead, so value < 2^(9+7) and shifting by 48 cannot
-// overflow.
-func (c *cabac) refill() {
-	if c.pad > c.bits && c.err == nil {
-		// codIOffset already holds bits that lie past the end of the data.
-		c.err = errCABACOverrun
+// word returns the 8 bytes of data at p, big-endian, with zeros past the
+// end. p is at least c.begin.
+func (c *cabac) word(p int) uint64 {
+	d := c.data
+	if uint(p+8) > uint(len(d)) {
+		d = c.tail[:]
+		p = min(max(p-c.tailStart, 0), 24)
 	}
-	if p := c.pos; p+8 <= len(c.data) {
-		c.value = c.value<<48 | binary.BigEndian.Uint64(c.data[p:])>>16
-		c.pos = p + 6
-		c.bits += 48
-		return
-	}
-	c.refillSlow()
+	return binary.BigEndian.Uint64(d[p:])
 }
 
-// refillSlow is refill near the end of the data: missing bytes read as zero.
-func (c *cabac) refillSlow() {
-	for i := 0; i < 6; i++ {
-		c.value <<= 8
-		if c.pos < len(c.data) {
-			c.value |= uint64(c.data[c.pos])
-			c.pos++
-		} else if c.pad < 1<<20 {
-			c.pad += 8
-		}
-	}
-	c.bits += 48
+// overrun reports whether the standard's bitstream pointer has passed the
+// end of the data, with nb look-ahead bits in the window.
+func (c *cabac) overrun(nb uint64) bool {
+	return uint64(c.pos-c.begin)*8-nb > uint64(len(c.data)-c.begin)*8
+}
+
+// refill loads five more bytes into the window of e. It is called when
+// bits < cabacMinLookahead, so value < 2^(9+7), and afterwards bits <= 47 and
+// value < 2^56: decideE relies on value and codIRange<<bits being below 2^63.
+func (c *cabac) refill(e engine) engine {
+	e.value = e.value<<40 | c.word(c.pos)>>24
+	e.bits += 40
+	c.pos += 5
+	return e
 }
 
 func (c *cabac) setErr(err error) {
@@ -129,51 +119,61 @@ func (c *cabac) setErr(err error) {
 	}
 }
 
-// decision is DecodeDecision (§9.3.3.2.1) with the context variable *s:
-// codIRange is split by rangeTabLPS (Table 9-44), the state moves by
-// transIdxMPS/transIdxLPS (Table 9-45, with the valMPS switch at
-// pStateIdx 0) and RenormD (§9.3.3.2.2) shifts the window.
-func (c *cabac) decision(s *uint8) uint {
-	st := *s
-	lps := uint32(cabacLPSRange[st&127][(c.rng>>6)&3])
-	rng := c.rng - lps
-	scaled := uint64(rng) << (c.bits & 63)
-	if c.value < scaled {
-		*s = cabacNextMPS[st&127]
-		if rng < 256 {
-			rng <<= 1
-			c.bits--
-			if c.bits < cabacMinLookahead {
-				c.refill()
-			}
-		}
-		c.rng = rng
-		return uint(st & 1)
-	}
-	c.value -= scaled
-	*s = cabacNextLPS[st&127]
-	n := uint(bits.LeadingZeros32(lps) - 23) // lps < 256: shift until >= 256
-	c.rng = lps << n
-	c.bits -= n
-	if c.bits < cabacMinLookahead {
-		c.refill()
-	}
-	return uint(st&1) ^ 1
+// decideE is DecodeDecision (§9.3.3.2.1) on engine e with the packed
+// context state st: codIRange is split by rangeTabLPS (Table 9-44), the
+// state moves by transIdxMPS/transIdxLPS (Table 9-45, with the valMPS switch
+// at pStateIdx 0) and RenormD (§9.3.3.2.2) shifts the window. It returns the
+// new engine, the new state and the bin; the caller refills the window when
+// bits < cabacMinLookahead.
+//
+// It has no branch on the decoded bin (which is hard to predict): the
+// comparison codIOffset >= codIRange becomes a mask.
+func decideE(e engine, st uint8) (engine, uint8, uint) {
+	s := uint64(st)
+	lps := uint64(cabacLPSRange[(s|e.rng&0xC0<<1)&511])
+	rng := e.rng - lps
+	scaled := rng << (e.bits & 63)
+	// value and scaled are below 2^63 (see refill): the sign of
+	// scaled-value-1 is codIOffset >= codIRange.
+	m := uint64(int64(scaled-e.value-1) >> 63) // all ones for an LPS
+	e.value -= scaled & m
+	rng ^= (rng ^ lps) & m
+	s |= m & 128
+	r := uint64(cabacRenorm[rng&511]) // RenormD
+	e.rng = r & 511
+	e.bits -= r >> 9
+	return e, cabacNext[s&255], uint(s^s>>7) & 1
 }
 
-// bypass is DecodeBypass (§9.3.3.2.3): codIOffset takes one more bit and is
-// compared with the unchanged codIRange.
+// bypassE is DecodeBypass (§9.3.3.2.3): codIOffset takes one more bit and
+// is compared with the unchanged codIRange. The caller refills.
+func bypassE(e engine) (engine, uint) {
+	e.bits--
+	scaled := e.rng << (e.bits & 63)
+	m := uint64(int64(scaled-e.value-1) >> 63) // all ones for bin 1
+	e.value -= scaled & m
+	return e, uint(m & 1)
+}
+
+// decision decodes one bin with the context variable *s (DecodeDecision,
+// §9.3.3.2.1).
+func (c *cabac) decision(s *uint8) uint {
+	e, ns, b := decideE(c.e, *s)
+	*s = ns
+	if e.bits < cabacMinLookahead {
+		e = c.refill(e)
+	}
+	c.e = e
+	return b
+}
+
+// bypass decodes one bin with DecodeBypass (§9.3.3.2.3).
 func (c *cabac) bypass() uint {
-	c.bits--
-	scaled := uint64(c.rng) << (c.bits & 63)
-	var b uint
-	if c.value >= scaled {
-		c.value -= scaled
-		b = 1
+	e, b := bypassE(c.e)
+	if e.bits < cabacMinLookahead {
+		e = c.refill(e)
 	}
-	if c.bits < cabacMinLookahead {
-		c.refill()
-	}
+	c.e = e
 	return b
 }
 
@@ -182,23 +182,25 @@ func (c *cabac) bypass() uint {
 // true nothing is renormalised: the last bit read is the rbsp_stop_one_bit
 // (end of slice) or the bit before pcm_alignment_zero_bit (I_PCM).
 func (c *cabac) decodeTerminate() bool {
-	if c.pad > c.bits {
-		// codIOffset holds bits past the end of the data. Checked here,
-		// once per macroblock, as well as at every refill.
+	e := c.e
+	if c.overrun(e.bits) {
+		// Checked here, once per macroblock.
 		c.setErr(errCABACOverrun)
 	}
-	c.rng -= 2
-	scaled := uint64(c.rng) << (c.bits & 63)
-	if c.value >= scaled {
+	e.rng -= 2
+	scaled := e.rng << (e.bits & 63)
+	if e.value >= scaled {
+		c.e = e
 		return true
 	}
-	if c.rng < 256 {
-		c.rng <<= 1
-		c.bits--
-		if c.bits < cabacMinLookahead {
-			c.refill()
+	if e.rng < 256 {
+		e.rng <<= 1
+		e.bits--
+		if e.bits < cabacMinLookahead {
+			e = c.refill(e)
 		}
 	}
+	c.e = e
 	return false
 }
 
@@ -210,8 +212,7 @@ func (c *cabac) decodeTerminate() bool {
 // past the last bit read into codIOffset; pcm_alignment_zero_bits then run to
 // the next byte boundary (§7.3.5).
 func (c *cabac) pcmPos() int {
-	loaded := uint(c.pos-c.begin)*8 + c.pad // bits moved into the window
-	read := loaded - c.bits                 // bits read by read_bits()
+	read := uint64(c.pos-c.begin)*8 - c.e.bits // bits read by read_bits()
 	p := c.begin + int((read+7)/8)
 	if p > len(c.data) {
 		c.setErr(errCABACOverrun)
@@ -251,14 +252,15 @@ func (c *cabac) initContexts(sliceQPY, initIdc int) {
 	}
 }
 
-// cabacLPSRange is rangeTabLPS (Table 9-44) indexed by the packed state
-// pStateIdx<<1 | valMPS, so the decision needs no shift.
-var cabacLPSRange [128][4]uint8
+// cabacLPSRange is rangeTabLPS (Table 9-44) indexed by
+// qCodIRangeIdx<<7 | pStateIdx<<1 | valMPS, so that the index is
+// (codIRange & 0xC0)<<1 | packed state.
+var cabacLPSRange [512]uint8
 
-// cabacNextMPS and cabacNextLPS are the packed states after an MPS and an
-// LPS bin: transIdxMPS and transIdxLPS of Table 9-45, and for an LPS at
-// pStateIdx 0 valMPS = 1 - valMPS (§9.3.3.2.1.1).
-var cabacNextMPS, cabacNextLPS [128]uint8
+// cabacNext is the packed state after a bin: index state for an MPS and
+// 128+state for an LPS. transIdxMPS and transIdxLPS of Table 9-45, and for
+// an LPS at pStateIdx 0 valMPS = 1 - valMPS (§9.3.3.2.1.1).
+var cabacNext [256]uint8
 
 // transIdxLPS is Table 9-45 (transIdxMPS is min(pStateIdx+1, 62), with 63
 // staying 63).
@@ -276,15 +278,30 @@ func transIdxMPS(p uint8) uint8 {
 	return p
 }
 
+// cabacRenorm is RenormD (§9.3.3.2.2) of codIRange r < 512 as a table:
+// n<<9 | r<<n, where n is the count of doublings that bring r to 256 or more.
+// After a decision codIRange is at least 6 (Table 9-44); entries below that
+// are unused.
+var cabacRenorm [512]uint16
+
 func init() {
+	for r := range cabacRenorm {
+		n := 0
+		for r > 0 && r<<n < 256 {
+			n++
+		}
+		cabacRenorm[r] = uint16(n<<9 | r<<n)
+	}
 	for s := 0; s < 128; s++ {
 		p, mps := uint8(s>>1), uint8(s&1)
-		cabacLPSRange[s] = rangeTabLPS[p]
-		cabacNextMPS[s] = transIdxMPS(p)<<1 | mps
+		for q := 0; q < 4; q++ {
+			cabacLPSRange[q<<7|s] = rangeTabLPS[p][q]
+		}
+		cabacNext[s] = transIdxMPS(p)<<1 | mps
 		lmps := mps
 		if p == 0 {
 			lmps = 1 - mps
 		}
-		cabacNextLPS[s] = transIdxLPS[p]<<1 | lmps
+		cabacNext[128+s] = transIdxLPS[p]<<1 | lmps
 	}
 }

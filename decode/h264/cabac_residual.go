@@ -81,64 +81,220 @@ func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc
 	}
 	// Every base + 255 stays inside the 1024 contexts (largest base 748).
 	sbase, lbase := int(sigCtxBase[cat]), int(lastCtxBase[cat])
-	sig := (*[256]uint8)(c.ctx[sbase : sbase+256])
-	last := (*[256]uint8)(c.ctx[lbase : lbase+256])
-
 	var pos [64]uint8 // scanning positions of the significant coefficients
+	var e engine
+	var n int
+	if sigInc == &sigIncLinear {
+		e, n = c.sigMapLinear(c.e, (*[256]uint8)(c.ctx[sbase:sbase+256]), lbase-sbase, maxNumCoeff-1, &pos)
+	} else {
+		e, n = c.sigMap(c.e, (*[256]uint8)(c.ctx[sbase:sbase+256]), (*[256]uint8)(c.ctx[lbase:lbase+256]),
+			sigInc, lastInc, maxNumCoeff-1, &pos)
+	}
+
+	abase := int(absCtxBase[cat])
+	e = c.levels(e, (*[16]uint8)(c.ctx[abase:abase+16]), int(catCoeffAbsMaxGt[cat]), &pos, n, levels)
+	c.e = e
+	if c.overrun(e.bits) {
+		c.setErr(errCABACOverrun)
+	}
+	return n
+}
+
+// The two loops of residual_block_cabac are separate functions so that the
+// engine state stays in registers: each holds it in three locals and decodes
+// every bin with the body of decideE (or bypassE) written out in place,
+// marked by a comment. Go does not inline decideE, and a call per bin costs
+// about as much as the bin itself.
+
+// sigMap decodes significant_coeff_flag and last_significant_coeff_flag for
+// levelListIdx 0..numM1-1 with the ctxIdxInc maps sigInc and lastInc, and
+// stores the scanning positions of the significant coefficients in pos. It
+// returns the engine and the count of significant coefficients.
+func (c *cabac) sigMap(e engine, sig, last *[256]uint8, sigInc, lastInc *[64]uint8, numM1 int, pos *[64]uint8) (engine, int) {
+	value, rng, nb := e.value, e.rng, e.bits
 	n := 0
-	numM1 := maxNumCoeff - 1
 	i := 0
 	for ; i < numM1; i++ {
-		if c.decision(&sig[sigInc[i&63]]) != 0 {
-			pos[n&63] = uint8(i)
-			n++
-			if c.decision(&last[lastInc[i&63]]) != 0 {
-				break
-			}
+		// decideE on sig[sigInc[i]]
+		sp := &sig[sigInc[i&63]]
+		st := uint64(*sp)
+		lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
+		rng -= lps
+		scaled := rng << (nb & 63)
+		m := uint64(int64(scaled-value-1) >> 63)
+		value -= scaled & m
+		rng ^= (rng ^ lps) & m
+		st |= m & 128
+		r := uint64(cabacRenorm[rng&511])
+		rng = r & 511
+		nb -= r >> 9
+		*sp = cabacNext[st&255]
+		if nb < cabacMinLookahead { // refill
+			value = value<<40 | c.word(c.pos)>>24
+			nb += 40
+			c.pos += 5
+		}
+		if (st^st>>7)&1 == 0 {
+			continue
+		}
+		pos[n&63] = uint8(i)
+		n++
+		// decideE on last[lastInc[i]]
+		lp := &last[lastInc[i&63]]
+		st = uint64(*lp)
+		lps = uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
+		rng -= lps
+		scaled = rng << (nb & 63)
+		m = uint64(int64(scaled-value-1) >> 63)
+		value -= scaled & m
+		rng ^= (rng ^ lps) & m
+		st |= m & 128
+		r = uint64(cabacRenorm[rng&511])
+		rng = r & 511
+		nb -= r >> 9
+		*lp = cabacNext[st&255]
+		if nb < cabacMinLookahead { // refill
+			value = value<<40 | c.word(c.pos)>>24
+			nb += 40
+			c.pos += 5
+		}
+		if (st^st>>7)&1 != 0 {
+			return engine{value, rng, nb}, n
 		}
 	}
-	if i == numM1 {
-		pos[n&63] = uint8(numM1)
-		n++
-	}
+	pos[n&63] = uint8(numM1)
+	return engine{value, rng, nb}, n + 1
+}
 
-	// Levels in reverse scanning order: coeff_abs_level_minus1 (UEG0,
-	// signedValFlag 0, uCoff 14) and coeff_sign_flag (bypass).
-	abase := int(absCtxBase[cat])
-	abs := (*[16]uint8)(c.ctx[abase : abase+16])
-	maxGt1 := int(catCoeffAbsMaxGt[cat])
+// sigMapLinear is sigMap for 4x4 blocks, where both ctxIdxInc are
+// levelListIdx (§9.3.3.1.3); the last_significant_coeff_flag contexts start
+// lastOff after the significant_coeff_flag ones (at most 88, so sig[i+lastOff]
+// stays inside the array). It stores the scanning positions of the significant coefficients in pos. It
+// returns the engine and the count of significant coefficients.
+func (c *cabac) sigMapLinear(e engine, sig *[256]uint8, lastOff int, numM1 int, pos *[64]uint8) (engine, int) {
+	value, rng, nb := e.value, e.rng, e.bits
+	n := 0
+	i := 0
+	for ; i < numM1; i++ {
+		// decideE on sig[i]
+		sp := &sig[i&63]
+		st := uint64(*sp)
+		lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
+		rng -= lps
+		scaled := rng << (nb & 63)
+		m := uint64(int64(scaled-value-1) >> 63)
+		value -= scaled & m
+		rng ^= (rng ^ lps) & m
+		st |= m & 128
+		r := uint64(cabacRenorm[rng&511])
+		rng = r & 511
+		nb -= r >> 9
+		*sp = cabacNext[st&255]
+		if nb < cabacMinLookahead { // refill
+			value = value<<40 | c.word(c.pos)>>24
+			nb += 40
+			c.pos += 5
+		}
+		if (st^st>>7)&1 == 0 {
+			continue
+		}
+		pos[n&63] = uint8(i)
+		n++
+		// decideE on sig[lastOff+i]
+		lp := &sig[(lastOff+i)&255]
+		st = uint64(*lp)
+		lps = uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
+		rng -= lps
+		scaled = rng << (nb & 63)
+		m = uint64(int64(scaled-value-1) >> 63)
+		value -= scaled & m
+		rng ^= (rng ^ lps) & m
+		st |= m & 128
+		r = uint64(cabacRenorm[rng&511])
+		rng = r & 511
+		nb -= r >> 9
+		*lp = cabacNext[st&255]
+		if nb < cabacMinLookahead { // refill
+			value = value<<40 | c.word(c.pos)>>24
+			nb += 40
+			c.pos += 5
+		}
+		if (st^st>>7)&1 != 0 {
+			return engine{value, rng, nb}, n
+		}
+	}
+	pos[n&63] = uint8(numM1)
+	return engine{value, rng, nb}, n + 1
+}
+
+// levels decodes coeff_abs_level_minus1 (UEG0, signedValFlag 0, uCoff 14,
+// §9.3.2.3) and coeff_sign_flag (bypass) of the n significant coefficients
+// at pos, in reverse scanning order, into out. abs holds the 10 contexts of
+// the block's category and maxGt1 is 4 - (ctxBlockCat == 3).
+func (c *cabac) levels(e engine, abs *[16]uint8, maxGt1 int, pos *[64]uint8, n int, out []int32) engine {
+	value, rng, nb := e.value, e.rng, e.bits
 	numGt1, numEq1 := 0, 0
 	for j := n - 1; j >= 0; j-- {
 		// Bin 0: ctxIdxInc = numDecodAbsLevelGt1 != 0 ? 0 :
 		// Min(4, 1 + numDecodAbsLevelEq1) (§9.3.3.1.3).
-		inc0 := 0
+		inc := 0
 		if numGt1 == 0 {
-			inc0 = min(4, 1+numEq1)
+			inc = min(4, 1+numEq1)
 		}
-		var lvl int32
-		if c.decision(&abs[inc0&15]) == 0 {
-			lvl = 1
-			numEq1++
-		} else {
+		var lvl int32 = 1
+		for k := 0; k < 14; k++ {
+			// decideE on abs[inc]
+			ap := &abs[inc&15]
+			st := uint64(*ap)
+			lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
+			rng -= lps
+			scaled := rng << (nb & 63)
+			m := uint64(int64(scaled-value-1) >> 63)
+			value -= scaled & m
+			rng ^= (rng ^ lps) & m
+			st |= m & 128
+			r := uint64(cabacRenorm[rng&511])
+			rng = r & 511
+			nb -= r >> 9
+			*ap = cabacNext[st&255]
+			if nb < cabacMinLookahead { // refill
+				value = value<<40 | c.word(c.pos)>>24
+				nb += 40
+				c.pos += 5
+			}
+			if (st^st>>7)&1 == 0 {
+				break
+			}
+			lvl++
 			// Bins 1..13: ctxIdxInc = 5 + Min(4 - (ctxBlockCat == 3),
 			// numDecodAbsLevelGt1).
-			s := &abs[(5+min(maxGt1, numGt1))&15]
-			k := int32(1)
-			for k < 14 && c.decision(s) != 0 {
-				k++
-			}
-			if k == 14 {
-				k += c.levelSuffix()
-			}
-			lvl = k + 1
+			inc = 5 + min(maxGt1, numGt1)
+		}
+		if lvl == 15 {
+			// The prefix is 14 ones: the k = 0 Exp-Golomb suffix follows.
+			c.e = engine{value, rng, nb}
+			lvl += c.levelSuffix()
+			value, rng, nb = c.e.value, c.e.rng, c.e.bits
+		}
+		if lvl == 1 {
+			numEq1++
+		} else {
 			numGt1++
 		}
-		if c.bypass() != 0 {
-			lvl = -lvl
+		// bypassE: coeff_sign_flag
+		nb--
+		scaled := rng << (nb & 63)
+		m := uint64(int64(scaled-value-1) >> 63)
+		value -= scaled & m
+		if nb < cabacMinLookahead { // refill
+			value = value<<40 | c.word(c.pos)>>24
+			nb += 40
+			c.pos += 5
 		}
-		levels[pos[j&63]] = lvl
+		lvl = (lvl ^ int32(m)) - int32(m) // negate when the sign flag is 1
+		out[pos[j&63]] = lvl
 	}
-	return n
+	return engine{value, rng, nb}
 }
 
 // levelSuffix decodes the k = 0 Exp-Golomb suffix of coeff_abs_level_minus1
