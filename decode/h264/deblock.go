@@ -113,21 +113,10 @@ func (e *dbkEdge) set(qPav, offA, offB, bitDepth int) bool {
 	return true
 }
 
+// dbkAbs is |x| without a branch.
 func dbkAbs(x int32) int32 {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
-
-func dbkClip(lo, hi, x int32) int32 {
-	if x < lo {
-		return lo
-	}
-	if x > hi {
-		return hi
-	}
-	return x
+	m := x >> 31
+	return (x ^ m) - m
 }
 
 // deblocker holds the per-picture state of deblockPicture.
@@ -219,45 +208,18 @@ func (d *deblocker) mb(addr int, hasChroma bool) {
 	}
 	offA, offB := int(sl.filterOffsetA), int(sl.filterOffsetB)
 	keepQ := d.lossless(mb)
-	t8 := mb.transform8x8
 
 	// Luma (chromaEdgeFlag = 0).
-	qpQ := d.lumaQP(mb)
-	var e dbkEdge
-	y, ys := p.y, p.yStride
-	org := mby*16*ys + mbx*16
-	// Vertical edges, left to right.
-	for k := 0; k < 4; k++ {
-		if k == 0 && left == nil || k&1 == 1 && t8 {
-			continue
-		}
-		qp := qpQ
-		e.keepP = keepQ
-		if k == 0 {
-			qp = (d.lumaQP(left) + qpQ + 1) >> 1
-			e.keepP = d.lossless(left)
-		}
-		e.keepQ = keepQ
-		if e.set(qp, offA, offB, p.bitDepthY) {
-			e.bS = intraBS(k == 0)
-			dbkLumaV(y, org+4*k, ys, &e)
-		}
+	var es [4]dbkEdge
+	mask := d.edges(&es, mb, left, dbkLumaQP, p.bitDepthY, offA, offB, keepQ, 4)
+	org := mby*16*p.yStride + mbx*16
+	if mask != 0 {
+		dbkLumaVEdges(p.y, org, p.yStride, &es, mask)
 	}
-	// Horizontal edges, top to bottom.
+	mask = d.edges(&es, mb, top, dbkLumaQP, p.bitDepthY, offA, offB, keepQ, 4)
 	for k := 0; k < 4; k++ {
-		if k == 0 && top == nil || k&1 == 1 && t8 {
-			continue
-		}
-		qp := qpQ
-		e.keepP = keepQ
-		if k == 0 {
-			qp = (d.lumaQP(top) + qpQ + 1) >> 1
-			e.keepP = d.lossless(top)
-		}
-		e.keepQ = keepQ
-		if e.set(qp, offA, offB, p.bitDepthY) {
-			e.bS = intraBS(k == 0)
-			dbkLumaH(y, org+4*k*ys, ys, &e)
+		if mask>>uint(k)&1 != 0 {
+			dbkLumaH(p.y, org+4*k*p.yStride, p.yStride, &es[k])
 		}
 	}
 	if !hasChroma {
@@ -268,6 +230,45 @@ func (d *deblocker) mb(addr int, hasChroma bool) {
 	d.chroma(p.cb, int(sl.chromaQpIndexOffset), mb, left, top, mbx, mby, offA, offB, keepQ)
 	d.chroma(p.cr, int(sl.secondChromaQpIndexOffset), mb, left, top, mbx, mby, offA, offB, keepQ)
 }
+
+// edges prepares the n edges (4 luma-style, or MbWidthC/4 or MbHeightC/4
+// chroma-style) of one direction of a macroblock: edge 0 is the macroblock
+// edge towards nb (nil when it is not filtered), edges 1..n-1 are inside.
+// qpOff == dbkLumaQP selects luma QPs, otherwise chroma QPs with that
+// chroma_qp_index_offset. It returns a bit mask of the edges that may
+// filter a sample. A luma-style edge set honours
+// transform_size_8x8_flag (n == 4 with luma rules).
+func (d *deblocker) edges(es *[4]dbkEdge, mb, nb *mbInfo, qpOff, bitDepth, offA, offB int, keepQ bool, n int) uint8 {
+	var mask uint8
+	qpOf := func(m *mbInfo) int {
+		if qpOff == dbkLumaQP {
+			return d.lumaQP(m)
+		}
+		return dbkChromaQP(d.lumaQP(m), qpOff, d.qpBdOffsetC)
+	}
+	qpQ := qpOf(mb)
+	skipOdd := mb.transform8x8 && n == 4 && (qpOff == dbkLumaQP || !d.chromaStyle)
+	for k := 0; k < n; k++ {
+		if k == 0 && nb == nil || k&1 == 1 && skipOdd {
+			continue
+		}
+		e := &es[k]
+		qp := qpQ
+		e.keepP, e.keepQ = keepQ, keepQ
+		if k == 0 {
+			qp = (qpOf(nb) + qpQ + 1) >> 1
+			e.keepP = d.lossless(nb)
+		}
+		if e.set(qp, offA, offB, bitDepth) {
+			e.bS = intraBS(k == 0)
+			mask |= 1 << uint(k)
+		}
+	}
+	return mask
+}
+
+// dbkLumaQP selects luma QPs in edges (chroma offsets are any int8).
+const dbkLumaQP = -1 << 10
 
 // chroma filters the edges of one chroma plane of a macroblock. For
 // ChromaArrayType 1 and 2 the chroma filter (chromaStyleFilteringFlag = 1)
@@ -281,40 +282,16 @@ func (d *deblocker) chroma(pl []uint16, qpOff int, mb, left, top *mbInfo, mbx, m
 	p := d.p
 	cs := p.cStride
 	org := mby*p.mbHeightC*cs + mbx*p.mbWidthC
-	qpQ := dbkChromaQP(d.lumaQP(mb), qpOff, d.qpBdOffsetC)
-	var e dbkEdge
+	var es [4]dbkEdge
 	if !d.chromaStyle {
-		t8 := mb.transform8x8
-		for k := 0; k < 4; k++ {
-			if k == 0 && left == nil || k&1 == 1 && t8 {
-				continue
-			}
-			qp := qpQ
-			e.keepP = keepQ
-			if k == 0 {
-				qp = (dbkChromaQP(d.lumaQP(left), qpOff, d.qpBdOffsetC) + qpQ + 1) >> 1
-				e.keepP = d.lossless(left)
-			}
-			e.keepQ = keepQ
-			if e.set(qp, offA, offB, p.bitDepthC) {
-				e.bS = intraBS(k == 0)
-				dbkLumaV(pl, org+4*k, cs, &e)
-			}
+		mask := d.edges(&es, mb, left, qpOff, p.bitDepthC, offA, offB, keepQ, 4)
+		if mask != 0 {
+			dbkLumaVEdges(pl, org, cs, &es, mask)
 		}
+		mask = d.edges(&es, mb, top, qpOff, p.bitDepthC, offA, offB, keepQ, 4)
 		for k := 0; k < 4; k++ {
-			if k == 0 && top == nil || k&1 == 1 && t8 {
-				continue
-			}
-			qp := qpQ
-			e.keepP = keepQ
-			if k == 0 {
-				qp = (dbkChromaQP(d.lumaQP(top), qpOff, d.qpBdOffsetC) + qpQ + 1) >> 1
-				e.keepP = d.lossless(top)
-			}
-			e.keepQ = keepQ
-			if e.set(qp, offA, offB, p.bitDepthC) {
-				e.bS = intraBS(k == 0)
-				dbkLumaH(pl, org+4*k*cs, cs, &e)
+			if mask>>uint(k)&1 != 0 {
+				dbkLumaH(pl, org+4*k*cs, cs, &es[k])
 			}
 		}
 		return
@@ -327,115 +304,120 @@ func (d *deblocker) chroma(pl []uint16, qpOff int, mb, left, top *mbInfo, mbx, m
 	if d.subH == 2 {
 		segV = 1
 	}
-	for k := 0; k < p.mbWidthC/4; k++ {
-		if k == 0 && left == nil {
-			continue
-		}
-		qp := qpQ
-		e.keepP = keepQ
-		if k == 0 {
-			qp = (dbkChromaQP(d.lumaQP(left), qpOff, d.qpBdOffsetC) + qpQ + 1) >> 1
-			e.keepP = d.lossless(left)
-		}
-		e.keepQ = keepQ
-		if e.set(qp, offA, offB, p.bitDepthC) {
-			e.bS = intraBS(k == 0)
-			dbkChromaV(pl, org+4*k, cs, p.mbHeightC, segV, &e)
-		}
+	mask := d.edges(&es, mb, left, qpOff, p.bitDepthC, offA, offB, keepQ, p.mbWidthC/4)
+	if mask != 0 {
+		dbkChromaVEdges(pl, org, cs, p.mbHeightC, segV, &es, mask)
 	}
+	mask = d.edges(&es, mb, top, qpOff, p.bitDepthC, offA, offB, keepQ, p.mbHeightC/4)
 	for k := 0; k < p.mbHeightC/4; k++ {
-		if k == 0 && top == nil {
-			continue
-		}
-		qp := qpQ
-		e.keepP = keepQ
-		if k == 0 {
-			qp = (dbkChromaQP(d.lumaQP(top), qpOff, d.qpBdOffsetC) + qpQ + 1) >> 1
-			e.keepP = d.lossless(top)
-		}
-		e.keepQ = keepQ
-		if e.set(qp, offA, offB, p.bitDepthC) {
-			e.bS = intraBS(k == 0)
-			dbkChromaH(pl, org+4*k*cs, cs, p.mbWidthC, 1, &e)
+		if mask>>uint(k)&1 != 0 {
+			dbkChromaH(pl, org+4*k*cs, cs, p.mbWidthC, 1, &es[k])
 		}
 	}
 }
 
-// dbkLumaV filters the 16 rows of a vertical luma-style edge whose q0 of
-// row 0 is pl[off] (§8.7.2.3 for bS < 4, §8.7.2.4 for bS == 4, with
-// chromaStyleFilteringFlag == 0).
-func dbkLumaV(pl []uint16, off, stride int, e *dbkEdge) {
-	alpha, beta := e.alpha, e.beta
+// dbkLumaVEdges filters the vertical luma-style edges x = 4k (bit k of
+// mask) of a 16-row macroblock whose top-left sample is pl[org]. A vertical
+// edge reads and writes only its own row, so the rows are taken one by one
+// and, within a row, the edges left to right: the order of §8.7 with
+// sequential memory access.
+func dbkLumaVEdges(pl []uint16, org, stride int, es *[4]dbkEdge, mask uint8) {
+	// Each row is taken from p3 of the first edge filtered: from x = -4
+	// when the macroblock edge is filtered, else from x = 0 (the picture's
+	// left border may be there).
+	sh := 0
+	if mask&1 != 0 {
+		sh = 4
+	}
 	for i := 0; i < 16; i++ {
-		bs := e.bS[i>>2]
-		if bs == 0 {
-			continue
-		}
-		o := off + i*stride
-		s := pl[o-4 : o+4 : o+4]
-		p0, q0 := int32(s[3]), int32(s[4])
-		if dbkAbs(p0-q0) >= alpha {
-			continue
-		}
-		p1, q1 := int32(s[2]), int32(s[5])
-		if dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
-			continue
-		}
-		p2, q2 := int32(s[1]), int32(s[6])
-		ap := dbkAbs(p2-p0) < beta
-		aq := dbkAbs(q2-q0) < beta
-		if bs < 4 {
-			tc0 := e.tc0[bs&3]
-			tc := tc0
-			if ap {
-				tc++
+		o := org + i*stride
+		row := pl[o-sh : o+16 : o+16]
+		seg := i >> 2
+		for k := 0; k < 4; k++ {
+			if mask>>uint(k)&1 == 0 {
+				continue
 			}
-			if aq {
-				tc++
+			e := &es[k]
+			bs := e.bS[seg]
+			if bs == 0 {
+				continue
 			}
-			delta := dbkClip(-tc, tc, (((q0-p0)<<2)+(p1-q1)+4)>>3)
-			if !e.keepP {
-				s[3] = uint16(dbkClip(0, e.maxV, p0+delta))
-				if ap {
-					s[2] = uint16(p1 + dbkClip(-tc0, tc0, (p2+((p0+q0+1)>>1)-(p1<<1))>>1))
+			s := (*[8]uint16)(row[4*k+sh-4 : 4*k+sh+4])
+			if e.keepP || e.keepQ {
+				save := *s
+				dbkLumaLine(s, bs, e)
+				if e.keepP {
+					copy(s[:4], save[:4])
 				}
-			}
-			if !e.keepQ {
-				s[4] = uint16(dbkClip(0, e.maxV, q0-delta))
-				if aq {
-					s[5] = uint16(q1 + dbkClip(-tc0, tc0, (q2+((p0+q0+1)>>1)-(q1<<1))>>1))
+				if e.keepQ {
+					copy(s[4:], save[4:])
 				}
+				continue
 			}
-			continue
+			dbkLumaLine(s, bs, e)
 		}
-		strong := dbkAbs(p0-q0) < (alpha>>2)+2
-		if !e.keepP {
-			if ap && strong {
-				p3 := int32(s[0])
-				s[3] = uint16((p2 + 2*p1 + 2*p0 + 2*q0 + q1 + 4) >> 3)
-				s[2] = uint16((p2 + p1 + p0 + q0 + 2) >> 2)
-				s[1] = uint16((2*p3 + 3*p2 + p1 + p0 + q0 + 4) >> 3)
-			} else {
-				s[3] = uint16((2*p1 + p0 + q1 + 2) >> 2)
-			}
+	}
+}
+
+// dbkLumaLine filters one line p3 p2 p1 p0 q0 q1 q2 q3 of a luma-style edge
+// (chromaStyleFilteringFlag == 0): filterSamplesFlag (equation 8-464),
+// then §8.7.2.3 for bS < 4 or §8.7.2.4 for bS == 4.
+func dbkLumaLine(s *[8]uint16, bs uint8, e *dbkEdge) {
+	alpha, beta := e.alpha, e.beta
+	p0, q0 := int32(s[3]), int32(s[4])
+	if dbkAbs(p0-q0) >= alpha {
+		return
+	}
+	p1, q1 := int32(s[2]), int32(s[5])
+	if dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
+		return
+	}
+	p2, q2 := int32(s[1]), int32(s[6])
+	ap := dbkAbs(p2-p0) < beta
+	aq := dbkAbs(q2-q0) < beta
+	if bs < 4 {
+		tc0 := e.tc0[bs&3]
+		tc := tc0
+		if ap {
+			tc++
 		}
-		if !e.keepQ {
-			if aq && strong {
-				q3 := int32(s[7])
-				s[4] = uint16((p1 + 2*p0 + 2*q0 + 2*q1 + q2 + 4) >> 3)
-				s[5] = uint16((p0 + q0 + q1 + q2 + 2) >> 2)
-				s[6] = uint16((2*q3 + 3*q2 + q1 + q0 + p0 + 4) >> 3)
-			} else {
-				s[4] = uint16((2*q1 + q0 + p1 + 2) >> 2)
-			}
+		if aq {
+			tc++
 		}
+		delta := min(max((((q0-p0)<<2)+(p1-q1)+4)>>3, -tc), tc)
+		s[3] = uint16(min(max(p0+delta, 0), e.maxV))
+		s[4] = uint16(min(max(q0-delta, 0), e.maxV))
+		if ap {
+			s[2] = uint16(p1 + min(max((p2+((p0+q0+1)>>1)-(p1<<1))>>1, -tc0), tc0))
+		}
+		if aq {
+			s[5] = uint16(q1 + min(max((q2+((p0+q0+1)>>1)-(q1<<1))>>1, -tc0), tc0))
+		}
+		return
+	}
+	strong := dbkAbs(p0-q0) < (alpha>>2)+2
+	if ap && strong {
+		p3 := int32(s[0])
+		s[3] = uint16((p2 + 2*p1 + 2*p0 + 2*q0 + q1 + 4) >> 3)
+		s[2] = uint16((p2 + p1 + p0 + q0 + 2) >> 2)
+		s[1] = uint16((2*p3 + 3*p2 + p1 + p0 + q0 + 4) >> 3)
+	} else {
+		s[3] = uint16((2*p1 + p0 + q1 + 2) >> 2)
+	}
+	if aq && strong {
+		q3 := int32(s[7])
+		s[4] = uint16((p1 + 2*p0 + 2*q0 + 2*q1 + q2 + 4) >> 3)
+		s[5] = uint16((p0 + q0 + q1 + q2 + 2) >> 2)
+		s[6] = uint16((2*q3 + 3*q2 + q1 + q0 + p0 + 4) >> 3)
+	} else {
+		s[4] = uint16((2*q1 + q0 + p1 + 2) >> 2)
 	}
 }
 
 // dbkLumaH filters the 16 columns of a horizontal luma-style edge whose q0
-// of column 0 is pl[off]; the same equations as dbkLumaV.
+// of column 0 is pl[off]; the same equations as dbkLumaLine.
 func dbkLumaH(pl []uint16, off, stride int, e *dbkEdge) {
-	alpha, beta := e.alpha, e.beta
+	alpha, beta, maxV := e.alpha, e.beta, e.maxV
 	rp3 := pl[off-4*stride : off-4*stride+16]
 	rp2 := pl[off-3*stride : off-3*stride+16]
 	rp1 := pl[off-2*stride : off-2*stride+16]
@@ -444,6 +426,7 @@ func dbkLumaH(pl []uint16, off, stride int, e *dbkEdge) {
 	rq1 := pl[off+stride : off+stride+16]
 	rq2 := pl[off+2*stride : off+2*stride+16]
 	rq3 := pl[off+3*stride : off+3*stride+16]
+	keepP, keepQ := e.keepP, e.keepQ
 	for i := 0; i < 16; i++ {
 		bs := e.bS[i>>2]
 		if bs == 0 {
@@ -469,23 +452,23 @@ func dbkLumaH(pl []uint16, off, stride int, e *dbkEdge) {
 			if aq {
 				tc++
 			}
-			delta := dbkClip(-tc, tc, (((q0-p0)<<2)+(p1-q1)+4)>>3)
-			if !e.keepP {
-				rp0[i] = uint16(dbkClip(0, e.maxV, p0+delta))
+			delta := min(max((((q0-p0)<<2)+(p1-q1)+4)>>3, -tc), tc)
+			if !keepP {
+				rp0[i] = uint16(min(max(p0+delta, 0), maxV))
 				if ap {
-					rp1[i] = uint16(p1 + dbkClip(-tc0, tc0, (p2+((p0+q0+1)>>1)-(p1<<1))>>1))
+					rp1[i] = uint16(p1 + min(max((p2+((p0+q0+1)>>1)-(p1<<1))>>1, -tc0), tc0))
 				}
 			}
-			if !e.keepQ {
-				rq0[i] = uint16(dbkClip(0, e.maxV, q0-delta))
+			if !keepQ {
+				rq0[i] = uint16(min(max(q0-delta, 0), maxV))
 				if aq {
-					rq1[i] = uint16(q1 + dbkClip(-tc0, tc0, (q2+((p0+q0+1)>>1)-(q1<<1))>>1))
+					rq1[i] = uint16(q1 + min(max((q2+((p0+q0+1)>>1)-(q1<<1))>>1, -tc0), tc0))
 				}
 			}
 			continue
 		}
 		strong := dbkAbs(p0-q0) < (alpha>>2)+2
-		if !e.keepP {
+		if !keepP {
 			if ap && strong {
 				p3 := int32(rp3[i])
 				rp0[i] = uint16((p2 + 2*p1 + 2*p0 + 2*q0 + q1 + 4) >> 3)
@@ -495,7 +478,7 @@ func dbkLumaH(pl []uint16, off, stride int, e *dbkEdge) {
 				rp0[i] = uint16((2*p1 + p0 + q1 + 2) >> 2)
 			}
 		}
-		if !e.keepQ {
+		if !keepQ {
 			if aq && strong {
 				q3 := int32(rq3[i])
 				rq0[i] = uint16((p1 + 2*p0 + 2*q0 + 2*q1 + q2 + 4) >> 3)
@@ -508,43 +491,57 @@ func dbkLumaH(pl []uint16, off, stride int, e *dbkEdge) {
 	}
 }
 
-// dbkChromaV filters n rows of a vertical edge with the chroma filter
-// (chromaStyleFilteringFlag == 1: only p0 and q0 change, tC = tC0 + 1,
-// §8.7.2.3 and §8.7.2.4). Row i uses bS segment i>>segShift.
-func dbkChromaV(pl []uint16, off, stride, n int, segShift uint, e *dbkEdge) {
-	alpha, beta := e.alpha, e.beta
+// dbkChromaVEdges filters the vertical chroma-style edges x = 4k (bit k of
+// mask; MbWidthC is 8, so k is 0 or 1) of an n-row chroma macroblock, row
+// by row as dbkLumaVEdges does. Row i uses bS segment i>>segShift.
+func dbkChromaVEdges(pl []uint16, org, stride, n int, segShift uint, es *[4]dbkEdge, mask uint8) {
+	sh := 0
+	if mask&1 != 0 {
+		sh = 2
+	}
 	for i := 0; i < n; i++ {
-		bs := e.bS[(i>>segShift)&3]
-		if bs == 0 {
-			continue
-		}
-		o := off + i*stride
-		s := pl[o-2 : o+2 : o+2]
-		p0, q0 := int32(s[1]), int32(s[2])
-		if dbkAbs(p0-q0) >= alpha {
-			continue
-		}
-		p1, q1 := int32(s[0]), int32(s[3])
-		if dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
-			continue
-		}
-		var np0, nq0 int32
-		if bs < 4 {
-			tc := e.tc0[bs&3] + 1
-			delta := dbkClip(-tc, tc, (((q0-p0)<<2)+(p1-q1)+4)>>3)
-			np0 = dbkClip(0, e.maxV, p0+delta)
-			nq0 = dbkClip(0, e.maxV, q0-delta)
-		} else {
-			np0 = (2*p1 + p0 + q1 + 2) >> 2
-			nq0 = (2*q1 + q0 + p1 + 2) >> 2
-		}
-		if !e.keepP {
-			s[1] = uint16(np0)
-		}
-		if !e.keepQ {
-			s[2] = uint16(nq0)
+		o := org + i*stride
+		row := pl[o-sh : o+8 : o+8]
+		seg := (i >> segShift) & 3
+		for k := 0; k < 2; k++ {
+			if mask>>uint(k)&1 == 0 {
+				continue
+			}
+			e := &es[k]
+			bs := e.bS[seg]
+			if bs == 0 {
+				continue
+			}
+			s := (*[4]uint16)(row[4*k+sh-2 : 4*k+sh+2])
+			p0, q0 := int32(s[1]), int32(s[2])
+			if dbkAbs(p0-q0) >= e.alpha {
+				continue
+			}
+			p1, q1 := int32(s[0]), int32(s[3])
+			if dbkAbs(p1-p0) >= e.beta || dbkAbs(q1-q0) >= e.beta {
+				continue
+			}
+			np0, nq0 := dbkChromaPair(p1, p0, q0, q1, bs, e)
+			if !e.keepP {
+				s[1] = uint16(np0)
+			}
+			if !e.keepQ {
+				s[2] = uint16(nq0)
+			}
 		}
 	}
+}
+
+// dbkChromaPair returns p'0 and q'0 of the chroma filter
+// (chromaStyleFilteringFlag == 1: tC = tC0 + 1 for bS < 4, §8.7.2.3;
+// equations 8-485/8-492 for bS == 4, §8.7.2.4).
+func dbkChromaPair(p1, p0, q0, q1 int32, bs uint8, e *dbkEdge) (int32, int32) {
+	if bs < 4 {
+		tc := e.tc0[bs&3] + 1
+		delta := min(max((((q0-p0)<<2)+(p1-q1)+4)>>3, -tc), tc)
+		return min(max(p0+delta, 0), e.maxV), min(max(q0-delta, 0), e.maxV)
+	}
+	return (2*p1 + p0 + q1 + 2) >> 2, (2*q1 + q0 + p1 + 2) >> 2
 }
 
 // dbkChromaH filters n columns of a horizontal edge with the chroma filter.
@@ -568,16 +565,7 @@ func dbkChromaH(pl []uint16, off, stride, n int, segShift uint, e *dbkEdge) {
 		if dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
 			continue
 		}
-		var np0, nq0 int32
-		if bs < 4 {
-			tc := e.tc0[bs&3] + 1
-			delta := dbkClip(-tc, tc, (((q0-p0)<<2)+(p1-q1)+4)>>3)
-			np0 = dbkClip(0, e.maxV, p0+delta)
-			nq0 = dbkClip(0, e.maxV, q0-delta)
-		} else {
-			np0 = (2*p1 + p0 + q1 + 2) >> 2
-			nq0 = (2*q1 + q0 + p1 + 2) >> 2
-		}
+		np0, nq0 := dbkChromaPair(p1, p0, q0, q1, bs, e)
 		if !e.keepP {
 			rp0[i] = uint16(np0)
 		}

@@ -4,7 +4,8 @@ package h264
 // over a matrix of coding tools, decoded by this package and by ffmpeg; the
 // MD5 of every intra picture must match (the computation of
 // shared/tools/intra-md5.sh: ffprobe pict_type + ffmpeg -f framemd5 over the
-// cropped planar picture in its native pixel format).
+// cropped planar picture in its native pixel format). The conformance
+// vectors of shared/vectors/h264 are compared by conformance_test.go.
 
 import (
 	"crypto/md5"
@@ -28,8 +29,8 @@ type diffClip struct {
 	pixFmt string
 	params string // -x264-params
 	frames int
-	// outOfScope: tools beyond SPEC §5 (4:4:4, lossless); an
-	// *decode.UnsupportedError is accepted for them, a wrong picture is not.
+	// outOfScope: tools beyond SPEC §5 (4:4:4, lossless); a
+	// decode.UnsupportedError is accepted for them, a wrong picture is not.
 	outOfScope bool
 	// cqm: write diffCQM to a file and pass it as cqmfile.
 	cqm bool
@@ -172,42 +173,6 @@ func TestDiffX264(t *testing.T) {
 	}
 }
 
-// TestDiffVectors compares the intra pictures of the shared conformance
-// vectors with the committed oracle shared/vectors/h264/intra-md5.txt.
-func TestDiffVectors(t *testing.T) {
-	shared := testtool.SharedDir(t)
-	vdir := filepath.Join(shared, "vectors", "h264")
-	manifest, err := os.ReadFile(filepath.Join(vdir, "intra-md5.txt"))
-	if err != nil {
-		t.Fatalf("oracle manifest: %v", err)
-	}
-	want := map[string][]string{}
-	var names []string
-	for _, line := range strings.Split(string(manifest), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 4 {
-			continue
-		}
-		if _, ok := want[f[0]]; !ok {
-			names = append(names, f[0])
-		}
-		want[f[0]] = append(want[f[0]], f[1]+" "+f[2]+" "+f[3])
-	}
-	for _, name := range names {
-		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join(vdir, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := diffDecodeStream(data)
-			if err != nil {
-				t.Fatalf("vector %s: %v", name, err)
-			}
-			diffMatch(t, "vector "+name, got, want[name], false)
-		})
-	}
-}
-
 // diffCompare decodes file with both decoders and compares.
 func diffCompare(t *testing.T, ffmpeg, ffprobe, file, desc string, outOfScope bool) {
 	t.Helper()
@@ -221,7 +186,7 @@ func diffCompare(t *testing.T, ffmpeg, ffprobe, file, desc string, outOfScope bo
 	}
 	got, err := diffDecodeStream(data)
 	if err != nil {
-		var ue *decode.UnsupportedError
+		var ue decode.UnsupportedError
 		if outOfScope && errors.As(err, &ue) {
 			t.Logf("%s: unsupported (outside SPEC §5, accepted): %v", desc, err)
 			return
