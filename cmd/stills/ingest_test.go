@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stills/stills"
+	"github.com/stills/stills/internal/testtool"
+	"github.com/stills/stills/media"
+	"github.com/stills/stills/store"
+)
+
+// TestMain lets the test binary act as the stills command in a subprocess
+// (STILLS_TEST_MAIN=1), so tests can kill -9 a real `stills ingest`.
+func TestMain(m *testing.M) {
+	if os.Getenv("STILLS_TEST_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func stillsCmd(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "STILLS_TEST_MAIN=1")
+	return cmd
+}
+
+// makeLongMKV writes an H.264 Matroska file of secs seconds, one keyframe
+// per second (so one fragment per second on ingest).
+func makeLongMKV(t *testing.T, secs int) string {
+	ffmpeg := testtool.Need(t, "ffmpeg")
+	p := filepath.Join(t.TempDir(), "long.mkv")
+	out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc=size=128x72:rate=10",
+		"-t", strconv.Itoa(secs),
+		"-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-bf", "0", "-pix_fmt", "yuv420p", p).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	return p
+}
+
+var storedRE = regexp.MustCompile(`^stored fragment ([0-9]+) `)
+
+// TestIngestKill9 kills a `stills ingest` with SIGKILL midway through a long
+// file, then opens the store without any repair: every fragment the ingest
+// acknowledged is listed and yields an image, and ingest can continue.
+func TestIngestKill9(t *testing.T) {
+	src := makeLongMKV(t, 60)
+	data := filepath.Join(t.TempDir(), "data")
+	cmd := stillsCmd("ingest", "--data", data, "--stream", "cam", "--throttle", "40ms", src)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var acked []string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if m := storedRE.FindStringSubmatch(sc.Text()); m != nil {
+			acked = append(acked, m[1])
+			if len(acked) == 12 {
+				cmd.Process.Signal(syscall.SIGKILL)
+				break
+			}
+		}
+	}
+	go io.Copy(io.Discard, stdout)
+	err = cmd.Wait()
+	if len(acked) < 12 {
+		t.Fatalf("ingest acknowledged only %d fragments before ending (%v)\n%s", len(acked), err, stderr.String())
+	}
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+		t.Fatalf("ingest was not killed by the signal (finished first?): %v", cmd.ProcessState)
+	}
+
+	st, err := store.Open(data, store.Options{LockTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("store does not open after kill -9: %v", err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	frags, _, err := st.ListFragments(ctx, "cam", store.Selector{Timeline: media.ProducerTime, From: math.MinInt64, To: math.MaxInt64}, nil, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byNum := map[string]store.Fragment{}
+	for _, f := range frags {
+		byNum[f.Number] = f
+	}
+	if len(frags) < len(acked) || len(frags) > len(acked)+1 {
+		t.Errorf("store lists %d fragments; %d were acknowledged (at most one more may have committed unacknowledged)", len(frags), len(acked))
+	}
+	srcS, err := st.Source(ctx, "cam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := stills.New(stills.Options{})
+	for _, n := range acked {
+		f, ok := byNum[n]
+		if !ok {
+			t.Errorf("acknowledged fragment %s is missing after kill -9", n)
+			continue
+		}
+		if _, err := st.ReadFragment(ctx, "cam", &f); err != nil {
+			t.Errorf("fragment %s payload: %v", n, err)
+		}
+		at := time.Unix(0, f.Producer)
+		resp, err := eng.GetImages(ctx, srcS, &stills.Request{StreamName: "cam", ImageSelectorType: "PRODUCER_TIMESTAMP",
+			StartTimestamp: at, EndTimestamp: at, Format: "PNG"})
+		if err != nil {
+			t.Fatalf("GetImages at fragment %s: %v", n, err)
+		}
+		if len(resp.Images) != 1 || resp.Images[0].Error != "" || len(resp.Images[0].ImageContent) == 0 {
+			t.Errorf("fragment %s yields no image: %+v", n, resp.Images)
+		}
+	}
+	st.Close()
+
+	// Ingest continues into the same stream with higher fragment numbers.
+	out, err := stillsCmd("ingest", "--data", data, "--stream", "cam", src).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ingest after the crash: %v\n%s", err, out)
+	}
+	m := storedRE.FindStringSubmatch(strings.Split(string(out), "\n")[0])
+	if m == nil || m[1] <= acked[len(acked)-1] {
+		t.Errorf("ingest after the crash: first line %q, want a fragment number above %s", strings.Split(string(out), "\n")[0], acked[len(acked)-1])
+	}
+}
+
+// TestServeGracefulShutdown starts `stills serve` on port 0, checks it
+// answers, and that SIGTERM stops it cleanly (exit status 0).
+func TestServeGracefulShutdown(t *testing.T) {
+	cmd := stillsCmd("serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "d"), "--log-format", "text")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no listening line: %v\n%s", err, stderr.String())
+	}
+	url := regexp.MustCompile(`http://[0-9.:]+`).FindString(line)
+	if url == "" {
+		t.Fatalf("listening line %q has no URL", line)
+	}
+	resp, err := http.Post(url+"/listStreams", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"StreamInfoList":[]`) {
+		t.Fatalf("ListStreams: %d %s", resp.StatusCode, b)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve exited with %v after SIGTERM\n%s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop within 10 s of SIGTERM")
+	}
+	if !strings.Contains(stderr.String(), "stopped") {
+		t.Errorf("no shutdown log line:\n%s", stderr.String())
+	}
+}
