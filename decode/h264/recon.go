@@ -29,7 +29,20 @@ func (d *sliceDecoder) reconstruct(i16 bool, mbType int) {
 			corner = int32(p.y[(y0-1)*stride+x0-1])
 		}
 		dst := p.y[y0*stride+x0:]
-		pred16x16(dst, stride, (mbType-1)%4, &top, &left, corner, haveTop, haveLeft, d.bitDepthY)
+		mode := (mbType - 1) % 4
+		pred16x16(dst, stride, mode, &top, &left, corner, haveTop, haveLeft, d.bitDepthY)
+		if d.bypass {
+			var res [256]int32
+			for blk := 0; blk < 16; blk++ {
+				bx, by := 4*int(blkX[blk]), 4*int(blkY[blk])
+				for k, v := range d.coef4[blk] {
+					res[(by+k/4)*16+bx+k%4] = v
+				}
+				d.coef4[blk] = [16]int32{}
+			}
+			bypassAdd(dst, stride, res[:], 16, 16, mode, d.maxY)
+			break
+		}
 		for blk := 0; blk < 16; blk++ {
 			if d.nzY>>blk&1 != 0 {
 				off := (y0+4*int(blkY[blk]))*stride + x0 + 4*int(blkX[blk])
@@ -67,7 +80,11 @@ func (d *sliceDecoder) reconstruct(i16 bool, mbType int) {
 			filter8x8Edge(&d.e, haveTop, haveLeft, haveCorner)
 			dst := p.y[py*stride+px:]
 			predNxN(dst, stride, 8, int(cur.predModes[4*b8]), &d.e, haveTop, haveLeft, d.bitDepthY)
-			if d.nzY>>b8&1 != 0 {
+			switch {
+			case d.bypass:
+				bypassAdd(dst, stride, d.coef8[b8][:], 8, 8, int(cur.predModes[4*b8]), d.maxY)
+				d.coef8[b8] = [64]int32{}
+			case d.nzY>>b8&1 != 0:
 				idct8Add(dst, stride, &d.coef8[b8], d.maxY)
 			}
 		}
@@ -102,7 +119,11 @@ func (d *sliceDecoder) reconstruct(i16 bool, mbType int) {
 			d.gatherEdge(p.y, stride, px, py, 4, haveLeft, haveTop, haveTR, haveCorner, def)
 			dst := p.y[py*stride+px:]
 			predNxN(dst, stride, 4, int(cur.predModes[blk]), &d.e, haveTop, haveLeft, d.bitDepthY)
-			if d.nzY>>blk&1 != 0 {
+			switch {
+			case d.bypass:
+				bypassAdd(dst, stride, d.coef4[blk][:], 4, 4, int(cur.predModes[blk]), d.maxY)
+				d.coef4[blk] = [16]int32{}
+			case d.nzY>>blk&1 != 0:
 				idct4Add(dst, stride, &d.coef4[blk], d.maxY)
 			}
 		}
@@ -183,6 +204,26 @@ func (d *sliceDecoder) reconstructChroma() {
 		}
 		dst := plane[y0*stride+x0:]
 		predChroma(dst, stride, w, h, int(d.cur.chromaPredMode), &top, &left, corner, haveTop, haveLeft, d.bitDepthC)
+		if d.bypass {
+			var res [128]int32
+			for b := 0; b < (w/4)*(h/4); b++ {
+				bx, by := 4*(b&1), 4*(b>>1)
+				for k, v := range d.coefC[c][b] {
+					res[(by+k/4)*w+bx+k%4] = v
+				}
+				d.coefC[c][b] = [16]int32{}
+			}
+			// intra_chroma_pred_mode 1 is horizontal, 2 vertical.
+			mode := -1
+			switch d.cur.chromaPredMode {
+			case 1:
+				mode = predHorizontal
+			case 2:
+				mode = predVertical
+			}
+			bypassAdd(dst, stride, res[:w*h], w, h, mode, d.maxC)
+			continue
+		}
 		nz := d.nzC[c]
 		for b := 0; nz != 0; b++ {
 			if nz&1 != 0 {
@@ -190,6 +231,33 @@ func (d *sliceDecoder) reconstructChroma() {
 				idct4Add(dst[off:], stride, &d.coefC[c][b], d.maxC)
 			}
 			nz >>= 1
+		}
+	}
+}
+
+// bypassAdd adds the residual r (w x h, raster) of a lossless macroblock to
+// the prediction in dst (§8.5.15): for vertical (mode 0) and horizontal
+// (mode 1) prediction the residual is first accumulated down the columns or
+// along the rows.
+func bypassAdd(dst []uint16, stride int, r []int32, w, h, mode int, maxV int32) {
+	switch mode {
+	case predVertical:
+		for y := 1; y < h; y++ {
+			for x := 0; x < w; x++ {
+				r[y*w+x] += r[(y-1)*w+x]
+			}
+		}
+	case predHorizontal:
+		for y := 0; y < h; y++ {
+			for x := 1; x < w; x++ {
+				r[y*w+x] += r[y*w+x-1]
+			}
+		}
+	}
+	for y := 0; y < h; y++ {
+		row := dst[y*stride : y*stride+w]
+		for x := range row {
+			row[x] = uint16(clip(0, maxV, int32(row[x])+r[y*w+x]))
 		}
 	}
 }

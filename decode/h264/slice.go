@@ -51,13 +51,14 @@ type sliceDecoder struct {
 	sparseVal [64]int32
 	levels    [64]int32
 
-	coef4 [16][16]int32   // scaled luma 4x4 coefficients by luma4x4BlkIdx, raster order
-	coef8 [4][64]int32    // scaled luma 8x8 coefficients by luma8x8BlkIdx
-	coefC [2][8][16]int32 // scaled chroma coefficients by chroma4x4BlkIdx
-	dcY   [16]int32
-	dcC   [2][8]int32
-	nzY   uint16 // bit per luma block (4x4: luma4x4BlkIdx, 8x8: luma8x8BlkIdx) with coefficients
-	nzC   [2]uint8
+	coef4  [16][16]int32   // scaled luma 4x4 coefficients by luma4x4BlkIdx, raster order
+	coef8  [4][64]int32    // scaled luma 8x8 coefficients by luma8x8BlkIdx
+	coefC  [2][8][16]int32 // scaled chroma coefficients by chroma4x4BlkIdx
+	dcY    [16]int32
+	dcC    [2][8]int32
+	bypass bool   // TransformBypassModeFlag of the current macroblock
+	nzY    uint16 // bit per luma block (4x4: luma4x4BlkIdx, 8x8: luma8x8BlkIdx) with coefficients
+	nzC    [2]uint8
 
 	e edge
 }
@@ -276,9 +277,8 @@ func (d *sliceDecoder) decodeMB() error {
 		d.prevQpDeltaNZ = false
 	}
 	cur.qpY = int8(d.qp)
-	if d.sps.QpprimeYZeroTransformBypass && d.qp+d.qpBdY == 0 {
-		return decode.UnsupportedError("H.264 lossless macroblocks (qpprime_y_zero_transform_bypass_flag)")
-	}
+	// TransformBypassModeFlag (§8.5.12): lossless macroblock.
+	d.bypass = d.sps.QpprimeYZeroTransformBypass && d.qp+d.qpBdY == 0
 
 	d.residualLuma(i16, cbpLuma)
 	if d.chromaArrayType == 1 || d.chromaArrayType == 2 {
@@ -561,7 +561,9 @@ func (d *sliceDecoder) residualLuma(i16 bool, cbpLuma int) {
 			for i := 0; i < n; i++ {
 				c[zigzag4x4[d.sparseIdx[i]&15]] = d.sparseVal[i]
 			}
-			lumaDCTransform(&c, d.ls.ls4[0][qm][0], qp)
+			if !d.bypass {
+				lumaDCTransform(&c, d.ls.ls4[0][qm][0], qp)
+			}
 			for i := 0; i < 16; i++ {
 				if c[i] != 0 {
 					blk := blkAt[i>>2][i&3]
@@ -583,7 +585,7 @@ func (d *sliceDecoder) residualLuma(i16 bool, cbpLuma int) {
 			d.nzY |= 1 << blk
 			for i := 0; i < n; i++ {
 				pos := zigzag4x4[(d.sparseIdx[i]+1)&15]
-				d.coef4[blk][pos] = scale4x4(d.sparseVal[i], ls[pos], qp)
+				d.coef4[blk][pos] = d.scale4(d.sparseVal[i], ls[pos], qp)
 			}
 		}
 		return
@@ -602,7 +604,7 @@ func (d *sliceDecoder) residualLuma(i16 bool, cbpLuma int) {
 			d.nzY |= 1 << blk
 			for i := 0; i < n; i++ {
 				pos := zigzag4x4[d.sparseIdx[i]&15]
-				d.coef4[blk][pos] = scale4x4(d.sparseVal[i], ls[pos], qp)
+				d.coef4[blk][pos] = d.scale4(d.sparseVal[i], ls[pos], qp)
 			}
 		}
 		return
@@ -622,7 +624,7 @@ func (d *sliceDecoder) residualLuma(i16 bool, cbpLuma int) {
 			}
 			for i := 0; i < n; i++ {
 				pos := zigzag8x8[d.sparseIdx[i]&63]
-				d.coef8[b8][pos] = scale8x8(d.sparseVal[i], ls[pos], qp)
+				d.coef8[b8][pos] = d.scale8(d.sparseVal[i], ls[pos], qp)
 			}
 			continue
 		}
@@ -637,7 +639,7 @@ func (d *sliceDecoder) residualLuma(i16 bool, cbpLuma int) {
 			}
 			for i := 0; i < n; i++ {
 				pos := zigzag8x8[(4*int(d.sparseIdx[i])+i4)&63]
-				d.coef8[b8][pos] = scale8x8(d.sparseVal[i], ls[pos], qp)
+				d.coef8[b8][pos] = d.scale8(d.sparseVal[i], ls[pos], qp)
 			}
 		}
 	}
@@ -720,7 +722,7 @@ func (d *sliceDecoder) residualChroma(cbpChroma int) {
 			d.nzC[c] |= 1 << uint(blk)
 			for i := 0; i < n; i++ {
 				pos := zigzag4x4[(d.sparseIdx[i]+1)&15]
-				d.coefC[c][blk][pos] = scale4x4(d.sparseVal[i], ls[pos], qp)
+				d.coefC[c][blk][pos] = d.scale4(d.sparseVal[i], ls[pos], qp)
 			}
 		}
 	}
@@ -732,14 +734,20 @@ func (d *sliceDecoder) residualChroma(cbpChroma int) {
 func (d *sliceDecoder) chromaDC(c int, lv *[8]int32, nBlk int) {
 	qp := d.chromaQP(c)
 	var out [8]int32
-	if nBlk == 4 {
+	switch {
+	case d.bypass && nBlk == 4:
+		copy(out[:4], lv[:4])
+	case d.bypass:
+		// The 2x4 matrix c of eq. 8-330, stored by chroma4x4BlkIdx.
+		out = [8]int32{lv[0], lv[2], lv[1], lv[5], lv[3], lv[6], lv[4], lv[7]}
+	case nBlk == 4:
 		c0, c1, c2, c3 := lv[0], lv[1], lv[2], lv[3]
 		f := [4]int32{c0 + c1 + c2 + c3, c0 - c1 + c2 - c3, c0 + c1 - c2 - c3, c0 - c1 - c2 + c3}
 		ls := d.ls.ls4[1+c][qp%6][0]
 		for i := range f {
 			out[i] = ((f[i] * ls) << uint(qp/6)) >> 5
 		}
-	} else {
+	default:
 		// 4:2:2: c is 4 rows x 2 columns (eq. 8-330), f = A4 c A2.
 		var m [4][2]int32
 		m[0][0], m[0][1] = lv[0], lv[2]
@@ -776,4 +784,20 @@ func (d *sliceDecoder) chromaDC(c int, lv *[8]int32, nBlk int) {
 			d.nzC[c] |= 1 << uint(b)
 		}
 	}
+}
+
+// scale4 scales a 4x4 coefficient (eq. 8-336/8-337), or passes it through
+// in a lossless macroblock (§8.5.12.1: TransformBypassModeFlag).
+func (d *sliceDecoder) scale4(c, ls int32, qp int) int32 {
+	if d.bypass {
+		return c
+	}
+	return scale4x4(c, ls, qp)
+}
+
+func (d *sliceDecoder) scale8(c, ls int32, qp int) int32 {
+	if d.bypass {
+		return c
+	}
+	return scale8x8(c, ls, qp)
 }
