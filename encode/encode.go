@@ -117,14 +117,13 @@ func derive(v, a, b int64) int {
 // one call to the next, so a steady stream of same-sized frames allocates
 // nothing. An Encoder is not safe for concurrent use: use one per worker.
 type Encoder struct {
-	sc     scaler   // weights and intermediate planes
-	col    colour   // fixed-point colour matrix of the current frame
-	y8     []uint8  // padded 8-bit planes fed to the JPEG coder
-	cb8    []uint8  //
-	cr8    []uint8  //
-	jpg    jpegEnc  // quantisation tables and bit writer
-	png    pngEnc   // deflate state and row buffers
-	planes [3]plane // scaled planes of the current frame
+	sc  scaler  // weights and intermediate planes
+	y8  []uint8 // padded 8-bit planes fed to the JPEG coder
+	cb8 []uint8
+	cr8 []uint8
+	cc  []int   // per-row chroma share of JFIF luma
+	jpg jpegEnc // quantisation tables and bit writer
+	png pngEnc  // deflate state and row buffers
 }
 
 // NewEncoder returns an Encoder with no buffers allocated yet.

@@ -46,7 +46,8 @@ func (e *Encoder) encodeJPEG(dst []byte, f *decode.Frame, m matrix, w, h, q int)
 	if c.c[0][1] == 0 && c.c[0][2] == 0 {
 		lumaOnly(e.y8, pw, Y, c.c[0][0], c.c[0][3])
 	} else {
-		lumaMixed(e.y8, pw, Y, Cb, Cr, &c)
+		e.cc = grow(e.cc, w+1)
+		lumaMixed(e.y8, pw, Y, Cb, Cr, &c, e.cc)
 	}
 	pad(e.y8, pw, ph, w, h)
 	pad(e.cb8, cpw, cph, cw, ch)
@@ -77,16 +78,26 @@ func lumaOnly(dst []uint8, dstStride int, Y plane, k, bias int) {
 
 // lumaMixed writes the JFIF luma of a source whose matrix is not BT.601:
 // Y' takes a share of the chroma, read at the position of the 4:2:0 output
-// chroma sample covering the pixel.
-func lumaMixed(dst []uint8, dstStride int, Y, Cb, Cr plane, c *colour) {
+// chroma sample covering the pixel. cc is scratch of at least Y.w+1 ints.
+func lumaMixed(dst []uint8, dstStride int, Y, Cb, Cr plane, c *colour, cc []int) {
 	k0, k1, k2, b := c.c[0][0], c.c[0][1], c.c[0][2], c.c[0][3]
+	cc = cc[:Y.w+1]
 	for y := 0; y < Y.h; y++ {
 		s := Y.pix[y*Y.stride:][:Y.w]
-		d := dst[y*dstStride:][:Y.w]
-		cb := Cb.pix[(y>>1)*Cb.stride:][:(Y.w+1)>>1]
-		cr := Cr.pix[(y>>1)*Cr.stride:][:(Y.w+1)>>1]
+		d := dst[y*dstStride:][:len(s)]
+		if y&1 == 0 {
+			// The chroma share of each pixel, for this row pair.
+			cb := Cb.pix[(y>>1)*Cb.stride:][:(Y.w+1)>>1]
+			cr := Cr.pix[(y>>1)*Cr.stride:][:len(cb)]
+			for i, u := range cb {
+				v := k1*int(u) + k2*int(cr[i]) + b
+				p := cc[2*i : 2*i+2]
+				p[0], p[1] = v, v
+			}
+		}
+		ccs := cc[:len(s)]
 		for x, v := range s {
-			d[x] = clamp8((k0*int(v) + k1*int(cb[x>>1]) + k2*int(cr[x>>1]) + b) >> colourShift)
+			d[x] = clamp8((k0*int(v) + ccs[x]) >> colourShift)
 		}
 	}
 }
@@ -99,20 +110,20 @@ func chromaPair(dcb, dcr []uint8, dstStride int, Cb, Cr plane, c *colour) {
 	b21, b22, b23 := c.c[2][1], c.c[2][2], c.c[2][3]
 	for y := 0; y < Cb.h; y++ {
 		sb := Cb.pix[y*Cb.stride:][:Cb.w]
-		sr := Cr.pix[y*Cr.stride:][:Cb.w]
-		db := dcb[y*dstStride:][:Cb.w]
-		dr := dcr[y*dstStride:][:Cb.w]
+		sr := Cr.pix[y*Cr.stride:][:len(sb)]
+		db := dcb[y*dstStride:][:len(sb)]
+		dr := dcr[y*dstStride:][:len(sb)]
 		if identity {
-			for x := range sb {
-				db[x] = clamp8(int(sb[x]))
+			for x, u := range sb {
+				db[x] = clamp8(int(u))
 				dr[x] = clamp8(int(sr[x]))
 			}
 			continue
 		}
-		for x := range sb {
-			u, v := int(sb[x]), int(sr[x])
-			db[x] = clamp8((b11*u + b12*v + b13) >> colourShift)
-			dr[x] = clamp8((b21*u + b22*v + b23) >> colourShift)
+		for x, u := range sb {
+			v := int(sr[x])
+			db[x] = clamp8((b11*int(u) + b12*v + b13) >> colourShift)
+			dr[x] = clamp8((b21*int(u) + b22*v + b23) >> colourShift)
 		}
 	}
 }
@@ -242,6 +253,7 @@ type jpegEnc struct {
 	quality int
 	dqt     [2][64]uint8 // quantisation tables in zig-zag order (DQT)
 	recipN  [2][64]int32 // 2^qBits / divisor, natural order
+	clamp   bool         // some divisor is 1: quantised values need clamping
 	blk     [64]int32
 	zz      [64]int32
 	w       bitWriter
@@ -255,6 +267,7 @@ func (j *jpegEnc) setQuality(q int) {
 		return
 	}
 	j.quality = q
+	j.clamp = false
 	scale := 200 - 2*q
 	if q < 50 {
 		scale = 5000 / q
@@ -264,6 +277,7 @@ func (j *jpegEnc) setQuality(q int) {
 			n := int(zigzag[k])
 			v := (int(baseQuant[t][n])*scale + 50) / 100
 			v = min(max(v, 1), 255)
+			j.clamp = j.clamp || v == 1
 			j.dqt[t][k] = uint8(v)
 			div := float64(v) * 8 * aanScale[n/8] * aanScale[n%8] * (1 << fdctPre)
 			j.recipN[t][n] = int32(math.Round(math.Ldexp(1, qBits) / div))
@@ -382,39 +396,17 @@ func (j *jpegEnc) block(p []uint8, stride, t int, prevDC *int32) {
 		d[1] = int32(z11 + z4)
 		d[7] = int32(z11 - z4)
 	}
-	// Columns, each output quantised at once (T.81 §A.3.4) into its zig-zag
-	// position, collecting a mask of the non-zero coefficients.
-	rc := &j.recipN[t]
+	// Columns, each output quantised at once (T.81 §A.3.4, rounding to
+	// nearest) into its zig-zag position, collecting a mask of the non-zero
+	// coefficients.
 	zz := &j.zz
-	var mask uint64
-	for c := 0; c < 8; c++ {
-		d := blk[c:]
-		d = d[:57]
-		tmp0, tmp7 := int(d[0])+int(d[56]), int(d[0])-int(d[56])
-		tmp1, tmp6 := int(d[8])+int(d[48]), int(d[8])-int(d[48])
-		tmp2, tmp5 := int(d[16])+int(d[40]), int(d[16])-int(d[40])
-		tmp3, tmp4 := int(d[24])+int(d[32]), int(d[24])-int(d[32])
-		r := rc[c:]
-		r = r[:57]
-		u := unzig[c:]
-		u = u[:57]
-		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
-		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-		mask |= quant1(tmp10+tmp11, r[0], zz, u[0])
-		mask |= quant1(tmp10-tmp11, r[32], zz, u[32])
-		z1 := fmul(tmp12+tmp13, c0707)
-		mask |= quant1(tmp13+z1, r[16], zz, u[16])
-		mask |= quant1(tmp13-z1, r[48], zz, u[48])
-		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
-		z5 := fmul(tmp10-tmp12, c0382)
-		z2 := fmul(tmp10, c0541) + z5
-		z4 := fmul(tmp12, c1306) + z5
-		z3 := fmul(tmp11, c0707)
-		z11, z13 := tmp7+z3, tmp7-z3
-		mask |= quant1(z13+z2, r[40], zz, u[40])
-		mask |= quant1(z13-z2, r[24], zz, u[24])
-		mask |= quant1(z11+z4, r[8], zz, u[8])
-		mask |= quant1(z11-z4, r[56], zz, u[56])
+	mask := colsQuant(blk, &j.recipN[t], zz) // fdct_gen.go
+	if j.clamp {
+		// Baseline range ±1023 (AC sizes ≤ 10, DC differences ≤ 11 bits):
+		// only divisors of 1 can exceed it (|F| ≤ 1024 for 8-bit samples).
+		for k := range zz {
+			zz[k] = min(max(zz[k], -1023), 1023)
+		}
 	}
 	// DC difference (T.81 §F.1.2.1).
 	w := &j.w
@@ -450,15 +442,4 @@ func (j *jpegEnc) block(p []uint8, stride, t int, prevDC *int32) {
 		ent := ac[0x00] // EOB
 		w.put(uint64(ent>>8), uint(ent&0xff))
 	}
-}
-
-// quant1 quantises one scaled coefficient v with reciprocal r, rounding to
-// nearest, clamps it to the baseline range ±1023 (AC sizes ≤ 10, DC ≤ 11
-// bits after differencing), stores it at zig-zag position pos and returns
-// its bit for the non-zero mask.
-func quant1(v int, r int32, zz *[64]int32, pos uint8) uint64 {
-	q := (v*int(r) + 1<<(qBits-1)) >> qBits
-	q = min(max(q, -1023), 1023)
-	zz[pos&63] = int32(q)
-	return uint64(q|-q) >> 63 << (pos & 63)
 }
