@@ -118,10 +118,6 @@ func derive(v, a, b int64) int {
 // nothing. An Encoder is not safe for concurrent use: use one per worker.
 type Encoder struct {
 	sc  scaler  // weights and intermediate planes
-	y8  []uint8 // padded 8-bit planes fed to the JPEG coder
-	cb8 []uint8
-	cr8 []uint8
-	cc  []int   // per-row chroma share of JFIF luma
 	jpg jpegEnc // quantisation tables and bit writer
 	png pngEnc  // deflate state and row buffers
 }

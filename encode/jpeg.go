@@ -9,24 +9,22 @@ import (
 
 // Baseline sequential DCT JPEG (ITU-T T.81 Annex F, §F.1) in a JFIF file.
 
-// encodeJPEG scales f to w×h, converts it to JFIF YCbCr in padded 8-bit
-// planes and codes them at quality q.
+// encodeJPEG scales f to w×h (chroma straight to the 4:2:0 size of the
+// JPEG) and codes it at quality q. The colour conversion to JFIF YCbCr is
+// done as each block is loaded for its DCT (see jconv), so no converted
+// copy of the picture is written.
 func (e *Encoder) encodeJPEG(dst []byte, f *decode.Frame, m matrix, w, h, q int) []byte {
 	sc := &e.sc
 	sc.yh.setup(axisKey{f.Width, w, f.Width, w, 1, 1})
 	sc.yv.setup(axisKey{f.Height, h, f.Height, h, 1, 1})
 	Y := sc.scale(plane{f.Y, f.YStride, f.Width, f.Height, uint(f.BitDepthY)}, &sc.yh, &sc.yv, &sc.buf[0])
-	pw, ph := (w+15)&^15, (h+15)&^15
-	e.y8 = grow(e.y8, pw*ph)
 	a := m.toJFIF()
 	if f.ChromaFormat == decode.Chroma400 {
 		// No chroma: Cb = Cr = neutral, so only the luma term and the
 		// offset of a neutral chroma remain.
 		a[0][3] += (a[0][1] + a[0][2]) * 128
-		c := fix(a, Y.prec, 8)
-		lumaOnly(e.y8, pw, Y, c.c[0][0], c.c[0][3])
-		pad(e.y8, pw, ph, w, h)
-		return e.jpg.encode(dst, e.y8, nil, nil, w, h, pw, q)
+		cv := newJconv(a, Y.prec, 8)
+		return e.jpg.encode(dst, Y, plane{}, plane{}, &cv, q)
 	}
 	sw, sh := f.ChromaFormat.SubWidthHeight()
 	cw, ch := (w+1)/2, (h+1)/2
@@ -36,114 +34,57 @@ func (e *Encoder) encodeJPEG(dst []byte, f *decode.Frame, m matrix, w, h, q int)
 	prec := uint(f.BitDepthC)
 	Cb := sc.scale(plane{f.Cb, f.CStride, scw, sch, prec}, &sc.ch, &sc.cv, &sc.buf[1])
 	Cr := sc.scale(plane{f.Cr, f.CStride, scw, sch, prec}, &sc.ch, &sc.cv, &sc.buf[2])
-	cpw, cph := pw/2, ph/2
-	e.cb8 = grow(e.cb8, cpw*cph)
-	e.cr8 = grow(e.cr8, cpw*cph)
-	c := fix(a, Y.prec, Cb.prec)
-	// Chroma outputs do not depend on luma (every R'G'B' row has the same
-	// luma coefficient, so B'−Y' and R'−Y' cancel it); c[1][0], c[2][0] are 0.
-	chromaPair(e.cb8, e.cr8, cpw, Cb, Cr, &c)
-	if c.c[0][1] == 0 && c.c[0][2] == 0 {
-		lumaOnly(e.y8, pw, Y, c.c[0][0], c.c[0][3])
-	} else {
-		e.cc = grow(e.cc, w+1)
-		lumaMixed(e.y8, pw, Y, Cb, Cr, &c, e.cc)
-	}
-	pad(e.y8, pw, ph, w, h)
-	pad(e.cb8, cpw, cph, cw, ch)
-	pad(e.cr8, cpw, cph, cw, ch)
-	return e.jpg.encode(dst, e.y8, e.cb8, e.cr8, w, h, pw, q)
+	cv := newJconv(a, Y.prec, Cb.prec)
+	return e.jpg.encode(dst, Y, Cb, Cr, &cv, q)
 }
 
-// lumaOnly writes clamp((k·Y + bias) >> colourShift) into the 8-bit plane.
-func lumaOnly(dst []uint8, dstStride int, Y plane, k, bias int) {
-	if Y.prec == 8 && k == 1<<colourShift && bias == 1<<(colourShift-1) {
-		for y := 0; y < Y.h; y++ {
-			s := Y.pix[y*Y.stride:][:Y.w]
-			d := dst[y*dstStride:][:Y.w]
-			for x, v := range s {
-				d[x] = clamp8(int(v))
-			}
-		}
-		return
-	}
-	for y := 0; y < Y.h; y++ {
-		s := Y.pix[y*Y.stride:][:Y.w]
-		d := dst[y*dstStride:][:Y.w]
-		for x, v := range s {
-			d[x] = clamp8((k*int(v) + bias) >> colourShift)
-		}
-	}
+// jconv maps source samples to DCT inputs: the JFIF sample (T.81 §A.3.1
+// level shift applied) times 2^fdctPre, clamped to the 8-bit range but not
+// rounded to an integer sample first, so deeper or scaled samples keep their
+// precision into the DCT.
+//
+//	luma:   (k0·Y + cc) >> sh, with cc = k1·Cb + k2·Cr + kb per chroma sample
+//	chroma: (c[i][1]·Cb + c[i][2]·Cr + c[i][3]) >> sh
+//
+// Chroma outputs do not depend on luma (every R'G'B' row has the same luma
+// coefficient, so B'−Y' and R'−Y' cancel it). The luma of a source whose
+// matrix is not BT.601 takes a share of the chroma, read at the 4:2:0 output
+// chroma sample covering the pixel.
+type jconv struct {
+	k0, k1, k2, kb int
+	c11, c12, c13  int
+	c21, c22, c23  int
+	sh             uint
 }
 
-// lumaMixed writes the JFIF luma of a source whose matrix is not BT.601:
-// Y' takes a share of the chroma, read at the position of the 4:2:0 output
-// chroma sample covering the pixel. cc is scratch of at least Y.w+1 ints.
-func lumaMixed(dst []uint8, dstStride int, Y, Cb, Cr plane, c *colour, cc []int) {
-	k0, k1, k2, b := c.c[0][0], c.c[0][1], c.c[0][2], c.c[0][3]
-	cc = cc[:Y.w+1]
-	for y := 0; y < Y.h; y++ {
-		s := Y.pix[y*Y.stride:][:Y.w]
-		d := dst[y*dstStride:][:len(s)]
-		if y&1 == 0 {
-			// The chroma share of each pixel, for this row pair.
-			cb := Cb.pix[(y>>1)*Cb.stride:][:(Y.w+1)>>1]
-			cr := Cr.pix[(y>>1)*Cr.stride:][:len(cb)]
-			for i, u := range cb {
-				v := k1*int(u) + k2*int(cr[i]) + b
-				p := cc[2*i : 2*i+2]
-				p[0], p[1] = v, v
-			}
-		}
-		ccs := cc[:len(s)]
-		for x, v := range s {
-			d[x] = clamp8((k0*int(v) + ccs[x]) >> colourShift)
-		}
+const (
+	dctMax = 255 << fdctPre // largest DCT input before the level shift
+	dctMid = 128 << fdctPre // the level shift
+)
+
+func newJconv(a [3][4]float64, precY, precC uint) jconv {
+	c := fix(a, precY, precC)
+	sh := uint(colourShift - fdctPre)
+	// fix rounds for a shift by colourShift; round for sh instead.
+	adj := 1<<(sh-1) - 1<<(colourShift-1)
+	return jconv{
+		k0: c.c[0][0], k1: c.c[0][1], k2: c.c[0][2], kb: c.c[0][3] + adj,
+		c11: c.c[1][1], c12: c.c[1][2], c13: c.c[1][3] + adj,
+		c21: c.c[2][1], c22: c.c[2][2], c23: c.c[2][3] + adj,
+		sh: sh,
 	}
 }
 
-// chromaPair writes the JFIF Cb and Cr planes.
-func chromaPair(dcb, dcr []uint8, dstStride int, Cb, Cr plane, c *colour) {
-	identity := Cb.prec == 8 && c.c[1][1] == 1<<colourShift && c.c[1][2] == 0 && c.c[1][3] == 1<<(colourShift-1) &&
-		c.c[2][2] == 1<<colourShift && c.c[2][1] == 0 && c.c[2][3] == 1<<(colourShift-1)
-	b11, b12, b13 := c.c[1][1], c.c[1][2], c.c[1][3]
-	b21, b22, b23 := c.c[2][1], c.c[2][2], c.c[2][3]
-	for y := 0; y < Cb.h; y++ {
-		sb := Cb.pix[y*Cb.stride:][:Cb.w]
-		sr := Cr.pix[y*Cr.stride:][:len(sb)]
-		db := dcb[y*dstStride:][:len(sb)]
-		dr := dcr[y*dstStride:][:len(sb)]
-		if identity {
-			for x, u := range sb {
-				db[x] = clamp8(int(u))
-				dr[x] = clamp8(int(sr[x]))
-			}
-			continue
-		}
-		for x, u := range sb {
-			v := int(sr[x])
-			db[x] = clamp8((b11*int(u) + b12*v + b13) >> colourShift)
-			dr[x] = clamp8((b21*int(u) + b22*v + b23) >> colourShift)
-		}
+// dctIn clamps x (a JFIF sample times 2^fdctPre) to the 8-bit range and
+// applies the level shift.
+func dctIn(x int) int32 {
+	if uint(x) <= dctMax {
+		return int32(x - dctMid)
 	}
-}
-
-// pad fills the plane beyond w×h (up to the stride and ph rows) by repeating
-// the last column and row, so that edge blocks code no false edge.
-func pad(p []uint8, stride, ph, w, h int) {
-	if w < stride {
-		for y := 0; y < h; y++ {
-			r := p[y*stride:][:stride]
-			v := r[w-1]
-			for x := w; x < stride; x++ {
-				r[x] = v
-			}
-		}
+	if x < 0 {
+		return -dctMid
 	}
-	last := p[(h-1)*stride:][:stride]
-	for y := h; y < ph; y++ {
-		copy(p[y*stride:][:stride], last)
-	}
+	return dctMax - dctMid
 }
 
 // Forward DCT: the scaled 1-D DCT of Arai, Agui and Nakajima (1988), applied
@@ -256,6 +197,11 @@ type jpegEnc struct {
 	clamp   bool         // some divisor is 1: quantised values need clamping
 	blk     [64]int32
 	zz      [64]int32
+	in      [3][64]int32 // DCT inputs: luma, Cb, Cr
+	cc      [64]int      // chroma share of luma per chroma sample of an MCU
+	ey      [256]uint16  // edge MCU samples, edges repeated
+	ecb     [64]uint16
+	ecr     [64]uint16
 	w       bitWriter
 }
 
@@ -285,13 +231,13 @@ func (j *jpegEnc) setQuality(q int) {
 	}
 }
 
-// encode writes a complete JFIF file. With cb == nil the image is grayscale
-// (one component); otherwise Y is 2×2 subsampled relative to Cb and Cr. The
-// planes are padded to pw (a multiple of 16) columns and a multiple of 16
-// rows.
-func (j *jpegEnc) encode(dst, y, cb, cr []uint8, w, h, pw, q int) []byte {
+// encode writes a complete JFIF file of Y's size. With Cb.pix == nil the
+// image is grayscale (one component); otherwise Cb and Cr have the 4:2:0
+// size ((w+1)/2 × (h+1)/2).
+func (j *jpegEnc) encode(dst []byte, Y, Cb, Cr plane, cv *jconv, q int) []byte {
 	j.setQuality(q)
-	gray := cb == nil
+	gray := Cb.pix == nil
+	w, h := Y.w, Y.h
 	dst = append(dst,
 		0xFF, 0xD8, // SOI
 		0xFF, 0xE0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 2, 0, 0, 1, 0, 1, 0, 0, // APP0 JFIF 1.02, 1:1
@@ -337,21 +283,33 @@ func (j *jpegEnc) encode(dst, y, cb, cr []uint8, w, h, pw, q int) []byte {
 	if gray {
 		for by := 0; by < (h+7)/8; by++ {
 			for bx := 0; bx < (w+7)/8; bx++ {
-				j.block(y[by*8*pw+bx*8:], pw, 0, &dcY)
+				x, y := bx*8, by*8
+				if x+8 <= w && y+8 <= h {
+					j.loadGray(Y.pix[y*Y.stride+x:], Y.stride, cv)
+				} else {
+					gather(j.ey[:64], 8, Y, x, y)
+					j.loadGray(j.ey[:], 8, cv)
+				}
+				j.block(&j.in[0], 0, &dcY)
 			}
 		}
 	} else {
-		cpw := pw / 2
 		for my := 0; my < (h+15)/16; my++ {
 			for mx := 0; mx < (w+15)/16; mx++ {
-				o := my*16*pw + mx*16
-				j.block(y[o:], pw, 0, &dcY)
-				j.block(y[o+8:], pw, 0, &dcY)
-				j.block(y[o+8*pw:], pw, 0, &dcY)
-				j.block(y[o+8*pw+8:], pw, 0, &dcY)
-				oc := my*8*cpw + mx*8
-				j.block(cb[oc:], cpw, 1, &dcCb)
-				j.block(cr[oc:], cpw, 1, &dcCr)
+				x, y := mx*16, my*16
+				var ys, cbs, crs []uint16
+				yst, cst := Y.stride, Cb.stride
+				if x+16 <= w && y+16 <= h {
+					ys = Y.pix[y*Y.stride+x:]
+					cbs = Cb.pix[y/2*Cb.stride+x/2:]
+					crs = Cr.pix[y/2*Cr.stride+x/2:]
+				} else {
+					gather(j.ey[:], 16, Y, x, y)
+					gather(j.ecb[:], 8, Cb, x/2, y/2)
+					gather(j.ecr[:], 8, Cr, x/2, y/2)
+					ys, cbs, crs, yst, cst = j.ey[:], j.ecb[:], j.ecr[:], 16, 8
+				}
+				j.mcu420(ys, yst, cbs, crs, cst, cv, &dcY, &dcCb, &dcCr)
 			}
 		}
 	}
@@ -361,20 +319,87 @@ func (j *jpegEnc) encode(dst, y, cb, cr []uint8, w, h, pw, q int) []byte {
 	return dst
 }
 
-// block transforms, quantises and Huffman-codes the 8×8 block whose top-left
-// sample is p[0], with tables t (0 luma, 1 chroma). The row pass, column
-// pass and quantisation are written out (no calls) because this is the
-// encoder's hottest code.
-func (j *jpegEnc) block(p []uint8, stride, t int, prevDC *int32) {
-	blk := &j.blk
-	// Rows: level shift (T.81 §A.3.1), pre-scale, 1-D AAN DCT.
+// gather copies the n×n samples of p at (x, y) into dst (n columns),
+// repeating the last column and row where the square crosses the edge.
+func gather(dst []uint16, n int, p plane, x, y int) {
+	for r := 0; r < n; r++ {
+		sy := min(y+r, p.h-1)
+		row := p.pix[sy*p.stride:][:p.w]
+		d := dst[r*n:][:n]
+		for c := range d {
+			d[c] = row[min(x+c, p.w-1)]
+		}
+	}
+}
+
+// loadGray converts the 8×8 luma samples at s into DCT inputs.
+func (j *jpegEnc) loadGray(s []uint16, stride int, cv *jconv) {
+	in := &j.in[0]
+	k0, kb, sh := cv.k0, cv.kb, cv.sh
 	for r := 0; r < 8; r++ {
-		s := p[r*stride:][:8]
-		s0, s1, s2, s3, s4, s5, s6, s7 := int(s[0]), int(s[1]), int(s[2]), int(s[3]), int(s[4]), int(s[5]), int(s[6]), int(s[7])
-		tmp0, tmp7 := (s0+s7-256)<<fdctPre, (s0-s7)<<fdctPre
-		tmp1, tmp6 := (s1+s6-256)<<fdctPre, (s1-s6)<<fdctPre
-		tmp2, tmp5 := (s2+s5-256)<<fdctPre, (s2-s5)<<fdctPre
-		tmp3, tmp4 := (s3+s4-256)<<fdctPre, (s3-s4)<<fdctPre
+		row := s[r*stride:][:8]
+		d := in[r*8:][:8]
+		for c, v := range row {
+			d[c] = dctIn((k0*int(v) + kb) >> sh)
+		}
+	}
+}
+
+// mcu420 converts and codes one 16×16 MCU: four luma blocks, then Cb and Cr
+// (T.81 §A.2.3 interleaved order, H=V=2 for luma).
+func (j *jpegEnc) mcu420(ys []uint16, yst int, cbs, crs []uint16, cst int, cv *jconv, dcY, dcCb, dcCr *int32) {
+	inCb, inCr, cc := &j.in[1], &j.in[2], &j.cc
+	k1, k2, kb, sh := cv.k1, cv.k2, cv.kb, cv.sh
+	c11, c12, c13, c21, c22, c23 := cv.c11, cv.c12, cv.c13, cv.c21, cv.c22, cv.c23
+	for r := 0; r < 8; r++ {
+		bu := cbs[r*cst:][:8]
+		bv := crs[r*cst:][:8]
+		db := inCb[r*8:][:8]
+		dr := inCr[r*8:][:8]
+		dc := cc[r*8:][:8]
+		for c, u := range bu {
+			u, v := int(u), int(bv[c])
+			db[c] = dctIn((c11*u + c12*v + c13) >> sh)
+			dr[c] = dctIn((c21*u + c22*v + c23) >> sh)
+			dc[c] = k1*u + k2*v + kb
+		}
+	}
+	in := &j.in[0]
+	k0 := cv.k0
+	for b := 0; b < 4; b++ {
+		by, bx := (b>>1)*8, (b&1)*8
+		for r := 0; r < 8; r++ {
+			row := ys[(by+r)*yst+bx:][:8]
+			ccr := cc[((by+r)>>1)*8+bx>>1:][:4]
+			d := in[r*8:][:8]
+			d[0] = dctIn((k0*int(row[0]) + ccr[0]) >> sh)
+			d[1] = dctIn((k0*int(row[1]) + ccr[0]) >> sh)
+			d[2] = dctIn((k0*int(row[2]) + ccr[1]) >> sh)
+			d[3] = dctIn((k0*int(row[3]) + ccr[1]) >> sh)
+			d[4] = dctIn((k0*int(row[4]) + ccr[2]) >> sh)
+			d[5] = dctIn((k0*int(row[5]) + ccr[2]) >> sh)
+			d[6] = dctIn((k0*int(row[6]) + ccr[3]) >> sh)
+			d[7] = dctIn((k0*int(row[7]) + ccr[3]) >> sh)
+		}
+		j.block(in, 0, dcY)
+	}
+	j.block(inCb, 1, dcCb)
+	j.block(inCr, 1, dcCr)
+}
+
+// block transforms, quantises and Huffman-codes one 8×8 block of DCT
+// inputs with tables t (0 luma, 1 chroma). The column pass and
+// quantisation are generated (fdct_gen.go) so that every coefficient's
+// position is a constant in this, the encoder's hottest code.
+func (j *jpegEnc) block(in *[64]int32, t int, prevDC *int32) {
+	blk := &j.blk
+	// Rows: 1-D AAN DCT of the level-shifted, pre-scaled inputs.
+	for r := 0; r < 8; r++ {
+		s := in[r*8:][:8]
+		tmp0, tmp7 := int(s[0])+int(s[7]), int(s[0])-int(s[7])
+		tmp1, tmp6 := int(s[1])+int(s[6]), int(s[1])-int(s[6])
+		tmp2, tmp5 := int(s[2])+int(s[5]), int(s[2])-int(s[5])
+		tmp3, tmp4 := int(s[3])+int(s[4]), int(s[3])-int(s[4])
 		d := blk[r*8:][:8]
 		// Even part.
 		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
