@@ -1,8 +1,8 @@
 package mkv
 
 import (
+	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -31,6 +31,11 @@ type Demuxer struct {
 	cueMode bool    // Scan seeks with cues (see cueUsable)
 
 	full *walkResult // the whole-file walk, made once
+
+	// The last EBML header and Tracks parsed, to skip reparsing the copies
+	// that precede every Segment of GetMedia output.
+	lastHeader, lastTracksRaw []byte
+	lastTracks                []trackInfo
 }
 
 var _ media.Source = (*Demuxer)(nil)
@@ -233,14 +238,29 @@ func (d *Demuxer) readEBMLHeader(h header) error {
 	if err != nil {
 		return err
 	}
-	return parseEBMLHeader(elem, h.pos)
+	// GetMedia output repeats the same header before every Segment.
+	if d.lastHeader != nil && bytes.Equal(elem, d.lastHeader) {
+		return nil
+	}
+	if err := parseEBMLHeader(elem, h.pos); err != nil {
+		return err
+	}
+	d.lastHeader = elem
+	return nil
 }
 
 func (d *Demuxer) setTracks(seg *segment, elem []byte, pos int64) error {
-	// Segments of GetMedia output repeat identical Tracks: reuse the parse.
-	ts, err := parseTracks(elem, pos)
-	if err != nil {
-		return err
+	// Segments of GetMedia output repeat identical Tracks: reuse the parse
+	// (a copy: the Annex B detection updates the entries).
+	var ts []trackInfo
+	if d.lastTracksRaw != nil && bytes.Equal(elem, d.lastTracksRaw) {
+		ts = append([]trackInfo(nil), d.lastTracks...)
+	} else {
+		var err error
+		if ts, err = parseTracks(elem, pos); err != nil {
+			return err
+		}
+		d.lastTracksRaw, d.lastTracks = elem, append([]trackInfo(nil), ts...)
 	}
 	seg.tracks, seg.hasTracks = ts, true
 	seg.video = chooseVideo(ts)
@@ -1038,6 +1058,3 @@ func (d *Demuxer) Fragments(ctx context.Context) ([]FragmentRange, []media.Sampl
 	}
 	return out, append([]media.Sample(nil), res.samples...), res.err
 }
-
-// errNoSegment is kept for errors.Is checks by callers wrapping Open.
-var _ = errors.Is

@@ -42,6 +42,11 @@
 // Cluster timestamp. Server time is the server-timestamp tag plus the same
 // offset, or the producer time when there is no tag.
 //
+// Fragment.Number is the KVS fragment number; otherwise the fragment's
+// ordinal in the file ("0", "1"...), except in a Scan served through Cues,
+// which does not read the clusters before the range: there it is "@" and
+// the Cluster's byte offset, which is just as stable.
+//
 // Sample.Duration is BlockDuration (divided among laced frames) or the track's
 // DefaultDuration, else 0. Fragment.Duration is the end of the latest-ending
 // block of the fragment whose duration the container gives, measured from the
@@ -63,6 +68,15 @@
 // but too slow for thousands of blocks. Block payloads are never read by Scan
 // (except the first 4 bytes of one block to detect Annex B payloads);
 // ReadSample reads one payload with one ReadAt.
+//
+// # Known limits
+//
+// Only the first video track of each Segment is sampled, and media.Index has
+// one Tracks list (that of the first Segment in the range): a later Segment
+// whose CodecPrivate differs (a producer restarted with new parameter sets)
+// relies on in-band parameter sets. ContentEncoding (header stripping,
+// compression, encryption) is not undone. Field-coded video is indexed per
+// block as stored.
 //
 // Every size read from the file is bounded by an exported constant (MaxBlockSize,
 // MaxMetadataSize, MaxTracks, MaxLaceFrames, MaxSamples...). Malformed input

@@ -240,3 +240,40 @@ func TestCuesSeekReadsAboutTheRange(t *testing.T) {
 		t.Errorf("%d samples in [60 s, 62 s], want 11", covered)
 	}
 }
+
+func TestFragmentsForIngest(t *testing.T) {
+	p := filepath.Join(testtool.SharedDir(t), "vectors", "kvs", "output_get_media.mkv")
+	d, err := OpenFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	frs, samples, err := d.Fragments(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ffprobe: 300 frames at 30 fps in 5 GetMedia fragments of 2 s, one IDR each.
+	if len(frs) != 5 || len(samples) != 300 {
+		t.Fatalf("%d fragments, %d samples", len(frs), len(samples))
+	}
+	for i, f := range frs {
+		if f.Samples != 60 || f.Keyframes != 1 || !f.KVSTags || f.Segment != i || len(f.Clusters) != 1 || f.TimecodeScale != 1e6 {
+			t.Errorf("fragment %d: %+v", i, f)
+		}
+		c := f.Clusters[0]
+		if !bytes.HasPrefix(raw[c.Pos:], []byte{0x1F, 0x43, 0xB6, 0x75}) {
+			t.Errorf("fragment %d: cluster range %+v does not start with a Cluster ID", i, c)
+		}
+		// The range ends where the next element (the trailing Tags) begins.
+		if end := c.Pos + c.Size; !bytes.HasPrefix(raw[end:], []byte{0x12, 0x54, 0xC3, 0x67}) {
+			t.Errorf("fragment %d: cluster range %+v is not followed by Tags", i, c)
+		}
+		if s := samples[f.FirstSample]; !s.Keyframe || s.Producer != f.Producer || int(s.Fragment) != i {
+			t.Errorf("fragment %d first sample %+v", i, s)
+		}
+	}
+}
