@@ -43,8 +43,8 @@ func (e *Encoder) encodeJPEG(dst []byte, f *decode.Frame, m matrix, w, h, q int)
 // rounded to an integer sample first, so deeper or scaled samples keep their
 // precision into the DCT.
 //
-//	luma:   (k0·Y + cc) >> sh, with cc = k1·Cb + k2·Cr + kb per chroma sample
-//	chroma: (c[i][1]·Cb + c[i][2]·Cr + c[i][3]) >> sh
+//	luma:   (k0·Y + cc) >> jconvShift, with cc = k1·Cb + k2·Cr + kb per chroma sample
+//	chroma: (c[i][1]·Cb + c[i][2]·Cr + c[i][3]) >> jconvShift
 //
 // Chroma outputs do not depend on luma (every R'G'B' row has the same luma
 // coefficient, so B'−Y' and R'−Y' cancel it). The luma of a source whose
@@ -54,8 +54,10 @@ type jconv struct {
 	k0, k1, k2, kb int
 	c11, c12, c13  int
 	c21, c22, c23  int
-	sh             uint
 }
+
+// jconvShift is the shift of jconv's fixed-point sums to DCT-input scale.
+const jconvShift = colourShift - fdctPre
 
 const (
 	dctMax = 255 << fdctPre // largest DCT input before the level shift
@@ -64,14 +66,12 @@ const (
 
 func newJconv(a [3][4]float64, precY, precC uint) jconv {
 	c := fix(a, precY, precC)
-	sh := uint(colourShift - fdctPre)
-	// fix rounds for a shift by colourShift; round for sh instead.
-	adj := 1<<(sh-1) - 1<<(colourShift-1)
+	// fix rounds for a shift by colourShift; round for jconvShift instead.
+	adj := 1<<(jconvShift-1) - 1<<(colourShift-1)
 	return jconv{
 		k0: c.c[0][0], k1: c.c[0][1], k2: c.c[0][2], kb: c.c[0][3] + adj,
 		c11: c.c[1][1], c12: c.c[1][2], c13: c.c[1][3] + adj,
 		c21: c.c[2][1], c22: c.c[2][2], c23: c.c[2][3] + adj,
-		sh: sh,
 	}
 }
 
@@ -335,12 +335,12 @@ func gather(dst []uint16, n int, p plane, x, y int) {
 // loadGray converts the 8×8 luma samples at s into DCT inputs.
 func (j *jpegEnc) loadGray(s []uint16, stride int, cv *jconv) {
 	in := &j.in[0]
-	k0, kb, sh := cv.k0, cv.kb, cv.sh
+	k0, kb := cv.k0, cv.kb
 	for r := 0; r < 8; r++ {
 		row := s[r*stride:][:8]
 		d := in[r*8:][:8]
 		for c, v := range row {
-			d[c] = dctIn((k0*int(v) + kb) >> sh)
+			d[c] = dctIn((k0*int(v) + kb) >> jconvShift)
 		}
 	}
 }
@@ -349,7 +349,7 @@ func (j *jpegEnc) loadGray(s []uint16, stride int, cv *jconv) {
 // (T.81 §A.2.3 interleaved order, H=V=2 for luma).
 func (j *jpegEnc) mcu420(ys []uint16, yst int, cbs, crs []uint16, cst int, cv *jconv, dcY, dcCb, dcCr *int32) {
 	inCb, inCr, cc := &j.in[1], &j.in[2], &j.cc
-	k1, k2, kb, sh := cv.k1, cv.k2, cv.kb, cv.sh
+	k1, k2, kb := cv.k1, cv.k2, cv.kb
 	c11, c12, c13, c21, c22, c23 := cv.c11, cv.c12, cv.c13, cv.c21, cv.c22, cv.c23
 	for r := 0; r < 8; r++ {
 		bu := cbs[r*cst:][:8]
@@ -359,8 +359,8 @@ func (j *jpegEnc) mcu420(ys []uint16, yst int, cbs, crs []uint16, cst int, cv *j
 		dc := cc[r*8:][:8]
 		for c, u := range bu {
 			u, v := int(u), int(bv[c])
-			db[c] = dctIn((c11*u + c12*v + c13) >> sh)
-			dr[c] = dctIn((c21*u + c22*v + c23) >> sh)
+			db[c] = dctIn((c11*u + c12*v + c13) >> jconvShift)
+			dr[c] = dctIn((c21*u + c22*v + c23) >> jconvShift)
 			dc[c] = k1*u + k2*v + kb
 		}
 	}
@@ -372,14 +372,14 @@ func (j *jpegEnc) mcu420(ys []uint16, yst int, cbs, crs []uint16, cst int, cv *j
 			row := ys[(by+r)*yst+bx:][:8]
 			ccr := cc[((by+r)>>1)*8+bx>>1:][:4]
 			d := in[r*8:][:8]
-			d[0] = dctIn((k0*int(row[0]) + ccr[0]) >> sh)
-			d[1] = dctIn((k0*int(row[1]) + ccr[0]) >> sh)
-			d[2] = dctIn((k0*int(row[2]) + ccr[1]) >> sh)
-			d[3] = dctIn((k0*int(row[3]) + ccr[1]) >> sh)
-			d[4] = dctIn((k0*int(row[4]) + ccr[2]) >> sh)
-			d[5] = dctIn((k0*int(row[5]) + ccr[2]) >> sh)
-			d[6] = dctIn((k0*int(row[6]) + ccr[3]) >> sh)
-			d[7] = dctIn((k0*int(row[7]) + ccr[3]) >> sh)
+			d[0] = dctIn((k0*int(row[0]) + ccr[0]) >> jconvShift)
+			d[1] = dctIn((k0*int(row[1]) + ccr[0]) >> jconvShift)
+			d[2] = dctIn((k0*int(row[2]) + ccr[1]) >> jconvShift)
+			d[3] = dctIn((k0*int(row[3]) + ccr[1]) >> jconvShift)
+			d[4] = dctIn((k0*int(row[4]) + ccr[2]) >> jconvShift)
+			d[5] = dctIn((k0*int(row[5]) + ccr[2]) >> jconvShift)
+			d[6] = dctIn((k0*int(row[6]) + ccr[3]) >> jconvShift)
+			d[7] = dctIn((k0*int(row[7]) + ccr[3]) >> jconvShift)
 		}
 		j.block(in, 0, dcY)
 	}
