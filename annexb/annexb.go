@@ -360,7 +360,7 @@ func (sp *splitter) timeOf(i int) int64 {
 // scan indexes the whole stream.
 func (s *Source) scan(ctx context.Context) (*media.Index, error) {
 	sp := &splitter{codec: s.codec, auPos: -1}
-	buf := make([]byte, chunkSize+headerBytes+3)
+	buf := make([]byte, min(chunkSize+headerBytes+3, s.size))
 	var spsStart int64 = -1 // start (after the start code) of an SPS whose end is not yet known
 	var hdr [headerBytes]byte
 	for off := int64(0); off < s.size; off += chunkSize {
