@@ -88,20 +88,31 @@ func predNxN(dst []uint16, stride, n, mode int, e *edge, haveTop, haveLeft bool,
 		}
 		return
 	}
-	for y := 0; y < n; y++ {
-		row := dst[y*stride : y*stride+n]
-		for x := 0; x < n; x++ {
-			var v int32
-			switch mode {
-			case predDiagDownLeft:
-				if x == n-1 && y == n-1 {
-					v = (e[c+1+2*n-2] + 3*e[c+1+2*n-1] + 2) >> 2
-				} else {
-					v = f3(e, c+2+x+y)
+	// The diagonal modes: one loop per mode, the per-sample case split
+	// of the standard kept inside.
+	switch mode {
+	case predDiagDownLeft:
+		for y := 0; y < n; y++ {
+			row := dst[y*stride : y*stride+n]
+			for x := range row {
+				if x+y < 2*n-2 {
+					row[x] = uint16(f3(e, c+2+x+y))
 				}
-			case predDiagDownRight:
-				v = f3(e, c+x-y)
-			case predVerticalRight:
+			}
+		}
+		dst[(n-1)*stride+n-1] = uint16((e[c+1+2*n-2] + 3*e[c+1+2*n-1] + 2) >> 2)
+	case predDiagDownRight:
+		for y := 0; y < n; y++ {
+			row := dst[y*stride : y*stride+n]
+			for x := range row {
+				row[x] = uint16(f3(e, c+x-y))
+			}
+		}
+	case predVerticalRight:
+		for y := 0; y < n; y++ {
+			row := dst[y*stride : y*stride+n]
+			for x := range row {
+				var v int32
 				z := 2*x - y
 				switch {
 				case z >= 0 && z&1 == 0:
@@ -113,7 +124,14 @@ func predNxN(dst []uint16, stride, n, mode int, e *edge, haveTop, haveLeft bool,
 				default:
 					v = f3(e, c-y+2*x+1)
 				}
-			case predHorizontalDown:
+				row[x] = uint16(v)
+			}
+		}
+	case predHorizontalDown:
+		for y := 0; y < n; y++ {
+			row := dst[y*stride : y*stride+n]
+			for x := range row {
+				var v int32
 				z := 2*y - x
 				switch {
 				case z >= 0 && z&1 == 0:
@@ -125,13 +143,27 @@ func predNxN(dst []uint16, stride, n, mode int, e *edge, haveTop, haveLeft bool,
 				default:
 					v = f3(e, c+x-2*y-1)
 				}
-			case predVerticalLeft:
-				if y&1 == 0 {
-					v = f2(e, c+1+x+(y>>1))
-				} else {
-					v = f3(e, c+2+x+(y>>1))
+				row[x] = uint16(v)
+			}
+		}
+	case predVerticalLeft:
+		for y := 0; y < n; y++ {
+			row := dst[y*stride : y*stride+n]
+			if y&1 == 0 {
+				for x := range row {
+					row[x] = uint16(f2(e, c+1+x+(y>>1)))
 				}
-			default: // predHorizontalUp
+			} else {
+				for x := range row {
+					row[x] = uint16(f3(e, c+2+x+(y>>1)))
+				}
+			}
+		}
+	default: // predHorizontalUp
+		for y := 0; y < n; y++ {
+			row := dst[y*stride : y*stride+n]
+			for x := range row {
+				var v int32
 				z := x + 2*y
 				k := y + (x >> 1)
 				switch {
@@ -144,8 +176,8 @@ func predNxN(dst []uint16, stride, n, mode int, e *edge, haveTop, haveLeft bool,
 				default:
 					v = (e[c-1-k] + 2*e[c-2-k] + e[c-3-k] + 2) >> 2
 				}
+				row[x] = uint16(v)
 			}
-			row[x] = uint16(v)
 		}
 	}
 }

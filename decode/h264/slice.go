@@ -528,20 +528,21 @@ func (d *sliceDecoder) block(cat, maxNumCoeff, nC, cbfInc int) int {
 	}
 	lv := d.levels[:maxNumCoeff]
 	n := d.cabac.residualBlock(lv, cat, maxNumCoeff, cbfInc)
+	if n <= 0 {
+		return 0
+	}
+	// The engine clears coeffLevel and then writes n non-zero levels:
+	// stop at the n-th one.
 	k := 0
 	for i, v := range lv {
 		if v != 0 {
-			if k < len(d.sparseIdx) {
-				d.sparseIdx[k] = uint8(i)
-				d.sparseVal[k] = v
-				k++
+			d.sparseIdx[k] = uint8(i)
+			d.sparseVal[k] = v
+			k++
+			if k == n {
+				break
 			}
-			lv[i] = 0
 		}
-	}
-	if n != k && n != 0 {
-		// The engine's count and its levels disagree: trust the levels.
-		n = k
 	}
 	return k
 }

@@ -116,48 +116,51 @@ func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
 // zeroed on return) and adds the residual to dst.
 func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 	var t [64]int32
-	row := func(in *[64]int32, out *[64]int32, off, step int) {
-		d0, d1, d2, d3 := in[off], in[off+step], in[off+2*step], in[off+3*step]
-		d4, d5, d6, d7 := in[off+4*step], in[off+5*step], in[off+6*step], in[off+7*step]
-		a0 := d0 + d4
-		a4 := d0 - d4
-		a2 := (d2 >> 1) - d6
-		a6 := d2 + (d6 >> 1)
-		b0 := a0 + a6
-		b2 := a4 + a2
-		b4 := a4 - a2
-		b6 := a0 - a6
-		a1 := -d3 + d5 - d7 - (d7 >> 1)
-		a3 := d1 + d7 - d3 - (d3 >> 1)
-		a5 := -d1 + d7 + d5 + (d5 >> 1)
-		a7 := d3 + d5 + d1 + (d1 >> 1)
-		b1 := a1 + (a7 >> 2)
-		b7 := a7 - (a1 >> 2)
-		b3 := a3 + (a5 >> 2)
-		b5 := (a3 >> 2) - a5
-		out[off] = b0 + b7
-		out[off+step] = b2 + b5
-		out[off+2*step] = b4 + b3
-		out[off+3*step] = b6 + b1
-		out[off+4*step] = b6 - b1
-		out[off+5*step] = b4 - b3
-		out[off+6*step] = b2 - b5
-		out[off+7*step] = b0 - b7
-	}
 	for i := 0; i < 8; i++ {
-		row(c, &t, i*8, 1)
+		idct8Line((*[8]int32)(c[i*8:i*8+8]), (*[8]int32)(t[i*8:i*8+8]))
 	}
-	var u [64]int32
+	// Columns: transpose in place of a strided pass.
+	var col, out [8]int32
 	for j := 0; j < 8; j++ {
-		row(&t, &u, j, 8)
-	}
-	for y := 0; y < 8; y++ {
-		d := dst[y*stride : y*stride+8]
-		for x := range d {
-			d[x] = uint16(clip(0, maxV, int32(d[x])+(u[y*8+x]+32)>>6))
+		for i := 0; i < 8; i++ {
+			col[i] = t[i*8+j]
+		}
+		idct8Line(&col, &out)
+		for y := 0; y < 8; y++ {
+			o := y*stride + j
+			dst[o] = uint16(clip(0, maxV, int32(dst[o])+(out[y]+32)>>6))
 		}
 	}
 	*c = [64]int32{}
+}
+
+// idct8Line is the one-dimensional 8-point transform of eq. 8-340 to 8-359.
+func idct8Line(d *[8]int32, out *[8]int32) {
+	d0, d1, d2, d3, d4, d5, d6, d7 := d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]
+	a0 := d0 + d4
+	a4 := d0 - d4
+	a2 := (d2 >> 1) - d6
+	a6 := d2 + (d6 >> 1)
+	b0 := a0 + a6
+	b2 := a4 + a2
+	b4 := a4 - a2
+	b6 := a0 - a6
+	a1 := -d3 + d5 - d7 - (d7 >> 1)
+	a3 := d1 + d7 - d3 - (d3 >> 1)
+	a5 := -d1 + d7 + d5 + (d5 >> 1)
+	a7 := d3 + d5 + d1 + (d1 >> 1)
+	b1 := a1 + (a7 >> 2)
+	b7 := a7 - (a1 >> 2)
+	b3 := a3 + (a5 >> 2)
+	b5 := (a3 >> 2) - a5
+	out[0] = b0 + b7
+	out[1] = b2 + b5
+	out[2] = b4 + b3
+	out[3] = b6 + b1
+	out[4] = b6 - b1
+	out[5] = b4 - b3
+	out[6] = b2 - b5
+	out[7] = b0 - b7
 }
 
 // scale4x4 is eq. 8-336/8-337: d = c*LevelScale4x4 scaled by qP/6.
