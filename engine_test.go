@@ -588,3 +588,25 @@ func TestConcurrentRequests(t *testing.T) {
 		}
 	}
 }
+
+// A raw Annex B stream sends its parameter sets once, at the start: a worker
+// that decodes a later keyframe first must find them (MaxParamSetSearch).
+func TestAnnexBParameterSets(t *testing.T) {
+	c := newFakeCodec()
+	e := fakeEngine(c, 2)
+	src := newFakeSource(0, 20000, 2000, 100, 0)
+	src.annexB = true
+	src.ix.Tracks[0].NALFormat = media.AnnexB
+	src.ix.Tracks[0].CodecPrivate = nil
+	r := validRequest()
+	r.StartTimestamp, r.EndTimestamp, r.SamplingInterval = at(10000), at(18000), 2000
+	resp, err := e.GetImages(context.Background(), src, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, img := range resp.Images {
+		if want := 100 + 20*k; picOf(img) != want {
+			t.Errorf("t=%v: %q (%s), want picture %d", img.TimeStamp, img.ImageContent, img.Detail, want)
+		}
+	}
+}

@@ -30,6 +30,9 @@ type fakeSource struct {
 	reads int
 	// scanErr, when set, is returned by Scan.
 	scanErr error
+	// annexB: samples are Annex B, the first holds only an SPS (like a raw
+	// stream that sends its parameter sets once, at the start).
+	annexB bool
 }
 
 // newFakeSource makes fragments of fragMs milliseconds with frames every
@@ -81,6 +84,13 @@ func (s *fakeSource) ReadSample(ctx context.Context, sm *media.Sample, dst []byt
 	s.mu.Lock()
 	s.reads++
 	s.mu.Unlock()
+	if s.annexB {
+		if sm.Pos == 0 {
+			return append(dst[:0], 0, 0, 0, 1, 0x67, 0x42, 0, 0, 0, 1, 0x65, 0, 0, 0), nil
+		}
+		dst = append(dst[:0], 0, 0, 1, 0x65, 0, byte(sm.Pos>>8), byte(sm.Pos))
+		return dst, nil
+	}
 	dst = append(dst[:0], 0, 0, 0, 4, 0x65, 0, 0, 0)
 	binary.BigEndian.PutUint16(dst[6:], uint16(sm.Pos))
 	return dst, nil
@@ -133,6 +143,13 @@ func (d *fakeDecoder) Configure(record []byte) error {
 }
 
 func (d *fakeDecoder) DecodeAccessUnit(nals [][]byte) (*decode.Frame, error) {
+	if len(nals) > 0 && nals[0][0]&0x1f == 7 {
+		d.configured = true // an SPS
+		nals = nals[1:]
+		if len(nals) == 0 {
+			return nil, decode.ErrNoPicture
+		}
+	}
 	if !d.configured {
 		return nil, decode.ErrMissingParameterSet
 	}

@@ -1,14 +1,14 @@
 package main
 
 import (
+	"github.com/stills/stills/input"
 	"github.com/stills/stills/media"
-	"github.com/stills/stills/mkv"
 )
 
-// Until package input (content sniffing: Matroska, MP4, Annex B) is in the
-// tree, extract reads Matroska/WebM through package mkv.
+// extract reads its input through package input, which recognises
+// Matroska/WebM, MP4 and raw Annex B H.264/H.265 by content.
 func init() {
 	openInput = func(path string, rawFPS float64) (media.Source, error) {
-		return mkv.OpenFile(path)
+		return input.Open(path, input.Options{FPS: rawFPS})
 	}
 }
