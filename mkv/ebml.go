@@ -235,6 +235,10 @@ type window struct {
 // payloads does not read them.
 const refillSize = 2048
 
+// smallRefill is the read after a long skip: an element header (12 bytes),
+// a block header with lacing sizes for a few frames, and the next header.
+const smallRefill = 256
+
 // peek returns the bytes of the input from pos on, at least k of them unless
 // the input ends sooner. The slice is valid until the next call.
 func (w *window) peek(pos int64, k int) ([]byte, error) {
@@ -244,9 +248,14 @@ func (w *window) peek(pos int64, k int) ([]byte, error) {
 	if pos >= w.off && pos+int64(k) <= w.off+int64(w.n) {
 		return w.buf[pos-w.off : w.n], nil
 	}
+	// After a long skip (past a large payload) read only what one block
+	// header and the next element header need; in runs of small elements
+	// read ahead a larger window.
 	want := k
-	if want < refillSize {
-		want = refillSize
+	if pos-(w.off+int64(w.n)) > 4*refillSize || pos < w.off {
+		want = max(want, smallRefill)
+	} else {
+		want = max(want, refillSize)
 	}
 	if rem := w.size - pos; int64(want) > rem {
 		want = int(rem)
