@@ -46,7 +46,7 @@ func (h HMACTokens) Open(token string) ([]byte, error) {
 	if len(token) > 4096 {
 		return nil, errForeignToken
 	}
-	b, err := base64.StdEncoding.DecodeString(token)
+	b, err := base64.StdEncoding.Strict().DecodeString(token) // one spelling per token
 	if err != nil || len(b) < tokenMACLen || len(b)-tokenMACLen > MaxTokenPayload {
 		return nil, errForeignToken
 	}
