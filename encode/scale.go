@@ -42,6 +42,7 @@ type axis struct {
 	taps     int
 	start    []int32
 	w        []int32
+	w0       []int32 // for taps == 2: the first weight of each output (the second is 1−w0)
 	fw       []float64 // scratch for weight computation
 }
 
@@ -116,6 +117,12 @@ func (a *axis) setup(k axisKey) {
 		normalise(a.w[i*taps:(i+1)*taps], fw)
 	}
 	a.trim()
+	if a.taps == 2 {
+		a.w0 = grow(a.w0, k.dstN)
+		for i := range a.w0 {
+			a.w0[i] = a.w[2*i]
+		}
+	}
 }
 
 // trim drops the weights that are zero for every output sample (the bound
@@ -252,7 +259,7 @@ func (s *scaler) scale(src plane, ah, av *axis, buf *[]uint16) plane {
 // hpass filters one row: dst[i] = Σ w·src[start[i]+k], from prec bits to
 // precBits. Weights are non-negative, so no clamping is needed.
 func hpass(dst, src []uint16, a *axis, prec uint) {
-	sh := prec // (acc >> weightBits) << (precBits-prec) == acc >> prec
+	sh := prec & 63 // (acc >> weightBits) << (precBits-prec) == acc >> prec
 	rnd := 1 << (sh - 1)
 	start, w := a.start[:len(dst)], a.w
 	switch a.taps {
@@ -261,12 +268,16 @@ func hpass(dst, src []uint16, a *axis, prec uint) {
 			dst[i] = uint16((int(src[start[i]])*int(w[i]) + rnd) >> sh)
 		}
 	case 2:
-		w = w[:2*len(dst)]
+		// w0·s0 + (1−w0)·s1 = (s0−s1)·w0 + s1·2^weightBits: one multiply.
+		// Scaling by m = 2^(precBits−prec) instead of shifting by prec
+		// keeps the shift constant (a variable shift costs register moves).
+		m := 1 << (precBits - prec)
+		k := m << weightBits
+		w0 := a.w0[:len(dst)]
 		for i := range dst {
-			s := src[start[i]:]
-			s = s[:2]
-			ww := w[2*i : 2*i+2]
-			dst[i] = uint16((int(s[0])*int(ww[0]) + int(s[1])*int(ww[1]) + rnd) >> sh)
+			p := int(start[i])
+			s0, s1 := int(src[p]), int(src[p+1])
+			dst[i] = uint16(((s0-s1)*int(w0[i])*m + s1*k + 1<<(weightBits-1)) >> weightBits)
 		}
 	case 3:
 		w = w[:3*len(dst)]
@@ -292,7 +303,7 @@ func hpass(dst, src []uint16, a *axis, prec uint) {
 
 // vpass filters columns: row y of dst is Σ w·(row start[y]+k of src).
 func vpass(dst, src plane, a *axis) {
-	sh := src.prec
+	sh := src.prec & 63
 	rnd := 1 << (sh - 1)
 	t := a.taps
 	w := dst.w
@@ -308,11 +319,13 @@ func vpass(dst, src plane, a *axis) {
 				d[x] = uint16((int(r0[x])*w0 + rnd) >> sh)
 			}
 		case 2:
-			r0 := src.pix[r*src.stride:][:w]
-			r1 := src.pix[(r+1)*src.stride:][:w]
-			w0, w1 := int(ww[0]), int(ww[1])
+			r0 := src.pix[r*src.stride:][:len(d)]
+			r1 := src.pix[(r+1)*src.stride:][:len(d)]
+			m := 1 << (precBits - src.prec) // see hpass
+			w0, k := int(ww[0])*m, m<<weightBits
 			for x := range d {
-				d[x] = uint16((int(r0[x])*w0 + int(r1[x])*w1 + rnd) >> sh)
+				s0, s1 := int(r0[x]), int(r1[x])
+				d[x] = uint16(((s0-s1)*w0 + s1*k + 1<<(weightBits-1)) >> weightBits)
 			}
 		case 3:
 			r0 := src.pix[r*src.stride:][:w]
