@@ -22,7 +22,8 @@ type TokenCodec interface {
 	Open(token string) ([]byte, error)
 }
 
-// Base64Tokens is the default TokenCodec: standard base64 of the payload,
+// Base64Tokens is the default TokenCodec: standard base64 of the payload
+// (decoded strictly: one spelling per token),
 // with no authentication. The payload still binds the token to the request
 // parameters (a hash of them), so a token is refused for other parameters.
 type Base64Tokens struct{}
@@ -32,7 +33,7 @@ func (Base64Tokens) Seal(payload []byte) (string, error) {
 }
 
 func (Base64Tokens) Open(token string) ([]byte, error) {
-	return base64.StdEncoding.DecodeString(token)
+	return base64.StdEncoding.Strict().DecodeString(token)
 }
 
 // tokenVersion is the first byte of the payload.
