@@ -1,0 +1,368 @@
+package h264
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stills/stills/decode"
+)
+
+// testBits builds bit strings for hand-made syntax (§9.1 Exp-Golomb).
+type testBits struct {
+	b []byte
+	n int
+}
+
+func (w *testBits) u(n int, v uint64) {
+	for i := n - 1; i >= 0; i-- {
+		if w.n%8 == 0 {
+			w.b = append(w.b, 0)
+		}
+		if v>>uint(i)&1 != 0 {
+			w.b[len(w.b)-1] |= 0x80 >> uint(w.n%8)
+		}
+		w.n++
+	}
+}
+
+func (w *testBits) ue(v uint64) {
+	v++
+	n := 0
+	for x := v; x > 1; x >>= 1 {
+		n++
+	}
+	w.u(n, 0)
+	w.u(n+1, v)
+}
+
+func (w *testBits) se(v int64) {
+	if v > 0 {
+		w.ue(uint64(2*v - 1))
+	} else {
+		w.ue(uint64(-2 * v))
+	}
+}
+
+// trailing appends rbsp_trailing_bits().
+func (w *testBits) trailing() []byte {
+	w.u(1, 1)
+	for w.n%8 != 0 {
+		w.u(1, 0)
+	}
+	return w.b
+}
+
+func TestExpGolomb(t *testing.T) {
+	// Table 9-2 bit strings and codeNum; Table 9-3 se(v) mapping.
+	cases := []struct {
+		bits string
+		ue   uint32
+		se   int32
+	}{
+		{"1", 0, 0}, {"010", 1, 1}, {"011", 2, -1}, {"00100", 3, 2}, {"00101", 4, -2},
+		{"00110", 5, 3}, {"00111", 6, -3}, {"0001000", 7, 4}, {"0001110", 13, 7},
+		{"00000000000000001" + "0000000000000000", 65535, 32768},
+		{"0000000000000000000000000000000" + "1" + "1111111111111111111111111111111", 1<<32 - 2, -(1<<31 - 1)},
+	}
+	for _, c := range cases {
+		var w testBits
+		for _, ch := range c.bits {
+			w.u(1, uint64(ch-'0'))
+		}
+		var r bitReader
+		r.init(append(w.b, 0xff))
+		if got := r.ue(); got != c.ue || r.over || r.pos != len(c.bits) {
+			t.Errorf("ue(%s) = %d (pos %d, over %v), want %d", c.bits, got, r.pos, r.over, c.ue)
+		}
+		r.init(append(w.b, 0xff))
+		if got := r.se(); got != c.se {
+			t.Errorf("se(%s) = %d, want %d", c.bits, got, c.se)
+		}
+	}
+	// 32 leading zeros exceed MaxExpGolombLeadingZeros: invalid, not a hang.
+	var r bitReader
+	r.init([]byte{0, 0, 0, 0, 0x80})
+	r.ue()
+	if !r.over {
+		t.Errorf("a 32-zero Exp-Golomb prefix was accepted")
+	}
+	// Reading past the end sets the sticky flag and returns zeros.
+	r.init([]byte{0xff})
+	if v := r.u(16); v != 0xff00 || !r.over {
+		t.Errorf("u(16) on one byte = %#x, over %v", v, r.over)
+	}
+}
+
+func TestUnescapeRBSP(t *testing.T) {
+	cases := []struct{ in, out []byte }{
+		{[]byte{0, 0, 3, 1}, []byte{0, 0, 1}},
+		{[]byte{0, 0, 3, 0, 0, 3}, []byte{0, 0, 0, 0}},
+		{[]byte{1, 0, 3, 0}, []byte{1, 0, 3, 0}}, // one zero only: not an escape
+		{[]byte{0, 0, 0, 3}, []byte{0, 0, 0}},
+		{[]byte{5, 6, 7}, []byte{5, 6, 7}},
+	}
+	for _, c := range cases {
+		if got := unescapeRBSP(nil, c.in); !bytes.Equal(got, c.out) {
+			t.Errorf("unescape(% x) = % x, want % x", c.in, got, c.out)
+		}
+	}
+	// more_rbsp_data() ignores the stop bit and cabac_zero_words after it.
+	var r bitReader
+	r.init([]byte{0xa0, 0x00, 0x00}) // bits 1 0 1(stop) then zeros
+	r.u(2)
+	if r.moreRBSPData() {
+		t.Errorf("more_rbsp_data() true at the stop bit")
+	}
+}
+
+// scalingSPS writes an SPS of a High profile stream whose scaling matrix
+// transmits only the given 4x4 list 0 (flat 16 except the first entry) and
+// nothing else, and a PPS with pic_scaling_matrix_present_flag set and no
+// list transmitted.
+func scalingSPSPPS(t *testing.T) (*sps, *pps) {
+	var w testBits
+	w.u(8, 100) // profile_idc High
+	w.u(8, 0)
+	w.u(8, 40)
+	w.ue(0) // sps id
+	w.ue(1) // chroma_format_idc
+	w.ue(0)
+	w.ue(0)
+	w.u(1, 0) // qpprime_y_zero_transform_bypass_flag
+	w.u(1, 1) // seq_scaling_matrix_present_flag
+	for i := 0; i < 8; i++ {
+		if i == 0 {
+			w.u(1, 1)
+			// list: first value 20, then 16 for the rest: delta 12, -4, then 0s.
+			w.se(12)
+			w.se(-4)
+			for j := 2; j < 16; j++ {
+				w.se(0)
+			}
+		} else {
+			w.u(1, 0)
+		}
+	}
+	w.ue(0)   // log2_max_frame_num_minus4
+	w.ue(2)   // pic_order_cnt_type
+	w.ue(1)   // max_num_ref_frames
+	w.u(1, 0) // gaps
+	w.ue(1)   // width 2 MBs
+	w.ue(0)   // height 1 map unit
+	w.u(1, 1) // frame_mbs_only_flag
+	w.u(1, 1) // direct_8x8_inference_flag
+	w.u(1, 0) // frame_cropping_flag
+	w.u(1, 0) // vui
+	var ps paramSets
+	if err := ps.putSPS(append([]byte{0x67}, w.trailing()...)); err != nil {
+		t.Fatal(err)
+	}
+	var p testBits
+	p.ue(0)
+	p.ue(0)
+	p.u(1, 0) // entropy_coding_mode_flag
+	p.u(1, 0) // bottom_field_pic_order_in_frame_present_flag
+	p.ue(0)   // num_slice_groups_minus1
+	p.ue(0)   // l0
+	p.ue(0)   // l1
+	p.u(1, 0) // weighted_pred_flag
+	p.u(2, 0) // weighted_bipred_idc
+	p.se(0)   // pic_init_qp_minus26
+	p.se(0)   // pic_init_qs_minus26
+	p.se(0)   // chroma_qp_index_offset
+	p.u(1, 1) // deblocking_filter_control_present_flag
+	p.u(1, 0) // constrained_intra_pred_flag
+	p.u(1, 0) // redundant_pic_cnt_present_flag
+	p.u(1, 1) // transform_8x8_mode_flag
+	p.u(1, 1) // pic_scaling_matrix_present_flag
+	for i := 0; i < 8; i++ {
+		p.u(1, 0)
+	}
+	p.se(3) // second_chroma_qp_index_offset
+	if err := ps.putPPS(append([]byte{0x68}, p.trailing()...)); err != nil {
+		t.Fatal(err)
+	}
+	sp, pp, err := ps.get(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sp, pp
+}
+
+func TestScalingListFallback(t *testing.T) {
+	sp, pp := scalingSPSPPS(t)
+	custom := flat4x4
+	custom[0] = 20
+	// SPS, fall-back rule A (Table 7-2): list 1 and 2 repeat list 0; list 3
+	// is Default_4x4_Inter, 4 and 5 repeat it; 8x8 lists are the defaults.
+	want4 := [6][16]uint8{custom, custom, custom, default4x4Inter, default4x4Inter, default4x4Inter}
+	if sp.Scaling.l4 != want4 {
+		t.Errorf("SPS 4x4 lists %v, want %v", sp.Scaling.l4, want4)
+	}
+	if sp.Scaling.l8[0] != default8x8Intra || sp.Scaling.l8[1] != default8x8Inter {
+		t.Errorf("SPS 8x8 lists are not Default_8x8_Intra/Inter")
+	}
+	// PPS, fall-back rule B: lists 0, 3, 6, 7 come from the SPS.
+	if pp.Scaling.l4 != want4 || pp.Scaling.l8[0] != default8x8Intra || pp.Scaling.l8[1] != default8x8Inter {
+		t.Errorf("PPS lists do not follow fall-back rule B")
+	}
+	if !pp.Transform8x8Mode || pp.SecondChromaQpIndexOffset != 3 || pp.ChromaQpIndexOffset != 0 {
+		t.Errorf("PPS tail: transform8x8 %v second offset %d", pp.Transform8x8Mode, pp.SecondChromaQpIndexOffset)
+	}
+	// LevelScale4x4 (eq. 8-315): weight * normAdjust; position (0,0) of
+	// list 0 at qP%6 == 0 is 20*10.
+	var ls levelScale
+	ls.init(&pp.Scaling)
+	if ls.ls4[0][0][0] != 200 || ls.ls4[0][0][1] != 16*13 || ls.ls4[0][0][5] != 16*16 {
+		t.Errorf("LevelScale4x4 = %v", ls.ls4[0][0])
+	}
+}
+
+// TestAccessUnits checks the access unit splitter against ffprobe's frame
+// counts (ffprobe -count_frames, nb_read_frames) of the conformance streams.
+func TestAccessUnits(t *testing.T) {
+	want := map[string]int{
+		"BA_MW_D.264": 100, "MIDR_MW_D.264": 100, "NRF_MW_E.264": 100, "MPS_MW_A.264": 150,
+		"CVPCMNL1_SVA_C.264": 30, "Cisco_Men_whisper_640x320_CABAC_Bframe_9.264": 9,
+		"Error_I_P.264": 6, "SVA_BA1_B.264": 17, "test_cif_I_CABAC_slice.264": 300,
+		"jm_1080p_allslice.264": 1, "CVFC1_Sony_C.jsv": 50, "BA1_Sony_D.jsv": 17,
+	}
+	for name, n := range want {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pics := 0
+		d := NewDecoder()
+		for _, au := range SplitAccessUnits(annexBNALs(b)) {
+			if _, err := d.DecodeAccessUnit(au); !errors.Is(err, decode.ErrNoPicture) {
+				pics++
+			}
+		}
+		if pics != n {
+			t.Errorf("%s: %d access units with a picture, ffprobe counts %d frames", name, pics, n)
+		}
+	}
+}
+
+func TestNotIntraAndUnsupported(t *testing.T) {
+	// BA_MW_D has P pictures; they must give ErrNotIntra, not a picture.
+	b, err := os.ReadFile("testdata/BA_MW_D.264")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := NewDecoder()
+	var intra, inter int
+	for _, au := range SplitAccessUnits(annexBNALs(b)) {
+		_, err := d.DecodeAccessUnit(au)
+		switch {
+		case err == nil:
+			intra++
+		case errors.Is(err, decode.ErrNotIntra):
+			inter++
+		default:
+			t.Fatalf("unexpected error %v", err)
+		}
+	}
+	// intra-md5.txt lists 4 I pictures for BA_MW_D.
+	if intra != 4 || inter != 96 {
+		t.Errorf("intra %d, inter %d; want 4 and 96", intra, inter)
+	}
+	// A data-partitioned slice is unsupported, with a typed error.
+	var ue decode.UnsupportedError
+	if _, err := NewDecoder().DecodeAccessUnit([][]byte{{0x02, 0x80}}); !errors.As(err, &ue) {
+		t.Errorf("data partition A: %v, want UnsupportedError", err)
+	}
+	if _, err := NewDecoder().DecodeAccessUnit([][]byte{{0x65, 0x88, 0x80}}); !errors.Is(err, decode.ErrMissingParameterSet) {
+		t.Errorf("IDR slice without parameter sets: %v, want ErrMissingParameterSet", err)
+	}
+}
+
+func TestConfigureAVCC(t *testing.T) {
+	b, err := os.ReadFile("testdata/test_scalinglist_jm.264")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sps []byte
+	var ppss, slices [][]byte
+	aus := SplitAccessUnits(annexBNALs(b))
+	for _, n := range aus[0] {
+		switch n[0] & 0x1f {
+		case 7:
+			sps = n
+		case 8:
+			ppss = append(ppss, n)
+		case 1, 5:
+			slices = append(slices, n)
+		}
+	}
+	rec := []byte{1, sps[1], sps[2], sps[3], 0xfc | 1, 0xe1, byte(len(sps) >> 8), byte(len(sps))}
+	rec = append(rec, sps...)
+	rec = append(rec, byte(len(ppss)))
+	for _, pps := range ppss {
+		rec = append(rec, byte(len(pps)>>8), byte(len(pps)))
+		rec = append(rec, pps...)
+	}
+	d := NewDecoder()
+	if err := d.Configure(rec); err != nil {
+		t.Fatal(err)
+	}
+	if d.NALLengthSize() != 2 {
+		t.Errorf("NAL length size %d, want 2", d.NALLengthSize())
+	}
+	f, err := d.DecodeAccessUnit(slices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The line of intra-md5.txt for this stream (ffmpeg's MD5).
+	if got := frameMD5(f); got != "65e07c6877f6b8683cb46d4cf442210a" {
+		t.Errorf("md5 %s, want ffmpeg's 65e07c6877f6b8683cb46d4cf442210a", got)
+	}
+	if f.Width != 320 || f.Height != 192 {
+		t.Errorf("size %dx%d, want 320x192", f.Width, f.Height)
+	}
+	for _, bad := range [][]byte{nil, {1, 2, 3}, {0, 100, 0, 40, 0xff, 0xe1, 0, 4, 0x67}, append(rec[:len(rec)-2:len(rec)-2], 0xff)} {
+		if err := NewDecoder().Configure(bad); err == nil {
+			t.Errorf("Configure(% x) accepted", bad)
+		}
+	}
+}
+
+// BenchmarkDecode decodes the intra pictures of a CAVLC and a CABAC vector.
+func BenchmarkDecode(b *testing.B) {
+	for _, name := range []string{"Zhling_1280x720.264", "test_cif_I_CABAC_slice.264"} {
+		b.Run(name, func(b *testing.B) {
+			data, err := os.ReadFile(filepath.Join("testdata", name))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var aus [][][]byte
+			d := NewDecoder()
+			for _, au := range SplitAccessUnits(annexBNALs(data)) {
+				if _, err := d.DecodeAccessUnit(au); err == nil {
+					aus = append(aus, au)
+				}
+				if len(aus) == 10 {
+					break
+				}
+			}
+			var size int64
+			for _, au := range aus {
+				for _, n := range au {
+					size += int64(len(n))
+				}
+			}
+			b.SetBytes(size / int64(len(aus)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := d.DecodeAccessUnit(aus[i%len(aus)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
