@@ -361,62 +361,56 @@ func dbkLumaVEdges(pl []uint16, org, stride int, es *[4]dbkEdge, mask uint8) {
 
 // dbkLumaLine filters one line p3 p2 p1 p0 q0 q1 q2 q3 of a luma-style edge
 // (chromaStyleFilteringFlag == 0): filterSamplesFlag (equation 8-464),
-// then §8.7.2.3 for bS < 4 or §8.7.2.4 for bS == 4.
+// then §8.7.2.3 for bS < 4 or §8.7.2.4 for bS == 4. The conditions ap < beta,
+// aq < beta and the strong-filter test are turned into masks (-1 true, 0
+// false) rather than branches: they are unpredictable on real pictures.
 func dbkLumaLine(s *[8]uint16, bs uint8, e *dbkEdge) {
 	alpha, beta := e.alpha, e.beta
 	p0, q0 := int32(s[3]), int32(s[4])
-	if dbkAbs(p0-q0) >= alpha {
-		return
-	}
 	p1, q1 := int32(s[2]), int32(s[5])
-	if dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
+	if dbkAbs(p0-q0) >= alpha || dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
 		return
 	}
 	p2, q2 := int32(s[1]), int32(s[6])
-	ap := dbkAbs(p2-p0) < beta
-	aq := dbkAbs(q2-q0) < beta
+	apm := (dbkAbs(p2-p0) - beta) >> 31 // -1 when ap < beta
+	aqm := (dbkAbs(q2-q0) - beta) >> 31
 	if bs < 4 {
 		tc0 := e.tc0[bs&3]
-		tc := tc0
-		if ap {
-			tc++
-		}
-		if aq {
-			tc++
-		}
+		tc := tc0 - apm - aqm // tC0 + (ap < beta) + (aq < beta), equation 8-473
 		delta := min(max((((q0-p0)<<2)+(p1-q1)+4)>>3, -tc), tc)
+		avg := (p0 + q0 + 1) >> 1
 		s[3] = uint16(min(max(p0+delta, 0), e.maxV))
 		s[4] = uint16(min(max(q0-delta, 0), e.maxV))
-		if ap {
-			s[2] = uint16(p1 + min(max((p2+((p0+q0+1)>>1)-(p1<<1))>>1, -tc0), tc0))
-		}
-		if aq {
-			s[5] = uint16(q1 + min(max((q2+((p0+q0+1)>>1)-(q1<<1))>>1, -tc0), tc0))
-		}
+		s[2] = uint16(p1 + (min(max((p2+avg-(p1<<1))>>1, -tc0), tc0) & apm))
+		s[5] = uint16(q1 + (min(max((q2+avg-(q1<<1))>>1, -tc0), tc0) & aqm))
 		return
 	}
-	strong := dbkAbs(p0-q0) < (alpha>>2)+2
-	if ap && strong {
-		p3 := int32(s[0])
-		s[3] = uint16((p2 + 2*p1 + 2*p0 + 2*q0 + q1 + 4) >> 3)
-		s[2] = uint16((p2 + p1 + p0 + q0 + 2) >> 2)
-		s[1] = uint16((2*p3 + 3*p2 + p1 + p0 + q0 + 4) >> 3)
-	} else {
-		s[3] = uint16((2*p1 + p0 + q1 + 2) >> 2)
-	}
-	if aq && strong {
-		q3 := int32(s[7])
-		s[4] = uint16((p1 + 2*p0 + 2*q0 + 2*q1 + q2 + 4) >> 3)
-		s[5] = uint16((p0 + q0 + q1 + q2 + 2) >> 2)
-		s[6] = uint16((2*q3 + 3*q2 + q1 + q0 + p0 + 4) >> 3)
-	} else {
-		s[4] = uint16((2*q1 + q0 + p1 + 2) >> 2)
-	}
+	strong := (dbkAbs(p0-q0) - ((alpha >> 2) + 2)) >> 31 // -1 when |p0-q0| < (alpha>>2)+2
+	pm, qm := apm&strong, aqm&strong
+	p3, q3 := int32(s[0]), int32(s[7])
+	wp0 := (2*p1 + p0 + q1 + 2) >> 2
+	wq0 := (2*q1 + q0 + p1 + 2) >> 2
+	sp0 := (p2 + 2*p1 + 2*p0 + 2*q0 + q1 + 4) >> 3
+	sp1 := (p2 + p1 + p0 + q0 + 2) >> 2
+	sp2 := (2*p3 + 3*p2 + p1 + p0 + q0 + 4) >> 3
+	sq0 := (p1 + 2*p0 + 2*q0 + 2*q1 + q2 + 4) >> 3
+	sq1 := (p0 + q0 + q1 + q2 + 2) >> 2
+	sq2 := (2*q3 + 3*q2 + q1 + q0 + p0 + 4) >> 3
+	s[3] = uint16(wp0 ^ ((wp0 ^ sp0) & pm))
+	s[2] = uint16(p1 ^ ((p1 ^ sp1) & pm))
+	s[1] = uint16(p2 ^ ((p2 ^ sp2) & pm))
+	s[4] = uint16(wq0 ^ ((wq0 ^ sq0) & qm))
+	s[5] = uint16(q1 ^ ((q1 ^ sq1) & qm))
+	s[6] = uint16(q2 ^ ((q2 ^ sq2) & qm))
 }
 
 // dbkLumaH filters the 16 columns of a horizontal luma-style edge whose q0
-// of column 0 is pl[off]; the same equations as dbkLumaLine.
+// of column 0 is pl[off]; the same equations as dbkLumaLine, inline.
 func dbkLumaH(pl []uint16, off, stride int, e *dbkEdge) {
+	if e.keepP || e.keepQ {
+		dbkLumaHKeep(pl, off, stride, e)
+		return
+	}
 	alpha, beta, maxV := e.alpha, e.beta, e.maxV
 	rp3 := pl[off-4*stride : off-4*stride+16]
 	rp2 := pl[off-3*stride : off-3*stride+16]
@@ -426,66 +420,67 @@ func dbkLumaH(pl []uint16, off, stride int, e *dbkEdge) {
 	rq1 := pl[off+stride : off+stride+16]
 	rq2 := pl[off+2*stride : off+2*stride+16]
 	rq3 := pl[off+3*stride : off+3*stride+16]
-	keepP, keepQ := e.keepP, e.keepQ
 	for i := 0; i < 16; i++ {
 		bs := e.bS[i>>2]
 		if bs == 0 {
 			continue
 		}
 		p0, q0 := int32(rp0[i]), int32(rq0[i])
-		if dbkAbs(p0-q0) >= alpha {
-			continue
-		}
 		p1, q1 := int32(rp1[i]), int32(rq1[i])
-		if dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
+		if dbkAbs(p0-q0) >= alpha || dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
 			continue
 		}
 		p2, q2 := int32(rp2[i]), int32(rq2[i])
-		ap := dbkAbs(p2-p0) < beta
-		aq := dbkAbs(q2-q0) < beta
+		apm := (dbkAbs(p2-p0) - beta) >> 31
+		aqm := (dbkAbs(q2-q0) - beta) >> 31
 		if bs < 4 {
 			tc0 := e.tc0[bs&3]
-			tc := tc0
-			if ap {
-				tc++
-			}
-			if aq {
-				tc++
-			}
+			tc := tc0 - apm - aqm
 			delta := min(max((((q0-p0)<<2)+(p1-q1)+4)>>3, -tc), tc)
-			if !keepP {
-				rp0[i] = uint16(min(max(p0+delta, 0), maxV))
-				if ap {
-					rp1[i] = uint16(p1 + min(max((p2+((p0+q0+1)>>1)-(p1<<1))>>1, -tc0), tc0))
-				}
-			}
-			if !keepQ {
-				rq0[i] = uint16(min(max(q0-delta, 0), maxV))
-				if aq {
-					rq1[i] = uint16(q1 + min(max((q2+((p0+q0+1)>>1)-(q1<<1))>>1, -tc0), tc0))
-				}
-			}
+			avg := (p0 + q0 + 1) >> 1
+			rp0[i] = uint16(min(max(p0+delta, 0), maxV))
+			rq0[i] = uint16(min(max(q0-delta, 0), maxV))
+			rp1[i] = uint16(p1 + (min(max((p2+avg-(p1<<1))>>1, -tc0), tc0) & apm))
+			rq1[i] = uint16(q1 + (min(max((q2+avg-(q1<<1))>>1, -tc0), tc0) & aqm))
 			continue
 		}
-		strong := dbkAbs(p0-q0) < (alpha>>2)+2
-		if !keepP {
-			if ap && strong {
-				p3 := int32(rp3[i])
-				rp0[i] = uint16((p2 + 2*p1 + 2*p0 + 2*q0 + q1 + 4) >> 3)
-				rp1[i] = uint16((p2 + p1 + p0 + q0 + 2) >> 2)
-				rp2[i] = uint16((2*p3 + 3*p2 + p1 + p0 + q0 + 4) >> 3)
-			} else {
-				rp0[i] = uint16((2*p1 + p0 + q1 + 2) >> 2)
-			}
+		strong := (dbkAbs(p0-q0) - ((alpha >> 2) + 2)) >> 31
+		pm, qm := apm&strong, aqm&strong
+		p3, q3 := int32(rp3[i]), int32(rq3[i])
+		wp0 := (2*p1 + p0 + q1 + 2) >> 2
+		wq0 := (2*q1 + q0 + p1 + 2) >> 2
+		sp0 := (p2 + 2*p1 + 2*p0 + 2*q0 + q1 + 4) >> 3
+		sp1 := (p2 + p1 + p0 + q0 + 2) >> 2
+		sp2 := (2*p3 + 3*p2 + p1 + p0 + q0 + 4) >> 3
+		sq0 := (p1 + 2*p0 + 2*q0 + 2*q1 + q2 + 4) >> 3
+		sq1 := (p0 + q0 + q1 + q2 + 2) >> 2
+		sq2 := (2*q3 + 3*q2 + q1 + q0 + p0 + 4) >> 3
+		rp0[i] = uint16(wp0 ^ ((wp0 ^ sp0) & pm))
+		rp1[i] = uint16(p1 ^ ((p1 ^ sp1) & pm))
+		rp2[i] = uint16(p2 ^ ((p2 ^ sp2) & pm))
+		rq0[i] = uint16(wq0 ^ ((wq0 ^ sq0) & qm))
+		rq1[i] = uint16(q1 ^ ((q1 ^ sq1) & qm))
+		rq2[i] = uint16(q2 ^ ((q2 ^ sq2) & qm))
+	}
+}
+
+// dbkLumaHKeep is dbkLumaH for an edge with a lossless side: each column
+// is gathered, filtered by dbkLumaLine and written back except on the kept
+// side.
+func dbkLumaHKeep(pl []uint16, off, stride int, e *dbkEdge) {
+	for i := 0; i < 16; i++ {
+		bs := e.bS[i>>2]
+		if bs == 0 {
+			continue
 		}
-		if !keepQ {
-			if aq && strong {
-				q3 := int32(rq3[i])
-				rq0[i] = uint16((p1 + 2*p0 + 2*q0 + 2*q1 + q2 + 4) >> 3)
-				rq1[i] = uint16((p0 + q0 + q1 + q2 + 2) >> 2)
-				rq2[i] = uint16((2*q3 + 3*q2 + q1 + q0 + p0 + 4) >> 3)
-			} else {
-				rq0[i] = uint16((2*q1 + q0 + p1 + 2) >> 2)
+		var s [8]uint16
+		for j := range s {
+			s[j] = pl[off+(j-4)*stride+i]
+		}
+		dbkLumaLine(&s, bs, e)
+		for j := range s {
+			if j < 4 && !e.keepP || j >= 4 && !e.keepQ {
+				pl[off+(j-4)*stride+i] = s[j]
 			}
 		}
 	}

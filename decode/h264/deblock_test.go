@@ -325,6 +325,23 @@ func TestDeblockLossless(t *testing.T) {
 	if row[16] != 67 {
 		t.Fatalf("q0 of the lossy neighbour: got %d, want 67 (row %v)", row[16], row)
 	}
+
+	// The same across a horizontal macroblock edge (MB 0 above MB 1).
+	p = newDbkPicture(1, 2, decode.Chroma400, 8, 0)
+	p.qpprimeYZeroTransformBypass = true
+	p.mbs[1].qpY = 51
+	fillCols(p.y, p.yStride, in)
+	deblockPicture(p)
+	for x := 0; x < 16; x++ {
+		for y := 0; y < 16; y++ {
+			if p.y[y*16+x] != in[y] {
+				t.Fatalf("lossless MB changed at (%d,%d): got %d, want %d", x, y, p.y[y*16+x], in[y])
+			}
+		}
+		if got := p.y[16*16+x]; got != 67 {
+			t.Fatalf("column %d: q0 of the lossy neighbour: got %d, want 67", x, got)
+		}
+	}
 }
 
 // An undecoded macroblock (slice -1) is neither filtered nor filtered against.
