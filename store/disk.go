@@ -418,8 +418,17 @@ func (d *Disk) Append(ctx context.Context, stream string, f *NewFragment) (Fragm
 		if b == nil {
 			return fmt.Errorf("%w: data bucket of stream %s missing", ErrCorrupt, stream)
 		}
-		if k, _ := b.Bucket(subFrags).Cursor().Last(); k != nil {
+		if k, v := b.Bucket(subFrags).Cursor().Last(); k != nil {
 			seq = binary.BigEndian.Uint64(k)
+			last, err := decodeFrag(v)
+			if err != nil {
+				return err
+			}
+			// One stream, one codec: the engine decodes a stream's pictures
+			// with one decoder (parameter sets may change, the codec not).
+			if last.Track.Codec != f.Track.Codec {
+				return fmt.Errorf("%w: stream %s holds %v video; cannot append %v", ErrInvalid, stream, last.Track.Codec, f.Track.Codec)
+			}
 		}
 		seq++
 		return nil

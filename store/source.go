@@ -1,14 +1,20 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
+
+	"github.com/Eyevinn/mp4ff/avc"
+	"github.com/Eyevinn/mp4ff/hevc"
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/stills/stills/decode"
 	"github.com/stills/stills/media"
 )
 
@@ -26,6 +32,13 @@ func (d *Disk) Source(ctx context.Context, stream string) (media.Source, error) 
 type source struct {
 	d    *Disk
 	info StreamInfo
+
+	mu sync.Mutex
+	// prefix holds, per fragment sequence number, the parameter sets to put
+	// in front of its keyframes: set by Scan for fragments whose codec
+	// private data differs from the Index's track (a resolution or profile
+	// change mid-stream), so the decoder sees their own SPS/PPS in band.
+	prefix map[uint64][]byte
 }
 
 // scanSlack widens a Scan so that a fragment starting up to 1 s after the
@@ -103,6 +116,18 @@ func (s *source) Scan(ctx context.Context, tl media.Timeline, from, to media.Tim
 	}
 	tr := frags[0].Track
 	ix.Tracks = []media.Track{tr}
+	s.mu.Lock()
+	for i := range frags {
+		f := &frags[i]
+		if _, done := s.prefix[f.Seq]; done || bytes.Equal(f.Track.CodecPrivate, tr.CodecPrivate) {
+			continue
+		}
+		if s.prefix == nil {
+			s.prefix = map[uint64][]byte{}
+		}
+		s.prefix[f.Seq] = parameterSets(f.Track.Codec, f.Track.CodecPrivate, tr.NALLengthSize)
+	}
+	s.mu.Unlock()
 	ix.Video = 0
 	n := 0
 	for i := range frags {
@@ -155,12 +180,19 @@ func (s *source) ReadSample(ctx context.Context, smp *media.Sample, dst []byte) 
 		return dst[:0], fmt.Errorf("store: open fragment file: %w", err)
 	}
 	defer f.Close()
-	n := int(smp.Size)
-	if cap(dst) < n {
-		dst = make([]byte, n)
+	var pre []byte
+	if smp.Keyframe {
+		s.mu.Lock()
+		pre = s.prefix[seq]
+		s.mu.Unlock()
 	}
-	dst = dst[:n]
-	if _, err := f.ReadAt(dst, off); err != nil {
+	n := int(smp.Size)
+	if cap(dst) < len(pre)+n {
+		dst = make([]byte, len(pre)+n)
+	}
+	dst = append(dst[:0], pre...)
+	dst = dst[:len(pre)+n]
+	if _, err := f.ReadAt(dst[len(pre):], off); err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
@@ -170,3 +202,40 @@ func (s *source) ReadSample(ctx context.Context, smp *media.Sample, dst []byte) 
 }
 
 func (s *source) Close() error { return nil }
+
+// parameterSets returns the VPS/SPS/PPS of an avcC (ISO/IEC 14496-15
+// §5.3.3.1) or hvcC (§8.3.3.1) record, each preceded by its length in
+// lengthSize bytes; nil when the record cannot be parsed.
+func parameterSets(c decode.Codec, rec []byte, lengthSize int) []byte {
+	var nals [][]byte
+	switch c {
+	case decode.H264:
+		r, err := avc.DecodeAVCDecConfRec(rec)
+		if err != nil {
+			return nil
+		}
+		nals = append(append(nals, r.SPSnalus...), r.PPSnalus...)
+	case decode.H265:
+		r, err := hevc.DecodeHEVCDecConfRec(rec)
+		if err != nil {
+			return nil
+		}
+		for _, a := range r.NaluArrays {
+			nals = append(nals, a.Nalus...)
+		}
+	}
+	if lengthSize != 1 && lengthSize != 2 && lengthSize != 4 {
+		return nil
+	}
+	var out []byte
+	for _, n := range nals {
+		if len(n) >= 1<<(8*lengthSize) {
+			return nil
+		}
+		for i := lengthSize - 1; i >= 0; i-- {
+			out = append(out, byte(len(n)>>(8*i)))
+		}
+		out = append(out, n...)
+	}
+	return out
+}

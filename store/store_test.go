@@ -302,3 +302,20 @@ func annexBFake(t *testing.T, data []byte, frameDur time.Duration) *fakeSource {
 	emit()
 	return f
 }
+
+func TestAppendRefusesOtherCodec(t *testing.T) {
+	ctx := context.Background()
+	d := openTemp(t)
+	if _, err := d.CreateStream(ctx, NewStream{Name: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Ingest(ctx, d, "s", newFake(AbsoluteThreshold, 5, 5), IngestOptions{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	hevc := newFake(AbsoluteThreshold+int64(time.Hour), 5, 5)
+	hevc.ix.Tracks[0].Codec = decode.H265
+	hevc.ix.Tracks[0].CodecID = "V_MPEGH/ISO/HEVC"
+	if _, err := Ingest(ctx, d, "s", hevc, IngestOptions{}, nil); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("H.265 into an H.264 stream: %v, want ErrInvalid", err)
+	}
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -12,26 +11,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/stills/stills/media"
-	"github.com/stills/stills/mkv"
+	"github.com/stills/stills/input"
 	"github.com/stills/stills/store"
 )
-
-// openIngestInput opens a file for ingest. Matroska is read by package mkv;
-// other containers need package input (MP4, Annex B), wired here when it lands.
-var openIngestInput = func(path string) (media.Source, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	var magic [4]byte
-	_, err = io.ReadFull(f, magic[:])
-	f.Close()
-	if err != nil || !bytes.Equal(magic[:], []byte{0x1A, 0x45, 0xDF, 0xA3}) {
-		return nil, fmt.Errorf("%s: %w (this build ingests Matroska/WebM only)", path, media.ErrUnsupportedContainer)
-	}
-	return mkv.OpenFile(path)
-}
 
 // runIngest imports video files into the store as fragments.
 func runIngest(args []string, stdout, stderr io.Writer) int {
@@ -39,12 +21,13 @@ func runIngest(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	data := fs.String("data", defaultDataDir(), "data directory of the store")
 	stream := fs.String("stream", "", "stream name (created if missing)")
-	startS := fs.String("start", "", "RFC 3339 time where relative producer timestamps start (default: now)")
+	startS := fs.String("start", "", "RFC 3339 time where relative producer timestamps start (default: now); later FILEs with relative timestamps follow the previous one")
 	retention := fs.Int("retention", 24*365, "DataRetentionInHours of a stream this command creates")
 	mediaType := fs.String("media-type", "video/h264", "MediaType of a stream this command creates")
+	fps := fs.Float64("fps", 0, "frame rate of a raw Annex B stream without timing in its SPS (0: the input package's default)")
 	throttle := fs.Duration("throttle", 0, "pause after each fragment (testing aid: makes a long ingest slow)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: stills ingest --data DIR --stream NAME [flags] FILE...\n\nStores each keyframe-started group of pictures of each FILE as one fragment\nand prints a line per fragment once it is durably stored. The data directory\nmust not be in use by a running `stills serve`.\n\nFlags:\n")
+		fmt.Fprintf(stderr, "Usage: stills ingest --data DIR --stream NAME [flags] FILE...\n\nStores each keyframe-started group of pictures of each FILE (Matroska/WebM,\nMP4 or raw H.264/H.265 Annex B, recognised by content) as one fragment\nand prints a line per fragment once it is durably stored. The data directory\nmust not be in use by a running `stills serve`.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -94,8 +77,13 @@ func runIngest(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "stills ingest: warning: stream %s has DataRetentionInHours 0; archived-media calls will answer NoDataRetentionException\n", info.Name)
 	}
 	total := 0
-	for _, path := range fs.Args() {
-		src, err := openIngestInput(path)
+	var end int64 // producer end of the last fragment stored
+	for i, path := range fs.Args() {
+		if i > 0 && end != 0 {
+			// A later file with relative timestamps follows the previous one.
+			start = time.Unix(0, end)
+		}
+		src, err := input.Open(path, input.Options{FPS: *fps})
 		if err != nil {
 			fmt.Fprintf(stderr, "stills ingest: %v\n", err)
 			return 1
@@ -103,6 +91,7 @@ func runIngest(args []string, stdout, stderr io.Writer) int {
 		n, err := store.Ingest(ctx, st, info.Name, src, store.IngestOptions{Start: start, Throttle: *throttle}, func(f store.Fragment) {
 			fmt.Fprintf(stdout, "stored fragment %s producer=%s server=%s duration=%dms frames=%d bytes=%d\n",
 				f.Number, fmtNs(f.Producer), fmtNs(f.Server), f.Duration/int64(time.Millisecond), len(f.Samples), f.Size)
+			end = max(end, f.Producer+f.Duration)
 		})
 		src.Close()
 		total += n

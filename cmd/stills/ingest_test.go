@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"image/png"
 	"io"
 	"math"
 	"net/http"
@@ -187,5 +189,86 @@ func TestServeGracefulShutdown(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "stopped") {
 		t.Errorf("no shutdown log line:\n%s", stderr.String())
+	}
+}
+
+func ffmpegMake(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	ffmpeg := testtool.Need(t, "ffmpeg")
+	p := filepath.Join(t.TempDir(), name)
+	full := append([]string{"-v", "error", "-f", "lavfi"}, args...)
+	if out, err := exec.Command(ffmpeg, append(full, p)...).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
+	}
+	return p
+}
+
+// TestIngestFormats ingests MP4 (with B-frames), raw Annex B H.264 and a
+// Matroska file whose picture size differs into one stream (relative
+// timestamps: each file follows the previous one), refuses H.265 into that
+// H.264 stream, and checks an image at the start of every fragment, of the
+// right size.
+func TestIngestFormats(t *testing.T) {
+	mp4 := ffmpegMake(t, "a.mp4", "-i", "testsrc=size=128x72:rate=25", "-t", "2", "-c:v", "libx264", "-g", "25", "-bf", "2", "-pix_fmt", "yuv420p")
+	h264 := ffmpegMake(t, "b.264", "-i", "testsrc=size=128x72:rate=25", "-t", "2", "-c:v", "libx264", "-g", "25", "-bf", "0", "-pix_fmt", "yuv420p", "-f", "h264")
+	small := ffmpegMake(t, "c.mkv", "-i", "testsrc=size=96x64:rate=25", "-t", "2", "-c:v", "libx264", "-g", "25", "-bf", "0", "-pix_fmt", "yuv420p")
+	hevc := ffmpegMake(t, "d.hevc", "-i", "testsrc=size=128x72:rate=25", "-t", "1", "-c:v", "libx265", "-x265-params", "keyint=25:log-level=error", "-f", "hevc")
+	data := filepath.Join(t.TempDir(), "data")
+	out, err := stillsCmd("ingest", "--data", data, "--stream", "mix", "--start", "2026-01-01T00:00:00Z", mp4, h264, small).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	lines := 0
+	for _, l := range strings.Split(string(out), "\n") {
+		if storedRE.MatchString(l) {
+			lines++
+		}
+	}
+	if lines != 6 {
+		t.Fatalf("%d fragments stored, want 6 (three 2 s files, 1 s GOPs)\n%s", lines, out)
+	}
+	out, err = stillsCmd("ingest", "--data", data, "--stream", "mix", hevc).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "H.264") {
+		t.Errorf("H.265 into an H.264 stream: %v\n%s", err, out)
+	}
+
+	st, err := store.Open(data, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	frags, _, err := st.ListFragments(ctx, "mix", store.Selector{Timeline: media.ProducerTime, From: math.MinInt64, To: math.MaxInt64}, nil, 100)
+	if err != nil || len(frags) != 6 {
+		t.Fatalf("%d fragments listed (%v), want 6", len(frags), err)
+	}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
+	src, err := st.Source(ctx, "mix")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := stills.New(stills.Options{})
+	for i, f := range frags {
+		if want := t0 + int64(i)*int64(time.Second); f.Producer != want {
+			t.Errorf("fragment %d starts at %v, want %v (files follow each other)", i, time.Unix(0, f.Producer).UTC(), time.Unix(0, want).UTC())
+		}
+		at := time.Unix(0, f.Producer)
+		resp, err := eng.GetImages(ctx, src, &stills.Request{StreamName: "mix", ImageSelectorType: "PRODUCER_TIMESTAMP",
+			StartTimestamp: at, EndTimestamp: at, Format: "PNG"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resp.Images) != 1 || resp.Images[0].Error != "" {
+			t.Errorf("fragment %d: %+v, want an image", i, resp.Images)
+			continue
+		}
+		cfg, err := png.DecodeConfig(bytes.NewReader(resp.Images[0].ImageContent))
+		wantW := 128
+		if i >= 4 {
+			wantW = 96 // the third file's pictures are smaller (new SPS)
+		}
+		if err != nil || cfg.Width != wantW {
+			t.Errorf("fragment %d: image %dx%d (%v), want width %d", i, cfg.Width, cfg.Height, err, wantW)
+		}
 	}
 }
