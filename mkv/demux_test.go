@@ -366,3 +366,28 @@ func TestReadSampleBounds(t *testing.T) {
 	}
 }
 
+
+func TestUnknownElementsInMetadata(t *testing.T) {
+	// An element ID that ebml-go's table lacks (0x3F5F5F, unassigned
+	// 3-byte range) inside Info and a TrackEntry: the hand parser reads the
+	// fields around it.
+	unknown := el(0x3F5F5F, []byte{1, 2, 3})
+	te := el(tidTrackEntry, elUint(tidTrackNumber, 1), unknown, elUint(tidTrackType, 1), elStr(tidCodecID, CodecIDH264),
+		el(tidCodecPrivate, testAVCC), elUint(tidDefaultDuration, 20_000_000))
+	file := bytes.Join([][]byte{ebmlHeader("matroska"), el(eidSegment,
+		el(eidInfo, unknown, elUint(tidTimecodeScale, 500_000)), tracks(te),
+		cluster(10, simpleBlock(1, 2, 0x80, frame(1, 8)...)))}, nil)
+	var doc tracksDoc
+	if err := unmarshal(tracks(te), &doc); err == nil {
+		t.Fatal("ebml-go accepted the unknown element: this test no longer exercises the hand parser")
+	}
+	d := openBytes(t, file)
+	idx := scanAll(t, d, media.ProducerTime)
+	if idx.Video != 0 || idx.Tracks[0].NALLengthSize != 4 || len(idx.Samples) != 1 {
+		t.Fatalf("tracks %+v samples %+v", idx.Tracks, idx.Samples)
+	}
+	// (10 + 2) ticks of 0.5 ms; DefaultDuration 20 ms.
+	if s := idx.Samples[0]; s.Producer != 6e6 || s.Duration != 20e6 {
+		t.Errorf("sample %+v, want at 6 ms lasting 20 ms", s)
+	}
+}

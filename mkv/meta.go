@@ -78,7 +78,12 @@ type segInfo struct {
 func parseInfo(elem []byte, pos int64) (segInfo, error) {
 	var d infoDoc
 	if err := unmarshal(elem, &d); err != nil {
-		return segInfo{}, &FormatError{Offset: pos, ID: eidInfo, Msg: "Info: " + err.Error()}
+		// ebml-go rejects element IDs missing from its table; read the two
+		// fields by hand instead.
+		var ok bool
+		if d.Info.TimecodeScale, d.Info.DateUTC, ok = infoByHand(elem); !ok {
+			return segInfo{}, &FormatError{Offset: pos, ID: eidInfo, Msg: "Info: " + err.Error()}
+		}
 	}
 	si := segInfo{scale: defaultTimecodeScale}
 	if s := d.Info.TimecodeScale; s != 0 {
@@ -96,18 +101,22 @@ func parseInfo(elem []byte, pos int64) (segInfo, error) {
 // tracksDoc is the Tracks element (RFC 9559 §5.1.4).
 type tracksDoc struct {
 	Tracks struct {
-		TrackEntry []struct {
-			TrackNumber     uint64 `ebml:"TrackNumber"`
-			TrackType       uint64 `ebml:"TrackType"`
-			CodecID         string `ebml:"CodecID"`
-			CodecPrivate    []byte `ebml:"CodecPrivate"`
-			DefaultDuration uint64 `ebml:"DefaultDuration"`
-			Video           *struct {
-				PixelWidth  uint64 `ebml:"PixelWidth"`
-				PixelHeight uint64 `ebml:"PixelHeight"`
-			} `ebml:"Video"`
-		} `ebml:"TrackEntry"`
+		TrackEntry []trackEntryDoc `ebml:"TrackEntry"`
 	} `ebml:"Tracks"`
+}
+
+type trackEntryDoc struct {
+	TrackNumber     uint64    `ebml:"TrackNumber"`
+	TrackType       uint64    `ebml:"TrackType"`
+	CodecID         string    `ebml:"CodecID"`
+	CodecPrivate    []byte    `ebml:"CodecPrivate"`
+	DefaultDuration uint64    `ebml:"DefaultDuration"`
+	Video           *videoDoc `ebml:"Video"`
+}
+
+type videoDoc struct {
+	PixelWidth  uint64 `ebml:"PixelWidth"`
+	PixelHeight uint64 `ebml:"PixelHeight"`
 }
 
 // trackTypeVideo is TrackType 1 (RFC 9559 §5.1.4.1.3).
@@ -123,7 +132,12 @@ type trackInfo struct {
 func parseTracks(elem []byte, pos int64) ([]trackInfo, error) {
 	var d tracksDoc
 	if err := unmarshal(elem, &d); err != nil {
-		return nil, &FormatError{Offset: pos, ID: eidTracks, Msg: "Tracks: " + err.Error()}
+		// ebml-go rejects element IDs missing from its table; read the
+		// fields used here by hand instead.
+		var ok bool
+		if d, ok = tracksByHand(elem); !ok {
+			return nil, &FormatError{Offset: pos, ID: eidTracks, Msg: "Tracks: " + err.Error()}
+		}
 	}
 	if len(d.Tracks.TrackEntry) > MaxTracks {
 		return nil, &FormatError{Offset: pos, ID: eidTracks, Msg: fmt.Sprintf("%d tracks exceed the limit of %d", len(d.Tracks.TrackEntry), MaxTracks)}
@@ -356,4 +370,98 @@ func parseEpochSeconds(b []byte) (int64, bool) {
 		frac *= 10
 	}
 	return sec*1e9 + frac, true
+}
+
+// Element IDs read by the hand parsers below (RFC 9559 §5.1.2, §5.1.4).
+const (
+	eidTimestampScale  = 0x2AD7B1
+	eidDateUTC         = 0x4461
+	eidTrackEntry      = 0xAE
+	eidTrackNumber     = 0xD7
+	eidTrackType       = 0x83
+	eidCodecID         = 0x86
+	eidCodecPrivate    = 0x63A2
+	eidDefaultDuration = 0x23E383
+	eidVideo           = 0xE0
+	eidPixelWidth      = 0xB0
+	eidPixelHeight     = 0xBA
+)
+
+// elemData returns the data of a whole element held in memory.
+func elemData(elem []byte) ([]byte, bool) {
+	_, n := parseID(elem)
+	if n == 0 {
+		return nil, false
+	}
+	size, m := parseSize(elem[n:])
+	if m == 0 || size < 0 || size > int64(len(elem)-n-m) {
+		return nil, false
+	}
+	return elem[n+m : n+m+int(size)], true
+}
+
+// infoByHand reads TimestampScale and DateUTC from an Info element.
+func infoByHand(elem []byte) (scale uint64, date time.Time, ok bool) {
+	data, ok := elemData(elem)
+	if !ok {
+		return 0, time.Time{}, false
+	}
+	bad, _ := children(data, func(c child) bool {
+		switch c.id {
+		case eidTimestampScale:
+			scale, _ = readUint(c.data)
+		case eidDateUTC:
+			if v, ok := readUint(c.data); ok && len(c.data) == 8 {
+				date = time.Unix(ebml.DateEpochInUnixtime, int64(v))
+			}
+		}
+		return true
+	})
+	return scale, date, bad < 0
+}
+
+// tracksByHand reads the TrackEntry fields used here from a Tracks element.
+func tracksByHand(elem []byte) (d tracksDoc, ok bool) {
+	data, ok := elemData(elem)
+	if !ok {
+		return d, false
+	}
+	bad, _ := children(data, func(te child) bool {
+		if te.id != eidTrackEntry {
+			return true
+		}
+		if len(d.Tracks.TrackEntry) > MaxTracks {
+			return false
+		}
+		d.Tracks.TrackEntry = append(d.Tracks.TrackEntry, trackEntryDoc{})
+		e := &d.Tracks.TrackEntry[len(d.Tracks.TrackEntry)-1]
+		children(te.data, func(c child) bool {
+			switch c.id {
+			case eidTrackNumber:
+				e.TrackNumber, _ = readUint(c.data)
+			case eidTrackType:
+				e.TrackType, _ = readUint(c.data)
+			case eidCodecID:
+				e.CodecID = string(bytes.TrimRight(c.data, "\x00"))
+			case eidCodecPrivate:
+				e.CodecPrivate = bytes.Clone(c.data)
+			case eidDefaultDuration:
+				e.DefaultDuration, _ = readUint(c.data)
+			case eidVideo:
+				e.Video = &videoDoc{}
+				children(c.data, func(v child) bool {
+					switch v.id {
+					case eidPixelWidth:
+						e.Video.PixelWidth, _ = readUint(v.data)
+					case eidPixelHeight:
+						e.Video.PixelHeight, _ = readUint(v.data)
+					}
+					return true
+				})
+			}
+			return true
+		})
+		return true
+	})
+	return d, bad < 0
 }
