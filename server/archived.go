@@ -228,12 +228,19 @@ func (s *Server) getImages(w http.ResponseWriter, r *http.Request, body []byte) 
 		Images    []imageOut `json:"Images"`
 		NextToken string     `json:"NextToken,omitempty"`
 	}{Images: make([]imageOut, len(resp.Images)), NextToken: resp.NextToken}
+	logged := false
 	for i, im := range resp.Images {
 		out.Images[i] = imageOut{TimeStamp: outTime(im.TimeStamp.UnixNano()), Error: im.Error}
 		if im.Error == "" {
 			out.Images[i].ImageContent = im.ImageContent
 		}
 		s.metrics.image(im.Error)
+		if im.Error == stills.MediaError && !logged {
+			// One line per request says why, for the operator (the API has
+			// no field for it).
+			logged = true
+			s.log.Warn("media error", "stream", name, "timestamp", im.TimeStamp.UTC().Format(time.RFC3339Nano), "detail", im.Detail)
+		}
 	}
 	return name, writeJSON(w, &out)
 }
