@@ -58,6 +58,7 @@ var (
 	subFrags      = []byte("f")
 	subProducer   = []byte("p")
 	subServer     = []byte("v")
+	keyLastSeq    = []byte("last") // highest sequence number committed in a stream
 )
 
 // Open opens (creating when needed) the store in dir. It fails with an
@@ -430,6 +431,10 @@ func (d *Disk) Append(ctx context.Context, stream string, f *NewFragment) (Fragm
 				return fmt.Errorf("%w: stream %s holds %v video; cannot append %v", ErrInvalid, stream, last.Track.Codec, f.Track.Codec)
 			}
 		}
+		// Numbers never go back, even when Prune emptied the stream.
+		if v := b.Get(keyLastSeq); len(v) == 8 {
+			seq = max(seq, binary.BigEndian.Uint64(v))
+		}
 		seq++
 		return nil
 	})
@@ -508,6 +513,9 @@ func (d *Disk) Append(ctx context.Context, stream string, f *NewFragment) (Fragm
 			return fmt.Errorf("%w: %s (deleted during append)", ErrStreamNotFound, stream)
 		}
 		b := tx.Bucket(bucketData).Bucket([]byte(s.ID))
+		if err := b.Put(keyLastSeq, seqKey(seq)); err != nil {
+			return err
+		}
 		if err := b.Bucket(subFrags).Put(seqKey(seq), recJSON); err != nil {
 			return err
 		}
@@ -664,4 +672,79 @@ func (d *Disk) ReadFragment(ctx context.Context, stream string, f *Fragment) ([]
 		return nil, fmt.Errorf("%w: fragment %s is %d bytes on disk, index says %d", ErrCorrupt, f.Number, len(b), f.Size)
 	}
 	return b, nil
+}
+
+// MaxPruneBatch bounds the fragments one Prune transaction deletes, so a
+// long-neglected store is trimmed in bounded steps.
+const MaxPruneBatch = 10000
+
+// Prune deletes the fragments whose server timestamp is older than their
+// stream's DataRetentionInHours before now (streams with retention 0 keep
+// nothing to prune). It returns how many fragments it deleted; index entries
+// go first, files after the commit, so a crash leaves only unreferenced files.
+func (d *Disk) Prune(ctx context.Context, now time.Time) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	streams, err := d.ListStreams(ctx, "", "", MaxStreams)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, s := range streams {
+		if s.RetentionHours <= 0 {
+			continue
+		}
+		cutoff := now.Add(-time.Duration(s.RetentionHours) * time.Hour).UnixNano()
+		for {
+			if err := ctx.Err(); err != nil {
+				return total, err
+			}
+			var files []string
+			err := d.db.Update(func(tx *bolt.Tx) error {
+				b, info, err := streamBucket(tx, s.Name)
+				if err != nil || info.ID != s.ID {
+					return nil // deleted or re-created meanwhile
+				}
+				fb, pb, vb := b.Bucket(subFrags), b.Bucket(subProducer), b.Bucket(subServer)
+				var keys [][]byte
+				c := vb.Cursor()
+				for k, _ := c.First(); k != nil && len(keys) < MaxPruneBatch; k, _ = c.Next() {
+					t, _ := keyTime(k)
+					if t >= cutoff {
+						break
+					}
+					keys = append(keys, append([]byte(nil), k...))
+				}
+				for _, k := range keys {
+					t, seq := keyTime(k)
+					if v := fb.Get(seqKey(seq)); v != nil {
+						if f, err := decodeFrag(v); err == nil {
+							if err := pb.Delete(timeKey(f.Producer, seq)); err != nil {
+								return err
+							}
+						}
+					}
+					if err := fb.Delete(seqKey(seq)); err != nil {
+						return err
+					}
+					if err := vb.Delete(timeKey(t, seq)); err != nil {
+						return err
+					}
+					files = append(files, d.fragPath(s.ID, seq))
+				}
+				return nil
+			})
+			if err != nil {
+				return total, fmt.Errorf("store: prune %s: %w", s.Name, err)
+			}
+			for _, f := range files {
+				os.Remove(f)
+			}
+			total += len(files)
+			if len(files) < MaxPruneBatch {
+				break
+			}
+		}
+	}
+	return total, nil
 }

@@ -319,3 +319,57 @@ func TestAppendRefusesOtherCodec(t *testing.T) {
 		t.Fatalf("H.265 into an H.264 stream: %v, want ErrInvalid", err)
 	}
 }
+
+// TestPrune: fragments older than the stream's retention (by server time)
+// go, with their files; newer ones and streams with retention 0 stay; and
+// fragment numbers keep increasing after a stream was emptied.
+func TestPrune(t *testing.T) {
+	ctx := context.Background()
+	d := openTemp(t)
+	for _, s := range []NewStream{{Name: "keep2h", RetentionHours: 2}, {Name: "none", RetentionHours: 0}} {
+		if _, err := d.CreateStream(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var frags []Fragment
+	for h := 0; h < 4; h++ { // server times base, +1h, +2h, +3h
+		now := base.Add(time.Duration(h) * time.Hour)
+		for _, s := range []string{"keep2h", "none"} {
+			_, err := Ingest(ctx, d, s, newFake(AbsoluteThreshold, 5, 5), IngestOptions{Now: func() time.Time { return now }}, func(f Fragment) {
+				if s == "keep2h" {
+					frags = append(frags, f)
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	n, err := d.Prune(ctx, base.Add(3*time.Hour+30*time.Minute)) // cutoff base+1h30
+	if err != nil || n != 2 {
+		t.Fatalf("Prune deleted %d (%v), want 2 (server times base and base+1h)", n, err)
+	}
+	left, _, _ := d.ListFragments(ctx, "keep2h", Selector{Timeline: media.ServerTime, From: math.MinInt64, To: math.MaxInt64}, nil, 100)
+	if len(left) != 2 || left[0].Number != frags[2].Number {
+		t.Fatalf("after prune: %d fragments, first %v; want 2 starting with %s", len(left), left, frags[2].Number)
+	}
+	if _, err := d.ReadFragment(ctx, "keep2h", &frags[0]); err == nil {
+		t.Error("pruned fragment's file still readable")
+	}
+	all, _, _ := d.ListFragments(ctx, "none", Selector{From: math.MinInt64, To: math.MaxInt64}, nil, 100)
+	if len(all) != 4 {
+		t.Errorf("stream with retention 0 lost fragments: %d left", len(all))
+	}
+	// Empty the stream, then append: the number continues upwards.
+	if _, err := d.Prune(ctx, base.Add(100*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var next Fragment
+	if _, err := Ingest(ctx, d, "keep2h", newFake(AbsoluteThreshold, 5, 5), IngestOptions{}, func(f Fragment) { next = f }); err != nil {
+		t.Fatal(err)
+	}
+	if next.Number <= frags[3].Number {
+		t.Errorf("number after emptying %s, want above %s", next.Number, frags[3].Number)
+	}
+}

@@ -50,6 +50,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", 0, "pictures decoded/encoded at once (0: number of CPUs)")
 	logFormat := fs.String("log-format", "json", "log format: json or text")
 	grace := fs.Duration("shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
+	pruneEvery := fs.Duration("prune-interval", 10*time.Minute, "how often fragments older than their stream's DataRetentionInHours are deleted (0: never)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: stills serve [flags]\n\nServes GetImages, ListFragments, GetMediaForFragmentList, GetClip and the\nstream control plane over HTTP (AWS restJson). See docs/server.md.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -103,6 +104,24 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	if *pruneEvery > 0 {
+		go func() {
+			t := time.NewTicker(*pruneEvery)
+			defer t.Stop()
+			for {
+				if n, err := st.Prune(ctx, time.Now()); err != nil && ctx.Err() == nil {
+					log.Error("retention prune", "err", err)
+				} else if n > 0 {
+					log.Info("retention prune", "deleted", n)
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+			}
+		}()
+	}
 	select {
 	case err := <-errc:
 		fmt.Fprintf(stderr, "stills serve: %v\n", err)
