@@ -61,6 +61,8 @@ type cabac struct {
 	// pStateIdx<<1 | valMPS. ctxIdx 276 (end_of_slice_flag) is not used:
 	// DecodeTerminate has no context variable.
 	ctx [1024]uint8
+
+	rec *[]cabacCall // when not nil, calls are recorded (cabac_trace.go)
 }
 
 // start initialises the arithmetic decoding engine (§9.3.1.2) on slice data
@@ -69,6 +71,10 @@ type cabac struct {
 // codIRange is set to 510 and codIOffset to the first 9 bits. A codIOffset
 // of 510 or 511 is forbidden by §9.3.1.2; it sets c.err.
 func (c *cabac) start(data []byte, pos int) {
+	if c.rec != nil {
+		// A copy: decoders reuse their RBSP buffers.
+		*c.rec = append(*c.rec, cabacCall{op: opStart, a: int32(pos), data: append([]byte(nil), data...)})
+	}
 	if pos < 0 || pos > len(data) {
 		pos = len(data)
 		c.setErr(errCABACStart)
@@ -182,6 +188,14 @@ func (c *cabac) bypass() uint {
 // true nothing is renormalised: the last bit read is the rbsp_stop_one_bit
 // (end of slice) or the bit before pcm_alignment_zero_bit (I_PCM).
 func (c *cabac) decodeTerminate() bool {
+	if c.rec != nil {
+		c.record(opTerminate, 0, 0, 0, 0)
+	}
+	return c.terminate()
+}
+
+// terminate is decodeTerminate without the recording (mbTypeI calls it).
+func (c *cabac) terminate() bool {
 	e := c.e
 	if c.overrun(e.bits) {
 		// Checked here, once per macroblock.
@@ -212,6 +226,9 @@ func (c *cabac) decodeTerminate() bool {
 // past the last bit read into codIOffset; pcm_alignment_zero_bits then run to
 // the next byte boundary (§7.3.5).
 func (c *cabac) pcmPos() int {
+	if c.rec != nil {
+		c.record(opPCMPos, 0, 0, 0, 0)
+	}
 	read := uint64(c.pos-c.begin)*8 - c.e.bits // bits read by read_bits()
 	p := c.begin + int((read+7)/8)
 	if p > len(c.data) {
@@ -234,6 +251,9 @@ func (c *cabac) pcmPos() int {
 //	preCtxState <= 63: pStateIdx = 63 - preCtxState, valMPS = 0
 //	otherwise:         pStateIdx = preCtxState - 64, valMPS = 1
 func (c *cabac) initContexts(sliceQPY, initIdc int) {
+	if c.rec != nil {
+		c.record(opInitContexts, sliceQPY, initIdc, 0, 0)
+	}
 	c.err = nil
 	if initIdc < -1 || initIdc > 2 {
 		c.setErr(errCABACInitIdc)

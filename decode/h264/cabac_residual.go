@@ -53,6 +53,9 @@ func init() {
 // for 4x4 blocks and 64 for 8x8 blocks; any other value, a cat outside
 // 0..13 or a short coeffLevel sets c.err and returns 0.
 func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc int) int {
+	if c.rec != nil {
+		c.record(opResidual, cat, maxNumCoeff, cbfCtxIdxInc, len(coeffLevel))
+	}
 	if uint(cat) > 13 || maxNumCoeff < 1 || maxNumCoeff > 64 || len(coeffLevel) < maxNumCoeff {
 		c.setErr(errCABACBlock)
 		return 0
@@ -102,9 +105,11 @@ func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc
 
 // The two loops of residual_block_cabac are separate functions so that the
 // engine state stays in registers: each holds it in three locals and decodes
-// every bin with the body of decideE (or bypassE) written out in place,
+// every bin with DecodeDecision (or DecodeBypass) written out in place,
 // marked by a comment. Go does not inline decideE, and a call per bin costs
-// about as much as the bin itself.
+// about as much as the bin itself. The significance map uses a branch on
+// MPS/LPS (significant_coeff_flag is mostly its MPS, 0, and the branch
+// predicts well); the level loop uses decideE's branchless form.
 
 // sigMap decodes significant_coeff_flag and last_significant_coeff_flag for
 // levelListIdx 0..numM1-1 with the ctxIdxInc maps sigInc and lastInc, and
@@ -115,50 +120,60 @@ func (c *cabac) sigMap(e engine, sig, last *[256]uint8, sigInc, lastInc *[64]uin
 	n := 0
 	i := 0
 	for ; i < numM1; i++ {
-		// decideE on sig[sigInc[i]]
+		// DecodeDecision on sig[sigInc[i]]
 		sp := &sig[sigInc[i&63]]
 		st := uint64(*sp)
 		lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
 		rng -= lps
 		scaled := rng << (nb & 63)
-		m := uint64(int64(scaled-value-1) >> 63)
-		value -= scaled & m
-		rng ^= (rng ^ lps) & m
-		st |= m & 128
-		r := uint64(cabacRenorm[rng&511])
-		rng = r & 511
-		nb -= r >> 9
-		*sp = cabacNext[st&255]
+		if value < scaled { // MPS: codIRange stays >= 128, RenormD by at most 1
+			*sp = cabacNext[st&127]
+			sh := 1 - rng>>8
+			rng <<= sh & 1
+			nb -= sh
+		} else { // LPS
+			value -= scaled
+			*sp = cabacNext[st&127|128]
+			st ^= 1
+			r := uint64(cabacRenorm[lps&511])
+			rng = r & 511
+			nb -= r >> 9
+		}
 		if nb < cabacMinLookahead { // refill
 			value = value<<40 | c.word(c.pos)>>24
 			nb += 40
 			c.pos += 5
 		}
-		if (st^st>>7)&1 == 0 {
+		if st&1 == 0 {
 			continue
 		}
 		pos[n&63] = uint8(i)
 		n++
-		// decideE on last[lastInc[i]]
+		// DecodeDecision on last[lastInc[i]]
 		lp := &last[lastInc[i&63]]
 		st = uint64(*lp)
 		lps = uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
 		rng -= lps
 		scaled = rng << (nb & 63)
-		m = uint64(int64(scaled-value-1) >> 63)
-		value -= scaled & m
-		rng ^= (rng ^ lps) & m
-		st |= m & 128
-		r = uint64(cabacRenorm[rng&511])
-		rng = r & 511
-		nb -= r >> 9
-		*lp = cabacNext[st&255]
+		if value < scaled { // MPS: codIRange stays >= 128, RenormD by at most 1
+			*lp = cabacNext[st&127]
+			sh := 1 - rng>>8
+			rng <<= sh & 1
+			nb -= sh
+		} else { // LPS
+			value -= scaled
+			*lp = cabacNext[st&127|128]
+			st ^= 1
+			r := uint64(cabacRenorm[lps&511])
+			rng = r & 511
+			nb -= r >> 9
+		}
 		if nb < cabacMinLookahead { // refill
 			value = value<<40 | c.word(c.pos)>>24
 			nb += 40
 			c.pos += 5
 		}
-		if (st^st>>7)&1 != 0 {
+		if st&1 != 0 {
 			return engine{value, rng, nb}, n
 		}
 	}
@@ -176,50 +191,60 @@ func (c *cabac) sigMapLinear(e engine, sig *[256]uint8, lastOff int, numM1 int, 
 	n := 0
 	i := 0
 	for ; i < numM1; i++ {
-		// decideE on sig[i]
+		// DecodeDecision on sig[i]
 		sp := &sig[i&63]
 		st := uint64(*sp)
 		lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
 		rng -= lps
 		scaled := rng << (nb & 63)
-		m := uint64(int64(scaled-value-1) >> 63)
-		value -= scaled & m
-		rng ^= (rng ^ lps) & m
-		st |= m & 128
-		r := uint64(cabacRenorm[rng&511])
-		rng = r & 511
-		nb -= r >> 9
-		*sp = cabacNext[st&255]
+		if value < scaled { // MPS: codIRange stays >= 128, RenormD by at most 1
+			*sp = cabacNext[st&127]
+			sh := 1 - rng>>8
+			rng <<= sh & 1
+			nb -= sh
+		} else { // LPS
+			value -= scaled
+			*sp = cabacNext[st&127|128]
+			st ^= 1
+			r := uint64(cabacRenorm[lps&511])
+			rng = r & 511
+			nb -= r >> 9
+		}
 		if nb < cabacMinLookahead { // refill
 			value = value<<40 | c.word(c.pos)>>24
 			nb += 40
 			c.pos += 5
 		}
-		if (st^st>>7)&1 == 0 {
+		if st&1 == 0 {
 			continue
 		}
 		pos[n&63] = uint8(i)
 		n++
-		// decideE on sig[lastOff+i]
+		// DecodeDecision on sig[lastOff+i]
 		lp := &sig[(lastOff+i)&255]
 		st = uint64(*lp)
 		lps = uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
 		rng -= lps
 		scaled = rng << (nb & 63)
-		m = uint64(int64(scaled-value-1) >> 63)
-		value -= scaled & m
-		rng ^= (rng ^ lps) & m
-		st |= m & 128
-		r = uint64(cabacRenorm[rng&511])
-		rng = r & 511
-		nb -= r >> 9
-		*lp = cabacNext[st&255]
+		if value < scaled { // MPS: codIRange stays >= 128, RenormD by at most 1
+			*lp = cabacNext[st&127]
+			sh := 1 - rng>>8
+			rng <<= sh & 1
+			nb -= sh
+		} else { // LPS
+			value -= scaled
+			*lp = cabacNext[st&127|128]
+			st ^= 1
+			r := uint64(cabacRenorm[lps&511])
+			rng = r & 511
+			nb -= r >> 9
+		}
 		if nb < cabacMinLookahead { // refill
 			value = value<<40 | c.word(c.pos)>>24
 			nb += 40
 			c.pos += 5
 		}
-		if (st^st>>7)&1 != 0 {
+		if st&1 != 0 {
 			return engine{value, rng, nb}, n
 		}
 	}

@@ -46,10 +46,13 @@ const (
 // is 1 chroma == 2 (3+5), then the two bits of Intra16x16PredMode (3+6,
 // 3+7), as assigned by §9.3.3.1.2 for ctxIdxOffset 3.
 func (c *cabac) mbTypeI(ctxIdxInc int) int {
+	if c.rec != nil {
+		c.record(opMbTypeI, ctxIdxInc, 0, 0, 0)
+	}
 	if c.decision(&c.ctx[(ctxMbTypeI+ctxIdxInc)&1023]) == 0 {
 		return mbTypeINxN
 	}
-	if c.decodeTerminate() {
+	if c.terminate() {
 		return mbTypeIPCM
 	}
 	t := 1 + 12*int(c.decision(&c.ctx[ctxMbTypeI+3]))
@@ -64,12 +67,18 @@ func (c *cabac) mbTypeI(ctxIdxInc int) int {
 // transformSize8x8Flag decodes transform_size_8x8_flag (ctxIdxOffset 399)
 // with the caller's ctxIdxInc (§9.3.3.1.1.10).
 func (c *cabac) transformSize8x8Flag(ctxIdxInc int) bool {
+	if c.rec != nil {
+		c.record(opTransform8x8, ctxIdxInc, 0, 0, 0)
+	}
 	return c.decision(&c.ctx[(ctxTransform8x8+ctxIdxInc)&1023]) != 0
 }
 
 // prevIntraPredModeFlag decodes prev_intra4x4_pred_mode_flag /
 // prev_intra8x8_pred_mode_flag (ctxIdx 68).
 func (c *cabac) prevIntraPredModeFlag() bool {
+	if c.rec != nil {
+		c.record(opPrevIntraPred, 0, 0, 0, 0)
+	}
 	return c.decision(&c.ctx[ctxPrevIntraPredFlag]) != 0
 }
 
@@ -77,6 +86,9 @@ func (c *cabac) prevIntraPredModeFlag() bool {
 // (ctxIdx 69): FL binarisation with cMax 7 (§9.3.2.5), least significant
 // bit first.
 func (c *cabac) remIntraPredMode() int {
+	if c.rec != nil {
+		c.record(opRemIntraPred, 0, 0, 0, 0)
+	}
 	s := &c.ctx[ctxRemIntraPredMode]
 	v := c.decision(s)
 	v |= c.decision(s) << 1
@@ -88,6 +100,9 @@ func (c *cabac) remIntraPredMode() int {
 // the caller's ctxIdxInc for the first bin (§9.3.3.1.1.8): TU binarisation
 // with cMax 3; bins 1 and 2 use ctxIdxInc 3 (§9.3.3.1.2).
 func (c *cabac) intraChromaPredMode(ctxIdxInc int) int {
+	if c.rec != nil {
+		c.record(opChromaPred, ctxIdxInc, 0, 0, 0)
+	}
 	if c.decision(&c.ctx[(ctxIntraChromaPred+ctxIdxInc)&1023]) == 0 {
 		return 0
 	}
@@ -114,6 +129,9 @@ func (c *cabac) intraChromaPredMode(ctxIdxInc int) int {
 // with condTermFlagN = CodedBlockPatternChroma_N != 0, bin 1 has 4 + the same
 // sum with condTermFlagN = CodedBlockPatternChroma_N == 2.
 func (c *cabac) codedBlockPattern(cbpA, cbpB int, chromaPresent bool) int {
+	if c.rec != nil {
+		c.record(opCBP, cbpA, cbpB, boolArg(chromaPresent), 0)
+	}
 	// Bit b of each neighbour is 1 when the luma 8x8 block is coded, so
 	// condTermFlag is the inverted bit.
 	a0 := uint(cbpA>>1&1) ^ 1
@@ -161,6 +179,9 @@ func (c *cabac) codedBlockPattern(cbpA, cbpB int, chromaPresent bool) int {
 // to (-1)^(k+1) * Ceil(k/2)). Bin 0 has ctxIdxInc prevNonZero, bin 1 has 2,
 // later bins 3 (§9.3.3.1.2). More than MaxMbQpDeltaBins ones set c.err.
 func (c *cabac) mbQpDelta(prevNonZero bool) int {
+	if c.rec != nil {
+		c.record(opQpDelta, boolArg(prevNonZero), 0, 0, 0)
+	}
 	inc := 0
 	if prevNonZero {
 		inc = 1
