@@ -341,7 +341,8 @@ func shifted(p []uint16, s uint) []uint16 {
 // TestZeroAllocs: steady-state encoding allocates nothing.
 func TestZeroAllocs(t *testing.T) {
 	f := frameFromRGB(naturalRGB(320, 180), decode.Chroma420, 8, ref709, 1, false)
-	for _, o := range []Options{{Format: JPEG}, {Format: JPEG, Width: 200}, {Format: PNG}, {Format: PNG, Height: 100}} {
+	for _, o := range []Options{{Format: JPEG}, {Format: JPEG, Width: 200}, {Format: JPEG, OptimizeHuffman: true},
+		{Format: PNG}, {Format: PNG, Height: 100}} {
 		e := NewEncoder()
 		dst, err := e.Encode(nil, f, o)
 		if err != nil {
@@ -399,6 +400,89 @@ func TestErrors(t *testing.T) {
 	for _, o := range []Options{{Format: JPEG}, {Format: PNG, Width: 5}} {
 		if _, err := e.Encode(nil, &f, o); err != nil {
 			t.Errorf("out-of-range samples %+v: %v", o, err)
+		}
+	}
+}
+
+// TestOptimizeHuffman: optimised tables change only the entropy coding, so
+// the decoded picture must be identical to the standard-table one, and the
+// file must not be larger. Flat content (a single symbol per table), gray,
+// quality 100 (the largest coefficients) and odd sizes included.
+func TestOptimizeHuffman(t *testing.T) {
+	frames := map[string]*decode.Frame{
+		"natural":   frameFromRGB(naturalRGB(333, 187), decode.Chroma420, 8, ref709, 1, false),
+		"flat":      flatFrame(40, 24, decode.Chroma420, 8, 120, 100, 150),
+		"gray":      frameFromRGB(naturalRGB(99, 45), decode.Chroma400, 8, ref601, 6, true),
+		"one-pixel": flatFrame(1, 1, decode.Chroma444, 10, 16, 128, 128),
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	noise := flatFrame(64, 64, decode.Chroma444, 8, 0, 0, 0)
+	for i := range noise.Y {
+		noise.Y[i], noise.Cb[i], noise.Cr[i] = uint16(r.IntN(256)), uint16(r.IntN(256)), uint16(r.IntN(256))
+	}
+	frames["noise"] = noise
+	e := NewEncoder()
+	for name, f := range frames {
+		for _, q := range []int{5, 80, 100} {
+			std, err := e.Encode(nil, f, Options{Format: JPEG, Quality: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			opt, err := e.Encode(nil, f, Options{Format: JPEG, Quality: q, OptimizeHuffman: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, b := decodeRGB(t, std, JPEG), decodeRGB(t, opt, JPEG)
+			if d := meanAbsDiff(t, a, b); d != 0 {
+				t.Errorf("%s q%d: optimised tables change the decoded picture (mean diff %.3f)", name, q, d)
+			}
+			if len(opt) > len(std) {
+				t.Errorf("%s q%d: optimised %d bytes > standard %d bytes", name, q, len(opt), len(std))
+			}
+			t.Logf("%s q%d: standard %d bytes, optimised %d bytes", name, q, len(std), len(opt))
+		}
+	}
+}
+
+// TestBuildHuffmanLimit: counts in a Fibonacci-like progression force code
+// lengths beyond 16 bits before the §K.3 adjustment; the result must be a
+// complete prefix code of at most 16-bit codes, none all ones.
+func TestBuildHuffmanLimit(t *testing.T) {
+	var freq [257]int
+	a, b := 1, 1
+	for i := 0; i < 40; i++ {
+		freq[i] = a
+		a, b = b, a+b
+	}
+	var spec huffSpec
+	var vals [256]uint8
+	buildHuffman(&freq, &spec, &vals)
+	if len(spec.vals) != 40 {
+		t.Fatalf("%d symbols coded, want 40", len(spec.vals))
+	}
+	// Kraft sum of the codes plus the missing all-ones code must be 1.
+	kraft := 0.0
+	n := 0
+	for l, c := range spec.bits {
+		kraft += float64(c) * math.Ldexp(1, -(l+1))
+		n += int(c)
+	}
+	if n != 40 {
+		t.Fatalf("bits count %d codes, want 40", n)
+	}
+	last := 15
+	for spec.bits[last] == 0 {
+		last--
+	}
+	if kraft+math.Ldexp(1, -(last+1)) != 1 {
+		t.Errorf("Kraft sum %v + one reserved code of %d bits ≠ 1: not a complete code", kraft, last+1)
+	}
+	var h huffEnc
+	h.build(&spec)
+	for _, v := range spec.vals {
+		l := h[v] & 0xff
+		if h[v]>>8 == 1<<l-1 {
+			t.Errorf("symbol %d has the all-ones code", v)
 		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 // JPEG) and codes it at quality q. The colour conversion to JFIF YCbCr is
 // done as each block is loaded for its DCT (see jconv), so no converted
 // copy of the picture is written.
-func (e *Encoder) encodeJPEG(dst []byte, f *decode.Frame, m matrix, w, h, q int) []byte {
+func (e *Encoder) encodeJPEG(dst []byte, f *decode.Frame, m matrix, w, h, q int, optimize bool) []byte {
 	sc := &e.sc
 	sc.yh.setup(axisKey{f.Width, w, f.Width, w, 1, 1})
 	sc.yv.setup(axisKey{f.Height, h, f.Height, h, 1, 1})
@@ -24,7 +24,7 @@ func (e *Encoder) encodeJPEG(dst []byte, f *decode.Frame, m matrix, w, h, q int)
 		// offset of a neutral chroma remain.
 		a[0][3] += (a[0][1] + a[0][2]) * 128
 		cv := newJconv(a, Y.prec, 8)
-		return e.jpg.encode(dst, Y, plane{}, plane{}, &cv, q)
+		return e.jpg.encode(dst, Y, plane{}, plane{}, &cv, q, optimize)
 	}
 	sw, sh := f.ChromaFormat.SubWidthHeight()
 	cw, ch := (w+1)/2, (h+1)/2
@@ -35,7 +35,7 @@ func (e *Encoder) encodeJPEG(dst []byte, f *decode.Frame, m matrix, w, h, q int)
 	Cb := sc.scale(plane{f.Cb, f.CStride, scw, sch, prec}, &sc.ch, &sc.cv, &sc.buf[1])
 	Cr := sc.scale(plane{f.Cr, f.CStride, scw, sch, prec}, &sc.ch, &sc.cv, &sc.buf[2])
 	cv := newJconv(a, Y.prec, Cb.prec)
-	return e.jpg.encode(dst, Y, Cb, Cr, &cv, q)
+	return e.jpg.encode(dst, Y, Cb, Cr, &cv, q, optimize)
 }
 
 // jconv maps source samples to DCT inputs: the JFIF sample (T.81 §A.3.1
@@ -203,6 +203,15 @@ type jpegEnc struct {
 	ecb     [64]uint16
 	ecr     [64]uint16
 	w       bitWriter
+
+	// Huffman tables in use (standard, or optimised for the picture).
+	dc, ac   [2]*huffEnc
+	specs    [4]*huffSpec // DHT order: DC luma, AC luma, DC chroma, AC chroma
+	counting bool         // first pass of an optimised encode: count symbols only
+	freq     [4][257]int  // symbol counts, specs order; 256 is K.2's reserved point
+	opt      [4]huffSpec
+	optVals  [4][256]uint8
+	optEnc   [4]huffEnc
 }
 
 // setQuality scales the Annex K tables with the IJG formula (libjpeg
@@ -233,11 +242,31 @@ func (j *jpegEnc) setQuality(q int) {
 
 // encode writes a complete JFIF file of Y's size. With Cb.pix == nil the
 // image is grayscale (one component); otherwise Cb and Cr have the 4:2:0
-// size ((w+1)/2 × (h+1)/2).
-func (j *jpegEnc) encode(dst []byte, Y, Cb, Cr plane, cv *jconv, q int) []byte {
+// size ((w+1)/2 × (h+1)/2). With optimize, a first pass counts the symbols
+// and the picture is coded with Huffman tables made for it (T.81 §K.2).
+func (j *jpegEnc) encode(dst []byte, Y, Cb, Cr plane, cv *jconv, q int, optimize bool) []byte {
 	j.setQuality(q)
 	gray := Cb.pix == nil
 	w, h := Y.w, Y.h
+	j.dc = [2]*huffEnc{&stdDC[0], &stdDC[1]}
+	j.ac = [2]*huffEnc{&stdAC[0], &stdAC[1]}
+	j.specs = [4]*huffSpec{&specDCLuma, &specACLuma, &specDCChroma, &specACChroma}
+	if optimize {
+		j.freq = [4][257]int{}
+		j.counting = true
+		j.scan(Y, Cb, Cr, cv)
+		j.counting = false
+		for i := range j.opt {
+			if gray && i >= 2 {
+				break
+			}
+			buildHuffman(&j.freq[i], &j.opt[i], &j.optVals[i])
+			j.optEnc[i].build(&j.opt[i])
+			j.specs[i] = &j.opt[i]
+		}
+		j.dc = [2]*huffEnc{&j.optEnc[0], &j.optEnc[2]}
+		j.ac = [2]*huffEnc{&j.optEnc[1], &j.optEnc[3]}
+	}
 	dst = append(dst,
 		0xFF, 0xD8, // SOI
 		0xFF, 0xE0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 2, 0, 0, 1, 0, 1, 0, 0, // APP0 JFIF 1.02, 1:1
@@ -260,7 +289,7 @@ func (j *jpegEnc) encode(dst []byte, Y, Cb, Cr plane, cv *jconv, q int) []byte {
 			1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1)
 	}
 	// DHT (T.81 §B.2.4.2)
-	specs := [4]*huffSpec{&specDCLuma, &specACLuma, &specDCChroma, &specACChroma}
+	specs := &j.specs
 	classes := [4]byte{0x00, 0x10, 0x01, 0x11}
 	n := 0
 	for i := 0; i < 2*nt; i++ {
@@ -279,6 +308,18 @@ func (j *jpegEnc) encode(dst []byte, Y, Cb, Cr plane, cv *jconv, q int) []byte {
 		dst = append(dst, 0xFF, 0xDA, 0, 12, 3, 1, 0x00, 2, 0x11, 3, 0x11, 0, 63, 0)
 	}
 	j.w = bitWriter{buf: dst}
+	j.scan(Y, Cb, Cr, cv)
+	j.w.finish()
+	dst = append(j.w.buf, 0xFF, 0xD9) // EOI
+	j.w.buf = nil
+	return dst
+}
+
+// scan converts, transforms, quantises and codes (or counts) every block
+// in scan order.
+func (j *jpegEnc) scan(Y, Cb, Cr plane, cv *jconv) {
+	gray := Cb.pix == nil
+	w, h := Y.w, Y.h
 	var dcY, dcCb, dcCr int32
 	if gray {
 		for by := 0; by < (h+7)/8; by++ {
@@ -313,10 +354,6 @@ func (j *jpegEnc) encode(dst []byte, Y, Cb, Cr plane, cv *jconv, q int) []byte {
 			}
 		}
 	}
-	j.w.finish()
-	dst = append(j.w.buf, 0xFF, 0xD9) // EOI
-	j.w.buf = nil
-	return dst
 }
 
 // gather copies the n×n samples of p at (x, y) into dst (n columns),
@@ -433,6 +470,10 @@ func (j *jpegEnc) block(in *[64]int32, t int, prevDC *int32) {
 			zz[k] = min(max(zz[k], -1023), 1023)
 		}
 	}
+	if j.counting {
+		j.count(mask, t, prevDC)
+		return
+	}
 	// DC difference (T.81 §F.1.2.1).
 	w := &j.w
 	diff := int(zz[0] - *prevDC)
@@ -440,11 +481,11 @@ func (j *jpegEnc) block(in *[64]int32, t int, prevDC *int32) {
 	{
 		s := diff >> 63
 		size := uint(bits.Len(uint((diff ^ s) - s)))
-		ent := stdDC[t][size]
+		ent := j.dc[t][size]
 		w.put(uint64(ent>>8)<<size|uint64((diff+s)&(1<<size-1)), uint(ent&0xff)+size)
 	}
 	// AC run/size coding (T.81 §F.1.2.2).
-	ac := &stdAC[t]
+	ac := j.ac[t]
 	m := mask &^ 1
 	last := 0
 	for m != 0 {
@@ -467,4 +508,116 @@ func (j *jpegEnc) block(in *[64]int32, t int, prevDC *int32) {
 		ent := ac[0x00] // EOB
 		w.put(uint64(ent>>8), uint(ent&0xff))
 	}
+}
+
+// count tallies the symbols block would code for zz (T.81 §K.2: the same
+// DC categories and AC run/size symbols as §F.1.2).
+func (j *jpegEnc) count(mask uint64, t int, prevDC *int32) {
+	zz := &j.zz
+	dcf, acf := &j.freq[2*t], &j.freq[2*t+1]
+	diff := int(zz[0] - *prevDC)
+	*prevDC = zz[0]
+	s := diff >> 63
+	dcf[bits.Len(uint((diff^s)-s))&15]++
+	m := mask &^ 1
+	last := 0
+	for m != 0 {
+		k := bits.TrailingZeros64(m)
+		run := k - last - 1
+		for ; run > 15; run -= 16 {
+			acf[0xF0]++
+		}
+		v := int(zz[k&63])
+		s := v >> 63
+		acf[(run<<4|bits.Len(uint((v^s)-s)))&0xff]++
+		last = k
+		m &= m - 1
+	}
+	if last != 63 {
+		acf[0x00]++
+	}
+}
+
+// buildHuffman makes a Huffman table for the symbol counts freq, with code
+// lengths limited to 16 bits and no all-ones code, following T.81 §K.2
+// (Figures K.1 code sizes, K.2 count of codes per size, K.3 length
+// limiting, K.4 sorting). freq is consumed.
+func buildHuffman(freq *[257]int, spec *huffSpec, vals *[256]uint8) {
+	var codesize [257]int
+	var others [257]int
+	for i := range others {
+		others[i] = -1
+	}
+	freq[256] = 1 // reserved point: no code of all 1 bits
+	for {
+		// V1, V2: least and next least non-zero counts; on ties the larger
+		// symbol value, as in the figure's search order.
+		v1, v2 := -1, -1
+		for i := range freq {
+			if freq[i] == 0 {
+				continue
+			}
+			if v1 < 0 || freq[i] <= freq[v1] {
+				v2, v1 = v1, i
+			} else if v2 < 0 || freq[i] <= freq[v2] {
+				v2 = i
+			}
+		}
+		if v2 < 0 {
+			break
+		}
+		freq[v1] += freq[v2]
+		freq[v2] = 0
+		codesize[v1]++
+		for others[v1] >= 0 {
+			v1 = others[v1]
+			codesize[v1]++
+		}
+		others[v1] = v2
+		codesize[v2]++
+		for others[v2] >= 0 {
+			v2 = others[v2]
+			codesize[v2]++
+		}
+	}
+	var bitsN [33]int // at most 257 symbols: code sizes stay below 33
+	for _, c := range codesize {
+		if c > 0 {
+			bitsN[min(c, 32)]++
+		}
+	}
+	// Figure K.3: move codes longer than 16 bits up the tree.
+	for i := 32; i > 16; {
+		if bitsN[i] == 0 {
+			i--
+			continue
+		}
+		jj := i - 2
+		for jj > 0 && bitsN[jj] == 0 {
+			jj--
+		}
+		bitsN[i] -= 2
+		bitsN[i-1]++
+		bitsN[jj+1] += 2
+		bitsN[jj]--
+	}
+	i := 16
+	for i > 0 && bitsN[i] == 0 {
+		i--
+	}
+	bitsN[i]-- // drop the reserved point's code (the longest)
+	n := 0
+	for l := 1; l <= 16; l++ {
+		spec.bits[l-1] = uint8(bitsN[l])
+	}
+	// Figure K.4: symbols by increasing code size, then by value.
+	for size := 1; size <= 32; size++ {
+		for v := 0; v < 256; v++ {
+			if codesize[v] == size && n < len(vals) {
+				vals[n] = uint8(v)
+				n++
+			}
+		}
+	}
+	spec.vals = vals[:n]
 }

@@ -164,6 +164,8 @@ func TestDjpeg(t *testing.T) {
 		{333, 97, decode.Chroma400, Options{Format: JPEG, Quality: 95}},
 		{1, 1, decode.Chroma420, Options{Format: JPEG, Quality: 100}},
 		{640, 360, decode.Chroma444, Options{Format: JPEG, Quality: 1, Width: 101}},
+		{640, 360, decode.Chroma420, Options{Format: JPEG, Quality: 95, OptimizeHuffman: true}},
+		{333, 97, decode.Chroma400, Options{Format: JPEG, Quality: 100, OptimizeHuffman: true}},
 	} {
 		im := naturalRGB(c.w, c.h)
 		f := frameFromRGB(im, c.cf, 8, ref601, 6, true)

@@ -42,7 +42,7 @@ type axis struct {
 	taps     int
 	start    []int32
 	w        []int32
-	w0       []int32 // for taps == 2: the first weight of each output (the second is 1−w0)
+	w0       []int32   // for taps == 2: the first weight of each output (the second is 1−w0)
 	fw       []float64 // scratch for weight computation
 }
 
