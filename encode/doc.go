@@ -76,8 +76,11 @@
 // (gen_fdct.go → fdct_gen.go) so that every coefficient's zig-zag position
 // is a constant and a 64-bit mask of non-zero coefficients is built on the
 // way, which the Huffman coder walks with bits.TrailingZeros64. Huffman
-// coding uses the standard Annex K.3 tables, a 64-bit bit buffer flushed 32
-// bits at a time with 0xFF stuffing detected per word. No restart markers.
+// coding uses the standard Annex K.3 tables or, with
+// Options.OptimizeHuffman, tables built for the picture by the §K.2
+// procedure from a first counting pass (smaller files for twice the
+// transform work); a 64-bit bit buffer is flushed 32 bits at a time with
+// 0xFF stuffing detected per word. No restart markers.
 // Edge blocks repeat the last column and row.
 //
 // PNG (png.go): a direct writer (IHDR, one IDAT, IEND) around
