@@ -394,12 +394,4 @@ func predChroma(dst []uint16, stride, w, h, mode int, top, left *[16]int32, corn
 	}
 }
 
-func clip(lo, hi, v int32) int32 {
-	if v < lo {
-		return lo
-	}
-	if v > hi {
-		return hi
-	}
-	return v
-}
+func clip(lo, hi, v int32) int32 { return min(max(v, lo), hi) }

@@ -82,6 +82,20 @@ func (l *levelScale) init(m *scalingMatrix) {
 // coefficients c (raster order, zeroed on return) and adds the residual to
 // the prediction in dst (§8.5.14), clipping to maxV.
 func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
+	if c[1]|c[2]|c[3]|c[4]|c[5]|c[6]|c[7]|c[8]|c[9]|c[10]|c[11]|c[12]|c[13]|c[14]|c[15] == 0 {
+		// Only the DC coefficient: every residual sample is (d00+32)>>6
+		// (eq. 8-354 to 8-358 with all other inputs zero).
+		r := (c[0] + 32) >> 6
+		c[0] = 0
+		_ = dst[3*stride+3]
+		for y := 0; y < 4; y++ {
+			row := dst[y*stride : y*stride+4]
+			for x := range row {
+				row[x] = uint16(clip(0, maxV, int32(row[x])+r))
+			}
+		}
+		return
+	}
 	var t [16]int32
 	for i := 0; i < 4; i++ {
 		d0, d1, d2, d3 := c[i*4], c[i*4+1], c[i*4+2], c[i*4+3]
