@@ -290,7 +290,9 @@ print(json.dumps(out, default=enc))
 			t.Errorf("%s: %s %s", name, r.Code, r.Message)
 		}
 	}
-	var first, cont struct{ Fragments []struct{ FragmentNumber string } }
+	var first, cont struct {
+		Fragments []struct{ FragmentNumber string }
+	}
 	json.Unmarshal(res["first"].Resp, &first)
 	json.Unmarshal(res["cont"].Resp, &cont)
 	// The continuation has the default MaxResults (100): the other 3.
@@ -302,7 +304,12 @@ print(json.dumps(out, default=enc))
 	if ep.DataEndpoint != ts.URL {
 		t.Errorf("GetDataEndpoint = %q, want %q", ep.DataEndpoint, ts.URL)
 	}
-	var d struct{ StreamInfo struct{ StreamName, Status string; DataRetentionInHours int } }
+	var d struct {
+		StreamInfo struct {
+			StreamName, Status   string
+			DataRetentionInHours int
+		}
+	}
 	json.Unmarshal(res["describe"].Resp, &d)
 	if d.StreamInfo.StreamName != "made" || d.StreamInfo.Status != "ACTIVE" || d.StreamInfo.DataRetentionInHours != 2 {
 		t.Errorf("DescribeStream: %+v", d)

@@ -73,7 +73,9 @@ func TestLoad(t *testing.T) {
 				d := time.Since(t0)
 				n := 0
 				if path == "/getImages" && resp.StatusCode == 200 {
-					var out struct{ Images []struct{ ImageContent []byte } }
+					var out struct {
+						Images []struct{ ImageContent []byte }
+					}
 					json.Unmarshal(b, &out)
 					for _, im := range out.Images {
 						if len(im.ImageContent) > 0 {

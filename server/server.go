@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +31,9 @@ const (
 	DefaultPerStreamLimit = 16
 	// MaxHeaderBytes bounds the request headers.
 	MaxHeaderBytes = 64 << 10
+	// DefaultMaxInFlight bounds the operations served at once across all
+	// streams before answering ClientLimitExceededException.
+	DefaultMaxInFlight = 256
 )
 
 // ImageEngine answers GetImages over a media.Source; *stills.Engine is one.
@@ -44,6 +49,8 @@ type Config struct {
 	Credentials *Credentials
 	// PerStreamLimit bounds concurrent requests per stream (0: DefaultPerStreamLimit).
 	PerStreamLimit int
+	// MaxInFlight bounds concurrent operations overall (0: DefaultMaxInFlight).
+	MaxInFlight int
 	// Logger receives one structured line per request (nil: slog.Default()).
 	Logger *slog.Logger
 	// Now is the clock (nil: time.Now).
@@ -56,6 +63,7 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	limit   streamLimiter
+	global  chan struct{}
 	metrics *metrics
 	listTok HMACTokens
 }
@@ -74,6 +82,11 @@ func New(cfg Config) *Server {
 		n = DefaultPerStreamLimit
 	}
 	s.limit = streamLimiter{max: n, n: map[string]int{}}
+	g := cfg.MaxInFlight
+	if g <= 0 {
+		g = DefaultMaxInFlight
+	}
+	s.global = make(chan struct{}, g)
 	s.listTok = HMACTokens{Key: cfg.Store.TokenKey(), Domain: "ListFragments"}
 	return s
 }
@@ -140,6 +153,8 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	start := s.now()
 	w := &statusWriter{ResponseWriter: rw}
+	reqID := newRequestID()
+	w.Header().Set("x-amzn-RequestId", reqID)
 	op := "unknown"
 	stream := ""
 	defer func() {
@@ -155,7 +170,7 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		}
 		d := s.now().Sub(start)
 		s.metrics.request(op, w.status, w.errTyp, d)
-		s.log.Info("request", "op", op, "method", r.Method, "path", r.URL.Path, "stream", stream,
+		s.log.Info("request", "id", reqID, "op", op, "method", r.Method, "path", r.URL.Path, "stream", stream,
 			"status", w.status, "error", w.errTyp, "bytes", w.bytes, "ms", float64(d.Microseconds())/1000, "remote", r.RemoteAddr)
 	}()
 	if r.URL.Path == "/metrics" && r.Method == http.MethodGet {
@@ -175,6 +190,13 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	op = rt.name
+	select {
+	case s.global <- struct{}{}:
+		defer func() { <-s.global }()
+	default:
+		writeError(w, apiErr(errClientLimit, "the server is serving %d requests at once; retry later", cap(s.global)))
+		return
+	}
 	if r.Method != http.MethodPost {
 		writeError(w, invalidArg("%s takes POST, not %s", r.URL.Path, r.Method))
 		return
@@ -209,6 +231,13 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		}
 		writeError(w, toAPIError(err))
 	}
+}
+
+// newRequestID returns a random id for the x-amzn-RequestId header and logs.
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // writeJSON answers v with 200.
