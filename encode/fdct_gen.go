@@ -17,17 +17,25 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
 		q = ((tmp10+tmp11)*int(rc[0]) + 1<<(qBits-1)) >> qBits
 		zz[0] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 0
+		if q != 0 {
+			mask |= 1 << 0
+		}
 		q = ((tmp10-tmp11)*int(rc[32]) + 1<<(qBits-1)) >> qBits
 		zz[10] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 10
+		if q != 0 {
+			mask |= 1 << 10
+		}
 		z1 := fmul(tmp12+tmp13, c0707)
 		q = ((tmp13+z1)*int(rc[16]) + 1<<(qBits-1)) >> qBits
 		zz[3] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 3
+		if q != 0 {
+			mask |= 1 << 3
+		}
 		q = ((tmp13-z1)*int(rc[48]) + 1<<(qBits-1)) >> qBits
 		zz[21] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 21
+		if q != 0 {
+			mask |= 1 << 21
+		}
 		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
 		z5 := fmul(tmp10-tmp12, c0382)
 		z2 := fmul(tmp10, c0541) + z5
@@ -36,16 +44,24 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		z11, z13 := tmp7+z3, tmp7-z3
 		q = ((z13+z2)*int(rc[40]) + 1<<(qBits-1)) >> qBits
 		zz[20] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 20
+		if q != 0 {
+			mask |= 1 << 20
+		}
 		q = ((z13-z2)*int(rc[24]) + 1<<(qBits-1)) >> qBits
 		zz[9] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 9
+		if q != 0 {
+			mask |= 1 << 9
+		}
 		q = ((z11+z4)*int(rc[8]) + 1<<(qBits-1)) >> qBits
 		zz[2] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 2
+		if q != 0 {
+			mask |= 1 << 2
+		}
 		q = ((z11-z4)*int(rc[56]) + 1<<(qBits-1)) >> qBits
 		zz[35] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 35
+		if q != 0 {
+			mask |= 1 << 35
+		}
 	}
 	{
 		tmp0, tmp7 := int(blk[1])+int(blk[57]), int(blk[1])-int(blk[57])
@@ -56,17 +72,25 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
 		q = ((tmp10+tmp11)*int(rc[1]) + 1<<(qBits-1)) >> qBits
 		zz[1] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 1
+		if q != 0 {
+			mask |= 1 << 1
+		}
 		q = ((tmp10-tmp11)*int(rc[33]) + 1<<(qBits-1)) >> qBits
 		zz[19] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 19
+		if q != 0 {
+			mask |= 1 << 19
+		}
 		z1 := fmul(tmp12+tmp13, c0707)
 		q = ((tmp13+z1)*int(rc[17]) + 1<<(qBits-1)) >> qBits
 		zz[8] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 8
+		if q != 0 {
+			mask |= 1 << 8
+		}
 		q = ((tmp13-z1)*int(rc[49]) + 1<<(qBits-1)) >> qBits
 		zz[34] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 34
+		if q != 0 {
+			mask |= 1 << 34
+		}
 		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
 		z5 := fmul(tmp10-tmp12, c0382)
 		z2 := fmul(tmp10, c0541) + z5
@@ -75,16 +99,24 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		z11, z13 := tmp7+z3, tmp7-z3
 		q = ((z13+z2)*int(rc[41]) + 1<<(qBits-1)) >> qBits
 		zz[22] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 22
+		if q != 0 {
+			mask |= 1 << 22
+		}
 		q = ((z13-z2)*int(rc[25]) + 1<<(qBits-1)) >> qBits
 		zz[11] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 11
+		if q != 0 {
+			mask |= 1 << 11
+		}
 		q = ((z11+z4)*int(rc[9]) + 1<<(qBits-1)) >> qBits
 		zz[4] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 4
+		if q != 0 {
+			mask |= 1 << 4
+		}
 		q = ((z11-z4)*int(rc[57]) + 1<<(qBits-1)) >> qBits
 		zz[36] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 36
+		if q != 0 {
+			mask |= 1 << 36
+		}
 	}
 	{
 		tmp0, tmp7 := int(blk[2])+int(blk[58]), int(blk[2])-int(blk[58])
@@ -95,17 +127,25 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
 		q = ((tmp10+tmp11)*int(rc[2]) + 1<<(qBits-1)) >> qBits
 		zz[5] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 5
+		if q != 0 {
+			mask |= 1 << 5
+		}
 		q = ((tmp10-tmp11)*int(rc[34]) + 1<<(qBits-1)) >> qBits
 		zz[23] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 23
+		if q != 0 {
+			mask |= 1 << 23
+		}
 		z1 := fmul(tmp12+tmp13, c0707)
 		q = ((tmp13+z1)*int(rc[18]) + 1<<(qBits-1)) >> qBits
 		zz[12] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 12
+		if q != 0 {
+			mask |= 1 << 12
+		}
 		q = ((tmp13-z1)*int(rc[50]) + 1<<(qBits-1)) >> qBits
 		zz[37] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 37
+		if q != 0 {
+			mask |= 1 << 37
+		}
 		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
 		z5 := fmul(tmp10-tmp12, c0382)
 		z2 := fmul(tmp10, c0541) + z5
@@ -114,16 +154,24 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		z11, z13 := tmp7+z3, tmp7-z3
 		q = ((z13+z2)*int(rc[42]) + 1<<(qBits-1)) >> qBits
 		zz[33] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 33
+		if q != 0 {
+			mask |= 1 << 33
+		}
 		q = ((z13-z2)*int(rc[26]) + 1<<(qBits-1)) >> qBits
 		zz[18] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 18
+		if q != 0 {
+			mask |= 1 << 18
+		}
 		q = ((z11+z4)*int(rc[10]) + 1<<(qBits-1)) >> qBits
 		zz[7] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 7
+		if q != 0 {
+			mask |= 1 << 7
+		}
 		q = ((z11-z4)*int(rc[58]) + 1<<(qBits-1)) >> qBits
 		zz[48] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 48
+		if q != 0 {
+			mask |= 1 << 48
+		}
 	}
 	{
 		tmp0, tmp7 := int(blk[3])+int(blk[59]), int(blk[3])-int(blk[59])
@@ -134,17 +182,25 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
 		q = ((tmp10+tmp11)*int(rc[3]) + 1<<(qBits-1)) >> qBits
 		zz[6] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 6
+		if q != 0 {
+			mask |= 1 << 6
+		}
 		q = ((tmp10-tmp11)*int(rc[35]) + 1<<(qBits-1)) >> qBits
 		zz[32] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 32
+		if q != 0 {
+			mask |= 1 << 32
+		}
 		z1 := fmul(tmp12+tmp13, c0707)
 		q = ((tmp13+z1)*int(rc[19]) + 1<<(qBits-1)) >> qBits
 		zz[17] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 17
+		if q != 0 {
+			mask |= 1 << 17
+		}
 		q = ((tmp13-z1)*int(rc[51]) + 1<<(qBits-1)) >> qBits
 		zz[47] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 47
+		if q != 0 {
+			mask |= 1 << 47
+		}
 		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
 		z5 := fmul(tmp10-tmp12, c0382)
 		z2 := fmul(tmp10, c0541) + z5
@@ -153,16 +209,24 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		z11, z13 := tmp7+z3, tmp7-z3
 		q = ((z13+z2)*int(rc[43]) + 1<<(qBits-1)) >> qBits
 		zz[38] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 38
+		if q != 0 {
+			mask |= 1 << 38
+		}
 		q = ((z13-z2)*int(rc[27]) + 1<<(qBits-1)) >> qBits
 		zz[24] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 24
+		if q != 0 {
+			mask |= 1 << 24
+		}
 		q = ((z11+z4)*int(rc[11]) + 1<<(qBits-1)) >> qBits
 		zz[13] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 13
+		if q != 0 {
+			mask |= 1 << 13
+		}
 		q = ((z11-z4)*int(rc[59]) + 1<<(qBits-1)) >> qBits
 		zz[49] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 49
+		if q != 0 {
+			mask |= 1 << 49
+		}
 	}
 	{
 		tmp0, tmp7 := int(blk[4])+int(blk[60]), int(blk[4])-int(blk[60])
@@ -173,17 +237,25 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
 		q = ((tmp10+tmp11)*int(rc[4]) + 1<<(qBits-1)) >> qBits
 		zz[14] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 14
+		if q != 0 {
+			mask |= 1 << 14
+		}
 		q = ((tmp10-tmp11)*int(rc[36]) + 1<<(qBits-1)) >> qBits
 		zz[39] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 39
+		if q != 0 {
+			mask |= 1 << 39
+		}
 		z1 := fmul(tmp12+tmp13, c0707)
 		q = ((tmp13+z1)*int(rc[20]) + 1<<(qBits-1)) >> qBits
 		zz[25] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 25
+		if q != 0 {
+			mask |= 1 << 25
+		}
 		q = ((tmp13-z1)*int(rc[52]) + 1<<(qBits-1)) >> qBits
 		zz[50] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 50
+		if q != 0 {
+			mask |= 1 << 50
+		}
 		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
 		z5 := fmul(tmp10-tmp12, c0382)
 		z2 := fmul(tmp10, c0541) + z5
@@ -192,16 +264,24 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		z11, z13 := tmp7+z3, tmp7-z3
 		q = ((z13+z2)*int(rc[44]) + 1<<(qBits-1)) >> qBits
 		zz[46] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 46
+		if q != 0 {
+			mask |= 1 << 46
+		}
 		q = ((z13-z2)*int(rc[28]) + 1<<(qBits-1)) >> qBits
 		zz[31] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 31
+		if q != 0 {
+			mask |= 1 << 31
+		}
 		q = ((z11+z4)*int(rc[12]) + 1<<(qBits-1)) >> qBits
 		zz[16] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 16
+		if q != 0 {
+			mask |= 1 << 16
+		}
 		q = ((z11-z4)*int(rc[60]) + 1<<(qBits-1)) >> qBits
 		zz[57] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 57
+		if q != 0 {
+			mask |= 1 << 57
+		}
 	}
 	{
 		tmp0, tmp7 := int(blk[5])+int(blk[61]), int(blk[5])-int(blk[61])
@@ -212,17 +292,25 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
 		q = ((tmp10+tmp11)*int(rc[5]) + 1<<(qBits-1)) >> qBits
 		zz[15] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 15
+		if q != 0 {
+			mask |= 1 << 15
+		}
 		q = ((tmp10-tmp11)*int(rc[37]) + 1<<(qBits-1)) >> qBits
 		zz[45] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 45
+		if q != 0 {
+			mask |= 1 << 45
+		}
 		z1 := fmul(tmp12+tmp13, c0707)
 		q = ((tmp13+z1)*int(rc[21]) + 1<<(qBits-1)) >> qBits
 		zz[30] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 30
+		if q != 0 {
+			mask |= 1 << 30
+		}
 		q = ((tmp13-z1)*int(rc[53]) + 1<<(qBits-1)) >> qBits
 		zz[56] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 56
+		if q != 0 {
+			mask |= 1 << 56
+		}
 		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
 		z5 := fmul(tmp10-tmp12, c0382)
 		z2 := fmul(tmp10, c0541) + z5
@@ -231,16 +319,24 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		z11, z13 := tmp7+z3, tmp7-z3
 		q = ((z13+z2)*int(rc[45]) + 1<<(qBits-1)) >> qBits
 		zz[51] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 51
+		if q != 0 {
+			mask |= 1 << 51
+		}
 		q = ((z13-z2)*int(rc[29]) + 1<<(qBits-1)) >> qBits
 		zz[40] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 40
+		if q != 0 {
+			mask |= 1 << 40
+		}
 		q = ((z11+z4)*int(rc[13]) + 1<<(qBits-1)) >> qBits
 		zz[26] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 26
+		if q != 0 {
+			mask |= 1 << 26
+		}
 		q = ((z11-z4)*int(rc[61]) + 1<<(qBits-1)) >> qBits
 		zz[58] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 58
+		if q != 0 {
+			mask |= 1 << 58
+		}
 	}
 	{
 		tmp0, tmp7 := int(blk[6])+int(blk[62]), int(blk[6])-int(blk[62])
@@ -251,17 +347,25 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
 		q = ((tmp10+tmp11)*int(rc[6]) + 1<<(qBits-1)) >> qBits
 		zz[27] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 27
+		if q != 0 {
+			mask |= 1 << 27
+		}
 		q = ((tmp10-tmp11)*int(rc[38]) + 1<<(qBits-1)) >> qBits
 		zz[52] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 52
+		if q != 0 {
+			mask |= 1 << 52
+		}
 		z1 := fmul(tmp12+tmp13, c0707)
 		q = ((tmp13+z1)*int(rc[22]) + 1<<(qBits-1)) >> qBits
 		zz[41] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 41
+		if q != 0 {
+			mask |= 1 << 41
+		}
 		q = ((tmp13-z1)*int(rc[54]) + 1<<(qBits-1)) >> qBits
 		zz[59] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 59
+		if q != 0 {
+			mask |= 1 << 59
+		}
 		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
 		z5 := fmul(tmp10-tmp12, c0382)
 		z2 := fmul(tmp10, c0541) + z5
@@ -270,16 +374,24 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		z11, z13 := tmp7+z3, tmp7-z3
 		q = ((z13+z2)*int(rc[46]) + 1<<(qBits-1)) >> qBits
 		zz[55] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 55
+		if q != 0 {
+			mask |= 1 << 55
+		}
 		q = ((z13-z2)*int(rc[30]) + 1<<(qBits-1)) >> qBits
 		zz[44] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 44
+		if q != 0 {
+			mask |= 1 << 44
+		}
 		q = ((z11+z4)*int(rc[14]) + 1<<(qBits-1)) >> qBits
 		zz[29] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 29
+		if q != 0 {
+			mask |= 1 << 29
+		}
 		q = ((z11-z4)*int(rc[62]) + 1<<(qBits-1)) >> qBits
 		zz[62] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 62
+		if q != 0 {
+			mask |= 1 << 62
+		}
 	}
 	{
 		tmp0, tmp7 := int(blk[7])+int(blk[63]), int(blk[7])-int(blk[63])
@@ -290,17 +402,25 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
 		q = ((tmp10+tmp11)*int(rc[7]) + 1<<(qBits-1)) >> qBits
 		zz[28] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 28
+		if q != 0 {
+			mask |= 1 << 28
+		}
 		q = ((tmp10-tmp11)*int(rc[39]) + 1<<(qBits-1)) >> qBits
 		zz[54] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 54
+		if q != 0 {
+			mask |= 1 << 54
+		}
 		z1 := fmul(tmp12+tmp13, c0707)
 		q = ((tmp13+z1)*int(rc[23]) + 1<<(qBits-1)) >> qBits
 		zz[43] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 43
+		if q != 0 {
+			mask |= 1 << 43
+		}
 		q = ((tmp13-z1)*int(rc[55]) + 1<<(qBits-1)) >> qBits
 		zz[61] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 61
+		if q != 0 {
+			mask |= 1 << 61
+		}
 		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
 		z5 := fmul(tmp10-tmp12, c0382)
 		z2 := fmul(tmp10, c0541) + z5
@@ -309,16 +429,24 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		z11, z13 := tmp7+z3, tmp7-z3
 		q = ((z13+z2)*int(rc[47]) + 1<<(qBits-1)) >> qBits
 		zz[60] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 60
+		if q != 0 {
+			mask |= 1 << 60
+		}
 		q = ((z13-z2)*int(rc[31]) + 1<<(qBits-1)) >> qBits
 		zz[53] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 53
+		if q != 0 {
+			mask |= 1 << 53
+		}
 		q = ((z11+z4)*int(rc[15]) + 1<<(qBits-1)) >> qBits
 		zz[42] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 42
+		if q != 0 {
+			mask |= 1 << 42
+		}
 		q = ((z11-z4)*int(rc[63]) + 1<<(qBits-1)) >> qBits
 		zz[63] = int32(q)
-		mask |= uint64(q|-q) >> 63 << 63
+		if q != 0 {
+			mask |= 1 << 63
+		}
 	}
 	return mask
 }

@@ -48,7 +48,7 @@ func main() {
 			k := unzig[n]
 			p("q = ((%s)*int(rc[%d]) + 1<<(qBits-1)) >> qBits\n", expr, n)
 			p("zz[%d] = int32(q)\n", k)
-			p("mask |= uint64(q|-q) >> 63 << %d\n", k)
+			p("if q != 0 {\nmask |= 1 << %d\n}\n", k)
 		}
 		out(0, "tmp10+tmp11")
 		out(4, "tmp10-tmp11")

@@ -103,7 +103,9 @@ const (
 	qBits   = 31    // precision of quantisation reciprocals
 )
 
-func fmul(x, c int) int { return (x*c + 1<<13) >> 14 }
+// fmul multiplies by a 14-bit constant; the floor of the shift biases by at
+// most 1/16 of an input level (inputs carry fdctPre = 4 fractional bits).
+func fmul(x, c int) int { return (x * c) >> 14 }
 
 // aanScale[k] is s(k) above.
 var aanScale = func() (s [8]float64) {
