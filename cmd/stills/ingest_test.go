@@ -105,8 +105,10 @@ func TestIngestKill9(t *testing.T) {
 	for _, f := range frags {
 		byNum[f.Number] = f
 	}
-	if len(frags) < len(acked) || len(frags) > len(acked)+1 {
-		t.Errorf("store lists %d fragments; %d were acknowledged (at most one more may have committed unacknowledged)", len(frags), len(acked))
+	// Fragments committed after the last line we read (the child kept
+	// running until the signal landed) may be there too; none may be lost.
+	if len(frags) < len(acked) {
+		t.Errorf("store lists %d fragments; %d were acknowledged", len(frags), len(acked))
 	}
 	srcS, err := st.Source(ctx, "cam")
 	if err != nil {
