@@ -366,3 +366,33 @@ func BenchmarkDecode(b *testing.B) {
 		})
 	}
 }
+
+// FuzzSplitAccessUnits: the access unit splitter keeps every NAL unit, in
+// order, and never fails on hostile slice headers or parameter sets.
+func FuzzSplitAccessUnits(f *testing.F) {
+	for _, name := range []string{"MPS_MW_A.264", "CVFC1_Sony_C.jsv", "test_qcif_cabac.264"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b[:min(len(b), 4<<10)])
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		nals := annexBNALs(data)
+		var got [][]byte
+		for _, au := range SplitAccessUnits(nals) {
+			if len(au) == 0 {
+				t.Fatalf("empty access unit")
+			}
+			got = append(got, au...)
+		}
+		if len(got) != len(nals) {
+			t.Fatalf("%d NAL units in, %d out", len(nals), len(got))
+		}
+		for i := range got {
+			if &got[i][0] != &nals[i][0] {
+				t.Fatalf("NAL unit %d out of order", i)
+			}
+		}
+	})
+}
