@@ -35,10 +35,13 @@ const DefaultQuality = 80
 // keeps JPEG's 16-bit size fields and all index arithmetic far from overflow.
 const MaxDimension = 16384
 
-// MaxPixels bounds the output image area (64 Mpixel): a derived dimension
-// (one side given, the other following an extreme aspect ratio) cannot make
-// the encoder allocate more than a few hundred MiB.
-const MaxPixels = 1 << 26
+// MaxPixels bounds the output image area (32 Mpixel, four 3840×2160
+// pictures): a derived dimension (one side given, the other following an
+// extreme aspect ratio) cannot make the encoder allocate without limit. An
+// Encoder's buffers take about 6 bytes per output pixel for PNG (three
+// full-size 16-bit planes) and 3 for JPEG, plus the source-sized
+// intermediate plane of a two-pass resize.
+const MaxPixels = 1 << 25
 
 // Options selects the output format, JPEG quality and output size.
 type Options struct {
