@@ -1,7 +1,6 @@
 package encode
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/stills/stills/decode"
@@ -34,7 +33,7 @@ func matrixOf(f *decode.Frame) (matrix, error) {
 	}
 	switch mc {
 	case 0:
-		return m, UnsupportedError(fmt.Sprintf("matrix_coefficients 0 (GBR/identity)"))
+		return m, UnsupportedError("matrix_coefficients 0 (GBR: R'G'B' coded as Y/Cb/Cr planes)")
 	case 1:
 		m.kr, m.kb, m.name = 0.2126, 0.0722, "BT.709"
 	case 4:
