@@ -43,8 +43,10 @@ func startServer(t testing.TB, mod func(*Config)) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := stills.New(stills.Options{Tokens: HMACTokens{Key: st.TokenKey(), Domain: "GetImages"}})
-	cfg := Config{Store: st, Engine: eng, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	eo := stills.Options{Tokens: HMACTokens{Key: st.TokenKey(), Domain: "GetImages"}}
+	times := Instrument(&eo)
+	eng := stills.New(eo)
+	cfg := Config{Store: st, Engine: eng, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), EngineTimes: times}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -22,6 +22,7 @@ type metrics struct {
 	engineSum float64
 	engineN   uint64
 	start     time.Time
+	times     *EngineTimes // nil when the engine is not instrumented
 }
 
 func newMetrics() *metrics {
@@ -96,6 +97,12 @@ func (m *metrics) write(w http.ResponseWriter) {
 	}
 	p("# HELP stills_engine_seconds Time spent in the engine (scan, decode, scale, encode) per GetImages page.\n# TYPE stills_engine_seconds summary\n")
 	p("stills_engine_seconds_sum %g\nstills_engine_seconds_count %d\n", m.engineSum, m.engineN)
+	if et := m.times; et != nil {
+		p("# HELP stills_decode_seconds Time decoding pictures (keyframes) in the engine.\n# TYPE stills_decode_seconds summary\n")
+		p("stills_decode_seconds_sum %g\nstills_decode_seconds_count %d\n", float64(et.decodeNs.Load())/1e9, et.decodeN.Load())
+		p("# HELP stills_encode_seconds Time scaling and encoding images in the engine.\n# TYPE stills_encode_seconds summary\n")
+		p("stills_encode_seconds_sum %g\nstills_encode_seconds_count %d\n", float64(et.encodeNs.Load())/1e9, et.encodeN.Load())
+	}
 	p("# HELP stills_goroutines Goroutines now.\n# TYPE stills_goroutines gauge\nstills_goroutines %d\n", runtime.NumGoroutine())
 	p("# HELP stills_uptime_seconds Seconds since start.\n# TYPE stills_uptime_seconds gauge\nstills_uptime_seconds %g\n", time.Since(m.start).Seconds())
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -79,6 +80,19 @@ func TestServerTimestampImages(t *testing.T) {
 	for _, im := range resp.Images {
 		if im.Error != "" || len(im.ImageContent) < 100 {
 			t.Errorf("at %v: %q (%d bytes), want an image", im.TimeStamp, im.Error, len(im.ImageContent))
+		}
+	}
+	// /metrics counted the images and the engine's decode and encode work.
+	mresp, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, _ := io.ReadAll(mresp.Body)
+	mresp.Body.Close()
+	for _, re := range []string{`stills_images_total\{result="image"\} 3\n`, `stills_decode_seconds_count [1-9][0-9]*\n`,
+		`stills_encode_seconds_count [1-9][0-9]*\n`, `stills_engine_seconds_count 1\n`} {
+		if !regexp.MustCompile(re).Match(mb) {
+			t.Errorf("/metrics lacks %s:\n%s", re, mb)
 		}
 	}
 	// Before the first arrival there is no media (more than 1 s before it).

@@ -51,6 +51,8 @@ type Config struct {
 	PerStreamLimit int
 	// MaxInFlight bounds concurrent operations overall (0: DefaultMaxInFlight).
 	MaxInFlight int
+	// EngineTimes, from Instrument, adds decode and encode time to /metrics.
+	EngineTimes *EngineTimes
 	// Logger receives one structured line per request (nil: slog.Default()).
 	Logger *slog.Logger
 	// Now is the clock (nil: time.Now).
@@ -71,6 +73,7 @@ type Server struct {
 // New returns a Server.
 func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now, metrics: newMetrics()}
+	s.metrics.times = cfg.EngineTimes
 	if s.log == nil {
 		s.log = slog.Default()
 	}

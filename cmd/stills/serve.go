@@ -81,12 +81,14 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer st.Close()
-	eng := stills.New(stills.Options{
+	eo := stills.Options{
 		Workers:             *workers,
 		MinSamplingInterval: *minInterval,
 		Tokens:              server.HMACTokens{Key: st.TokenKey(), Domain: "GetImages"},
-	})
-	cfg := server.Config{Store: st, Engine: eng, PerStreamLimit: *perStream, Logger: log}
+	}
+	times := server.Instrument(&eo)
+	eng := stills.New(eo)
+	cfg := server.Config{Store: st, Engine: eng, PerStreamLimit: *perStream, Logger: log, EngineTimes: times}
 	if *access != "" {
 		cfg.Credentials = &server.Credentials{AccessKeyID: *access, SecretAccessKey: *secret}
 	}
