@@ -44,9 +44,11 @@
 // centred on its luma (JFIF siting); the H.264/H.265 default 4:2:0 siting is
 // a quarter chroma sample to the left, a shift invisible in a still that
 // this ignores, so that a frame that is not resized is not resampled at all.
-// golang.org/x/image/draw was not used: it works on image.Image (interleaved
-// or per-pixel access, 8-bit), while the frames here are planar uint16 at up
-// to 14 bits, and a plane-wise scaler is both simpler and faster.
+// golang.org/x/image/draw was measured and not used: its BiLinear scaler
+// works on 8-bit image.Image values (so deeper samples would be rounded
+// before scaling) and, on the same 1920×1080 → 1280×720 picture
+// (BenchmarkScaleXDraw1080To720 beside BenchmarkScale1080To720), took about
+// 15 times the CPU time of this scaler and allocated 44 MB per call.
 //
 // Bit depth: samples deeper than 8 bits are never rounded before the end:
 // the scaler keeps 14 bits, the PNG colour stage rounds once to 8 bits, and
