@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stills/stills/decode"
@@ -33,33 +34,53 @@ func run(t *testing.T, prog string, args ...string) []byte {
 // with the given matrix and limited range, and convert that same YUV to RGB
 // with the matching input flags. It returns the frame and ffmpeg's RGB.
 func ffmpegPicture(t *testing.T, src string, w, h int, matrix string, mc uint8) (*decode.Frame, rgbImage) {
+	return ffmpegPictureDepth(t, src, w, h, matrix, mc, 8)
+}
+
+// ffmpegPictureDepth is ffmpegPicture at 8 bits (yuv420p) or 10 bits
+// (yuv420p10le).
+func ffmpegPictureDepth(t *testing.T, src string, w, h int, matrix string, mc uint8, depth int) (*decode.Frame, rgbImage) {
 	ff := testtool.Need(t, "ffmpeg")
 	dir := t.TempDir()
 	yuvPath := filepath.Join(dir, "pic.yuv")
 	size := fmt.Sprintf("%dx%d", w, h)
+	pixfmt := "yuv420p"
+	if depth == 10 {
+		pixfmt = "yuv420p10le"
+	}
 	run(t, ff, "-v", "error", "-f", "lavfi", "-i", src+"=size="+size, "-frames:v", "1",
-		"-vf", "scale=out_color_matrix="+matrix+":out_range=tv,format=yuv420p", "-f", "rawvideo", "-y", yuvPath)
-	rgb := run(t, ff, "-v", "error", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", size, "-i", yuvPath,
+		"-vf", "scale=out_color_matrix="+matrix+":out_range=tv,format="+pixfmt, "-f", "rawvideo", "-y", yuvPath)
+	rgb := run(t, ff, "-v", "error", "-f", "rawvideo", "-pix_fmt", pixfmt, "-s", size, "-i", yuvPath,
 		"-vf", "scale=in_color_matrix="+matrix+":in_range=tv:flags=accurate_rnd+full_chroma_int,format=rgb24",
 		"-f", "rawvideo", "-")
 	yuv, err := os.ReadFile(yuvPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cw, ch := (w+1)/2, (h+1)/2
-	if len(yuv) != w*h+2*cw*ch || len(rgb) != 3*w*h {
-		t.Fatalf("ffmpeg gave %d YUV and %d RGB bytes for %s", len(yuv), len(rgb), size)
+	bps := 1
+	if depth > 8 {
+		bps = 2
 	}
-	f := &decode.Frame{Width: w, Height: h, ChromaFormat: decode.Chroma420, BitDepthY: 8, BitDepthC: 8,
+	cw, ch := (w+1)/2, (h+1)/2
+	if len(yuv) != bps*(w*h+2*cw*ch) || len(rgb) != 3*w*h {
+		t.Fatalf("ffmpeg gave %d YUV and %d RGB bytes for %s %s", len(yuv), len(rgb), size, pixfmt)
+	}
+	f := &decode.Frame{Width: w, Height: h, ChromaFormat: decode.Chroma420, BitDepthY: depth, BitDepthC: depth,
 		YStride: w, CStride: cw, Colour: decode.ColourInfo{Present: true, MatrixCoefficients: mc}}
-	f.Y, f.Cb, f.Cr = widen(yuv[:w*h]), widen(yuv[w*h:w*h+cw*ch]), widen(yuv[w*h+cw*ch:])
+	samples := widen(yuv, bps)
+	f.Y, f.Cb, f.Cr = samples[:w*h], samples[w*h:w*h+cw*ch], samples[w*h+cw*ch:]
 	return f, rgbImage{w, h, rgb}
 }
 
-func widen(b []byte) []uint16 {
-	p := make([]uint16, len(b))
-	for i, v := range b {
-		p[i] = uint16(v)
+// widen reads 8-bit or little-endian 16-bit samples.
+func widen(b []byte, bps int) []uint16 {
+	p := make([]uint16, len(b)/bps)
+	for i := range p {
+		if bps == 1 {
+			p[i] = uint16(b[i])
+		} else {
+			p[i] = uint16(b[2*i]) | uint16(b[2*i+1])<<8
+		}
 	}
 	return p
 }
@@ -92,9 +113,15 @@ func TestColourAgainstFFmpeg(t *testing.T) {
 		{"bt601-sd", "smptebars", "bt601", 640, 480, 6, false},
 		{"bt601-sd-unspecified", "smptebars", "bt601", 640, 480, 2, true},
 		{"bt709-testsrc2", "testsrc2", "bt709", 1280, 720, 1, false},
+		{"bt709-hd-10bit", "smptehdbars", "bt709", 1280, 720, 1, false},
+		{"bt601-sd-10bit", "smptebars", "bt601", 640, 480, 6, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f, want := ffmpegPicture(t, c.src, c.w, c.h, c.matrix, c.mc)
+			depth := 8
+			if strings.HasSuffix(c.name, "-10bit") {
+				depth = 10
+			}
+			f, want := ffmpegPictureDepth(t, c.src, c.w, c.h, c.matrix, c.mc, depth)
 			if c.absent {
 				f.Colour = decode.ColourInfo{}
 			}
