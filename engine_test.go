@@ -610,3 +610,38 @@ func TestAnnexBParameterSets(t *testing.T) {
 		}
 	}
 }
+
+// A clock that jumps by a year: Extract answers the hole with NO_MEDIA
+// without scanning it chunk by chunk.
+func TestExtractClockJump(t *testing.T) {
+	c := newFakeCodec()
+	e := fakeEngine(c, 2)
+	src := newFakeSource(0, 4000, 2000, 100, 0)
+	year := int64(365 * 24 * 3600 * 1000)
+	late := newFakeSource(year, 4000, 2000, 100, 0)
+	for _, s := range late.ix.Samples {
+		s.Fragment += int32(len(src.ix.Fragments))
+		s.Pos += int64(len(src.ix.Samples))
+		src.ix.Samples = append(src.ix.Samples, s)
+	}
+	src.ix.Fragments = append(src.ix.Fragments, late.ix.Fragments...)
+	var images, noMedia int
+	err := e.Extract(context.Background(), src, ExtractRequest{From: base, To: base + (year+4000)*msec, Interval: time.Minute},
+		func(img Image) error {
+			if img.Error == NoMedia {
+				noMedia++
+			} else if img.Error == "" {
+				images++
+			}
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if images != 2 || noMedia != int(year/60000)-1 {
+		t.Errorf("%d images, %d NO_MEDIA; want 2 and %d", images, noMedia, year/60000-1)
+	}
+	if n := len(src.scans); n > 10 {
+		t.Errorf("%d Scans for two short stretches of media", n)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"time"
 
 	"github.com/stills/stills/media"
@@ -69,8 +70,40 @@ func (e *Engine) Extract(ctx context.Context, src media.Source, r ExtractRequest
 	iv := int64(r.Interval)
 	total := sample.Count(r.From, r.To, iv)
 	eo := EncodeOptions{Format: r.Format, Quality: r.Quality, Width: r.Width, Height: r.Height}
+
+	// Where the media lies in the range: chunks that fall wholly outside
+	// it are answered NO_MEDIA without scanning (a file whose clock jumps
+	// by years would otherwise cost one Scan per chunk of the jump).
+	var runs []sample.Span
+	covered := func(a, b media.Time) bool { return true }
+	cov, err := src.Scan(ctx, r.Timeline, r.From-sample.Grace, r.To+scanMargin)
+	switch {
+	case err == nil && cov != nil:
+		runs = sample.NewPlan(cov, r.Timeline).Runs()
+		covered = func(a, b media.Time) bool {
+			i := sort.Search(len(runs), func(i int) bool { return runs[i].End >= a })
+			return i < len(runs) && runs[i].Start <= b
+		}
+	case err != nil && !errors.Is(err, media.ErrNoVideo):
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("stills: reading the media between %s and %s: %w", fmtTime(r.From), fmtTime(r.To), err)
+	}
+	cov = nil
+
 	var prev lastPicture
 	var done int64
+	emit := func(img Image) error {
+		if err := fn(img); err != nil {
+			return err
+		}
+		done++
+		if r.Progress != nil {
+			r.Progress(done, total)
+		}
+		return nil
+	}
 	times := make([]media.Time, 0, ExtractChunk)
 	for k0 := int64(0); k0 < total; k0 += ExtractChunk {
 		if err := ctx.Err(); err != nil {
@@ -80,17 +113,15 @@ func (e *Engine) Extract(ctx context.Context, src media.Source, r ExtractRequest
 		for k := k0; k < total && k < k0+ExtractChunk; k++ {
 			times = append(times, sample.At(r.From, iv, k))
 		}
-		err := e.page(ctx, src, r.Timeline, times, k0 == 0, eo, &prev, func(img Image) error {
-			if err := fn(img); err != nil {
-				return err
+		if !covered(times[0]-sample.Grace, times[len(times)-1]+sample.Grace) {
+			for _, t := range times {
+				if err := emit(Image{TimeStamp: time.Unix(0, t).UTC(), Error: NoMedia}); err != nil {
+					return err
+				}
 			}
-			done++
-			if r.Progress != nil {
-				r.Progress(done, total)
-			}
-			return nil
-		})
-		if err != nil {
+			continue
+		}
+		if err := e.page(ctx, src, r.Timeline, times, k0 == 0, eo, &prev, emit); err != nil {
 			return err
 		}
 	}
