@@ -153,7 +153,7 @@ func (e *Encoder) Encode(dst []byte, f *decode.Frame, o Options) (out []byte, er
 	if q == 0 {
 		q = DefaultQuality
 	}
-	if q < 1 || q > 100 {
+	if o.Format == JPEG && (q < 1 || q > 100) { // ignored for PNG (SPEC §1)
 		return dst[:0], fmt.Errorf("%w: JPEG quality %d outside 1..100", ErrInvalidOptions, o.Quality)
 	}
 	if o.Width < 0 || o.Height < 0 || o.Width > MaxDimension || o.Height > MaxDimension {

@@ -382,6 +382,9 @@ func TestErrors(t *testing.T) {
 			t.Errorf("bad frame %d: err %v, want ErrInvalidFrame", i, err)
 		}
 	}
+	if _, err := e.Encode(nil, good, Options{Format: PNG, Quality: 500}); err != nil {
+		t.Errorf("PNG ignores the JPEG quality, got %v", err)
+	}
 	if _, err := e.Encode(nil, nil, Options{}); !errors.Is(err, ErrInvalidFrame) {
 		t.Errorf("nil frame: err %v", err)
 	}
