@@ -391,3 +391,25 @@ func TestUnknownElementsInMetadata(t *testing.T) {
 		t.Errorf("sample %+v, want at 6 ms lasting 20 ms", s)
 	}
 }
+
+func TestDeepNestingEndsQuickly(t *testing.T) {
+	// 200 000 nested Video elements inside a TrackEntry (1.8 MB): ebml-go
+	// alone needs minutes; the depth check refuses it at once, and the hand
+	// parser reads the TrackEntry's other fields.
+	const depth = 200000
+	var body []byte
+	for i := 0; i < depth; i++ {
+		body = append(append(body, 0xE0), vint8(uint64(9*(depth-1-i)))...)
+	}
+	te := el(tidTrackEntry, elUint(tidTrackNumber, 1), elUint(tidTrackType, 1), elStr(tidCodecID, CodecIDH264), body)
+	file := bytes.Join([][]byte{ebmlHeader("matroska"), el(eidSegment, tracks(te),
+		cluster(0, simpleBlock(1, 0, 0x80, frame(1, 8)...)))}, nil)
+	start := time.Now()
+	d, err := Open(bytes.NewReader(file), int64(len(file)))
+	if err == nil {
+		_, err = d.Scan(context.Background(), media.ProducerTime, math.MinInt64, math.MaxInt64)
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Fatalf("took %v (err %v)", el, err)
+	}
+}

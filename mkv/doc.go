@@ -63,9 +63,13 @@
 //
 // Cluster and block data are parsed by hand from a small window over the
 // io.ReaderAt: github.com/at-wat/ebml-go, used for the EBML header, Info,
-// Tracks, SeekHead and Cues, allocates per element and reads values through
+// Tracks and SeekHead, allocates per element and reads values through
 // interfaces and reflection, which is fine for metadata read once per Segment
-// but too slow for thousands of blocks. Block payloads are never read by Scan
+// (identical copies in later Segments are not parsed again) but too slow for
+// thousands of blocks, and for Cues (read by hand too). Before ebml-go sees an
+// element its nesting depth is checked (its reader chain makes deep nesting
+// quadratic), and Info and Tracks are read by hand when ebml-go rejects an
+// element ID its table lacks. Block payloads are never read by Scan
 // (except the first 4 bytes of one block to detect Annex B payloads);
 // ReadSample reads one payload with one ReadAt.
 //
