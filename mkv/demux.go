@@ -291,11 +291,11 @@ type walkResult struct {
 // fragRec is one fragment: clusters [c0, c1) of the walk.
 type fragRec struct {
 	media.Fragment
-	c0, c1   int
-	seg      int
-	s0, s1   int // samples
-	hasTags  bool
-	lastEnd  [2]media.Time // latest sample time (+ duration) on each timeline
+	c0, c1  int
+	seg     int
+	s0, s1  int // samples
+	hasTags bool
+	lastEnd [2]media.Time // latest sample time (+ duration) on each timeline
 }
 
 // walker walks elements from a position, collecting clusters and samples.

@@ -366,7 +366,6 @@ func TestReadSampleBounds(t *testing.T) {
 	}
 }
 
-
 func TestUnknownElementsInMetadata(t *testing.T) {
 	// An element ID that ebml-go's table lacks (0x3F5F5F, unassigned
 	// 3-byte range) inside Info and a TrackEntry: the hand parser reads the

@@ -52,10 +52,10 @@ var ErrNotMP4 = errors.New("mp4in: not an MP4 file (no ftyp/styp/moov/moof box a
 // Source is an MP4 file. It implements media.Source. Open reads the boxes
 // (not the media data) and indexes the video track.
 type Source struct {
-	ra     io.ReaderAt
-	size   int64
-	closer io.Closer
-	idx    *media.Index
+	ra      io.ReaderAt
+	size    int64
+	closer  io.Closer
+	idx     *media.Index
 	fragEnd []media.Time // end of each fragment's last sample (ns)
 }
 
