@@ -32,7 +32,7 @@ type IngestOptions struct {
 
 // Ingest imports the video of src into stream as fragments, one per
 // keyframe-started group of pictures (split further so that none exceeds
-// MaxFragmentDuration). ack is called after each fragment is durably stored.
+// MaxFragmentDuration, MaxSamplesPerFragment or half of MaxFragmentBytes). ack is called after each fragment is durably stored.
 // Annex B payloads are rewritten as 4-byte length-prefixed NAL units with an
 // avcC/hvcC record built from the stream's parameter sets, as Matroska's
 // V_MPEG4/ISO/AVC and V_MPEGH/ISO/HEVC codec IDs require.
@@ -82,11 +82,12 @@ func Ingest(ctx context.Context, st Store, stream string, src media.Source, opts
 	}
 
 	var (
-		frames []NewFrame
-		fragT0 int64
-		stored int
-		buf    []byte
-		nals   [][]byte
+		frames    []NewFrame
+		fragT0    int64
+		fragBytes int64 // payload bytes in frames
+		stored    int
+		buf       []byte
+		nals      [][]byte
 	)
 	flush := func() error {
 		if len(frames) == 0 {
@@ -125,6 +126,7 @@ func Ingest(ctx context.Context, st Store, stream string, src media.Source, opts
 			}
 		}
 		if len(frames) > 0 && (s.Keyframe || t+dur-fragT0 > int64(MaxFragmentDuration) || t < fragT0 ||
+			len(frames) >= MaxSamplesPerFragment || fragBytes+int64(s.Size) > MaxFragmentBytes/2 ||
 			(i > 0 && s.Fragment != ix.Samples[i-1].Fragment && s.Keyframe)) {
 			if err := flush(); err != nil {
 				return stored, err
@@ -132,6 +134,7 @@ func Ingest(ctx context.Context, st Store, stream string, src media.Source, opts
 		}
 		if len(frames) == 0 {
 			fragT0 = t
+			fragBytes = 0
 		}
 		data, err := src.ReadSample(ctx, s, nil)
 		if err != nil {
@@ -156,6 +159,7 @@ func Ingest(ctx context.Context, st Store, stream string, src media.Source, opts
 			data = bytes.Clone(buf)
 		}
 		frames = append(frames, NewFrame{Time: t, Duration: dur, Keyframe: s.Keyframe, Data: data})
+		fragBytes += int64(len(data))
 	}
 	return stored, flush()
 }

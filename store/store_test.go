@@ -373,3 +373,28 @@ func TestPrune(t *testing.T) {
 		t.Errorf("number after emptying %s, want above %s", next.Number, frags[3].Number)
 	}
 }
+
+// TestIngestSplitsHugeGOP: a stream with one keyframe and more frames than a
+// fragment may hold is split into several fragments, none over the limits.
+func TestIngestSplitsHugeGOP(t *testing.T) {
+	ctx := context.Background()
+	d := openTemp(t)
+	if _, err := d.CreateStream(ctx, NewStream{Name: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	src := newFake(AbsoluteThreshold, MaxSamplesPerFragment+10, 1<<30) // 40 ms frames: 655 s, one keyframe
+	var frags []Fragment
+	if _, err := Ingest(ctx, d, "s", src, IngestOptions{}, func(f Fragment) { frags = append(frags, f) }); err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, f := range frags {
+		total += len(f.Samples)
+		if f.Duration > int64(MaxFragmentDuration) || len(f.Samples) > MaxSamplesPerFragment {
+			t.Errorf("fragment %s: %v, %d frames", f.Number, time.Duration(f.Duration), len(f.Samples))
+		}
+	}
+	if total != MaxSamplesPerFragment+10 || len(frags) < 2 {
+		t.Errorf("%d frames in %d fragments, want all %d split", total, len(frags), MaxSamplesPerFragment+10)
+	}
+}
