@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -643,5 +644,44 @@ func TestExtractClockJump(t *testing.T) {
 	}
 	if n := len(src.scans); n > 10 {
 		t.Errorf("%d Scans for two short stretches of media", n)
+	}
+}
+
+// countingEncoder counts pictures encoded so far.
+type countingEncoder struct{ n *atomic.Int64 }
+
+func (c countingEncoder) Encode(dst []byte, f *decode.Frame, o EncodeOptions) ([]byte, error) {
+	c.n.Add(1)
+	return fakeEncoder{}.Encode(dst, f, o)
+}
+
+// Memory is bounded by the pool: the engine never runs more than a small
+// window of pictures ahead of the image being emitted, however many
+// timestamps there are.
+func TestWindowBound(t *testing.T) {
+	const workers = 3
+	var encoded atomic.Int64
+	c := newFakeCodec()
+	e := New(Options{Workers: workers, NewDecoder: c.newDecoder, NewEncoder: func() ImageEncoder { return countingEncoder{&encoded} }})
+	src := newFakeSource(0, 200000, 200, 100, 0) // a keyframe every 200 ms: 1000 pictures
+	var emitted, maxAhead int64
+	err := e.Extract(context.Background(), src, ExtractRequest{From: base, To: base + 199800*msec, Interval: 200 * time.Millisecond},
+		func(img Image) error {
+			emitted++
+			time.Sleep(50 * time.Microsecond) // a slow consumer
+			if ahead := encoded.Load() - emitted; ahead > maxAhead {
+				maxAhead = ahead
+			}
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if emitted != 1000 || encoded.Load() != 1000 {
+		t.Fatalf("%d emitted, %d encoded; want 1000 each", emitted, encoded.Load())
+	}
+	// At most the window (2 × workers) plus one picture per worker.
+	if maxAhead > 3*workers {
+		t.Errorf("encoded up to %d pictures ahead of the consumer, want at most %d", maxAhead, 3*workers)
 	}
 }
