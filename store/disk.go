@@ -157,6 +157,12 @@ func writeDurable(path, tmpDir string, data []byte, mode os.FileMode) error {
 	return syncDir(filepath.Dir(path))
 }
 
+func randHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return fmt.Sprintf("%x", b)
+}
+
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
@@ -196,7 +202,7 @@ func (d *Disk) CreateStream(ctx context.Context, ns NewStream) (StreamInfo, erro
 	info := StreamInfo{
 		Name:           ns.Name,
 		ARN:            fmt.Sprintf("arn:aws:kinesisvideo:%s:%s:stream/%s/%d", d.opts.Region, d.opts.Account, ns.Name, ms),
-		ID:             ns.Name + "-" + strconv.FormatInt(ms, 10),
+		ID:             ns.Name + "-" + strconv.FormatInt(ms, 10) + "-" + randHex(4),
 		CreationTime:   now,
 		MediaType:      ns.MediaType,
 		DeviceName:     ns.DeviceName,
@@ -204,6 +210,12 @@ func (d *Disk) CreateStream(ctx context.Context, ns NewStream) (StreamInfo, erro
 		RetentionHours: ns.RetentionHours,
 		Version:        strconv.FormatInt(ms, 36),
 	}
+	// The directory exists before the stream does: a crash between the two
+	// leaves an empty directory, never a stream without one.
+	if err := os.MkdirAll(filepath.Join(d.dir, "streams", info.ID), 0o755); err != nil {
+		return StreamInfo{}, fmt.Errorf("store: create stream directory: %w", err)
+	}
+	syncDir(filepath.Join(d.dir, "streams"))
 	err := d.db.Update(func(tx *bolt.Tx) error {
 		sb := tx.Bucket(bucketStreams)
 		if sb.Get([]byte(ns.Name)) != nil {
@@ -228,12 +240,9 @@ func (d *Disk) CreateStream(ctx context.Context, ns NewStream) (StreamInfo, erro
 		return nil
 	})
 	if err != nil {
+		os.Remove(filepath.Join(d.dir, "streams", info.ID))
 		return StreamInfo{}, err
 	}
-	if err := os.MkdirAll(filepath.Join(d.dir, "streams", info.ID), 0o755); err != nil {
-		return StreamInfo{}, fmt.Errorf("store: create stream directory: %w", err)
-	}
-	syncDir(filepath.Join(d.dir, "streams"))
 	return info, nil
 }
 
@@ -495,6 +504,9 @@ func (d *Disk) Append(ctx context.Context, stream string, f *NewFragment) (Fragm
 	// 1. Payload durable under its final name.
 	if err := ctx.Err(); err != nil {
 		return Fragment{}, err
+	}
+	if err := os.MkdirAll(filepath.Join(d.dir, "streams", info.ID), 0o755); err != nil {
+		return Fragment{}, fmt.Errorf("store: stream directory: %w", err)
 	}
 	if err := writeDurable(d.fragPath(info.ID, seq), filepath.Join(d.dir, "tmp"), buf, 0o644); err != nil {
 		return Fragment{}, fmt.Errorf("store: write fragment payload: %w", err)

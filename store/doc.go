@@ -9,6 +9,7 @@
 //	DIR/index.db          bbolt index (streams, fragment records, time indexes)
 //	DIR/token.key         32-byte HMAC key for NextToken authentication
 //	DIR/streams/<id>/<seq>.mkv  one self-contained Matroska document per fragment
+//	                            (<id> = <name>-<creation ms>-<random>)
 //	DIR/tmp/              payloads being written
 //
 // Crash safety: a fragment's payload is written to DIR/tmp, fsynced, renamed
