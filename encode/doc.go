@@ -37,7 +37,9 @@
 // linear interpolation; downscaling uses area averaging (each source
 // sample weighted by its overlap with the output pixel), which equals
 // linear interpolation near 1× and a box filter for large factors, so
-// nothing aliases. Weights that are zero for every output are dropped (an
+// nothing aliases; on the same YUV it matches ffmpeg's swscale with
+// flags=area (shrinking) and flags=bilinear (enlarging) to within rounding
+// (TestScaleAgainstFFmpeg). Weights that are zero for every output are dropped (an
 // exact 1.5× reduction reads 2 samples per output, not 3). When the height
 // shrinks the vertical pass runs first, so that the costlier horizontal
 // pass sees fewer rows. Samples are taken at pixel centres and chroma as
