@@ -24,6 +24,7 @@ package bench
 // too (cpu-ratio).
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -33,6 +34,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stills/stills"
+	"github.com/stills/stills/input"
 	"github.com/stills/stills/internal/testtool"
 )
 
@@ -182,3 +185,34 @@ func BenchmarkW1(b *testing.B) { benchExtract(b, "2s", 31) }
 
 // BenchmarkW2: one image every 10 s: 7 images (0, 10, …, 60 s).
 func BenchmarkW2(b *testing.B) { benchExtract(b, "10s", 7) }
+
+// BenchmarkGetImagesKVS: one GetImages request in process (the server's
+// path without HTTP) over the real KVS GetMedia vector: 11 timestamps, one
+// second apart, served by 5 keyframes (640x360 H.264), JPEG quality 80 at
+// the source size. Reports ms per request and allocations; no peer (this is
+// the engine's cost per request, for regressions).
+func BenchmarkGetImagesKVS(b *testing.B) {
+	src, err := input.Open("../testdata/kvs/output_get_media.mkv", input.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	e := stills.New(stills.Options{})
+	req := &stills.Request{StreamName: "kvs", ImageSelectorType: stills.ProducerTimestamp,
+		StartTimestamp: time.UnixMilli(1511852108000), EndTimestamp: time.UnixMilli(1511852118000),
+		SamplingInterval: 1000, Format: stills.JPEG}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resp, err := e.GetImages(context.Background(), src, req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, img := range resp.Images {
+			if img.Error != "" {
+				b.Fatalf("%v: %s (%s)", img.TimeStamp, img.Error, img.Detail)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/request")
+}
