@@ -37,7 +37,7 @@ const cabacMinLookahead = 8
 
 // engine is the state of the arithmetic decoding engine. It is a small value
 // so that the hot loops (residualBlock) keep it in registers: they copy it to
-// locals, decode bins with the body of decideE/bypassE written in place, and
+// locals, decode bins with the body of decision/bypass written in place, and
 // store it back.
 type engine struct {
 	value uint64 // codIOffset<<bits | look-ahead bits (see the file comment)
@@ -111,7 +111,7 @@ func (c *cabac) overrun(nb uint64) bool {
 
 // refill loads five more bytes into the window of e. It is called when
 // bits < cabacMinLookahead, so value < 2^(9+7), and afterwards bits <= 47 and
-// value < 2^56: decideE relies on value and codIRange<<bits being below 2^63.
+// value < 2^56: bypass relies on value and codIRange<<bits being below 2^63.
 func (c *cabac) refill(e engine) engine {
 	e.value = e.value<<40 | c.word(c.pos)>>24
 	e.bits += 40
@@ -125,62 +125,58 @@ func (c *cabac) setErr(err error) {
 	}
 }
 
-// decideE is DecodeDecision (§9.3.3.2.1) on engine e with the packed
-// context state st: codIRange is split by rangeTabLPS (Table 9-44), the
-// state moves by transIdxMPS/transIdxLPS (Table 9-45, with the valMPS switch
-// at pStateIdx 0) and RenormD (§9.3.3.2.2) shifts the window. It returns the
-// new engine, the new state and the bin; the caller refills the window when
-// bits < cabacMinLookahead.
-//
-// It has no branch on the decoded bin (which is hard to predict): the
-// comparison codIOffset >= codIRange becomes a mask.
-func decideE(e engine, st uint8) (engine, uint8, uint) {
-	s := uint64(st)
-	lps := uint64(cabacLPSRange[(s|e.rng&0xC0<<1)&511])
-	rng := e.rng - lps
-	scaled := rng << (e.bits & 63)
-	// value and scaled are below 2^63 (see refill): the sign of
-	// scaled-value-1 is codIOffset >= codIRange.
-	m := uint64(int64(scaled-e.value-1) >> 63) // all ones for an LPS
-	e.value -= scaled & m
-	rng ^= (rng ^ lps) & m
-	s |= m & 128
-	r := uint64(cabacRenorm[rng&511]) // RenormD
-	e.rng = r & 511
-	e.bits -= r >> 9
-	return e, cabacNext[s&255], uint(s^s>>7) & 1
+// decision is DecodeDecision (§9.3.3.2.1) with the context variable *s:
+// codIRange is split by rangeTabLPS (Table 9-44), the state moves by
+// transIdxMPS/transIdxLPS (Table 9-45, with the valMPS switch at
+// pStateIdx 0) and RenormD (§9.3.3.2.2) shifts the window. After an MPS
+// codIRange is at least 128 (rangeTabLPS is below half of codIRange), so
+// RenormD shifts by at most one bit; after an LPS codIRange is rangeTabLPS,
+// and cabacRenorm gives the shifted value and the shift. The residual loops
+// (cabac_residual.go) hold this same code in place, on locals.
+func (c *cabac) decision(s *uint8) uint {
+	value, rng, nb := c.e.value, c.e.rng, c.e.bits
+	st := uint64(*s)
+	lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
+	rng -= lps
+	scaled := rng << (nb & 63)
+	if value < scaled { // MPS
+		*s = cabacNext[st&127]
+		sh := 1 - rng>>8
+		rng <<= sh & 1
+		nb -= sh
+	} else { // LPS
+		value -= scaled
+		*s = cabacNext[st&127|128]
+		st ^= 1
+		r := uint64(cabacRenorm[lps&511])
+		rng = r & 511
+		nb -= r >> 9
+	}
+	if nb < cabacMinLookahead { // refill
+		value = value<<40 | c.word(c.pos)>>24
+		nb += 40
+		c.pos += 5
+	}
+	c.e = engine{value, rng, nb}
+	return uint(st & 1)
 }
 
-// bypassE is DecodeBypass (§9.3.3.2.3): codIOffset takes one more bit and
-// is compared with the unchanged codIRange. The caller refills.
-func bypassE(e engine) (engine, uint) {
+// bypass is DecodeBypass (§9.3.3.2.3): codIOffset takes one more bit and is
+// compared with the unchanged codIRange. The comparison is a mask (the bin
+// is a sign or an Exp-Golomb bit, unpredictable): value and codIRange<<bits
+// are below 2^63 (see refill), so the sign of scaled-value-1 is
+// codIOffset >= codIRange.
+func (c *cabac) bypass() uint {
+	e := c.e
 	e.bits--
 	scaled := e.rng << (e.bits & 63)
 	m := uint64(int64(scaled-e.value-1) >> 63) // all ones for bin 1
 	e.value -= scaled & m
-	return e, uint(m & 1)
-}
-
-// decision decodes one bin with the context variable *s (DecodeDecision,
-// §9.3.3.2.1).
-func (c *cabac) decision(s *uint8) uint {
-	e, ns, b := decideE(c.e, *s)
-	*s = ns
 	if e.bits < cabacMinLookahead {
 		e = c.refill(e)
 	}
 	c.e = e
-	return b
-}
-
-// bypass decodes one bin with DecodeBypass (§9.3.3.2.3).
-func (c *cabac) bypass() uint {
-	e, b := bypassE(c.e)
-	if e.bits < cabacMinLookahead {
-		e = c.refill(e)
-	}
-	c.e = e
-	return b
+	return uint(m & 1)
 }
 
 // decodeTerminate decodes a bin with ctxIdx 276 (end_of_slice_flag, and the

@@ -135,10 +135,10 @@ func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc
 // The two loops of residual_block_cabac are separate functions so that the
 // engine state stays in registers: each holds it in three locals and decodes
 // every bin with DecodeDecision (or DecodeBypass) written out in place,
-// marked by a comment. Go does not inline decideE, and a call per bin costs
+// marked by a comment. Go does not inline decision, and a call per bin costs
 // about as much as the bin itself. Both use a branch on MPS/LPS rather than
-// decideE's branchless form: the decoded bin steers the loop anyway, and on
-// real 1080p slices (BenchmarkCABACReplay1080p) the branch was ~10% faster.
+// a branchless mask: the decoded bin steers the loop anyway, and on real
+// 1080p slices (BenchmarkCABACReplay1080p) the branch was ~10% faster.
 
 // sigMap decodes significant_coeff_flag and last_significant_coeff_flag for
 // levelListIdx 0..numM1-1 with the ctxIdxInc maps sigInc and lastInc, and
@@ -334,7 +334,7 @@ func (c *cabac) levels(e engine, abs *[16]uint8, inc *[16]uint8, n int, vals *[6
 			gt1 = 1
 		}
 		state = uint(levelNext[gt1][state&7])
-		// bypassE: coeff_sign_flag
+		// DecodeBypass: coeff_sign_flag
 		nb--
 		scaled := rng << (nb & 63)
 		m := uint64(int64(scaled-value-1) >> 63)
