@@ -185,7 +185,7 @@ func checkFrame(f *decode.Frame) error {
 	if f.BitDepthY < 8 || f.BitDepthY > 14 {
 		return fmt.Errorf("%w: luma bit depth %d outside 8..14", ErrInvalidFrame, f.BitDepthY)
 	}
-	if f.YStride < f.Width || len(f.Y) < (f.Height-1)*f.YStride+f.Width {
+	if !planeFits(len(f.Y), f.YStride, f.Width, f.Height) {
 		return fmt.Errorf("%w: luma plane of %d samples, stride %d, too small for %dx%d",
 			ErrInvalidFrame, len(f.Y), f.YStride, f.Width, f.Height)
 	}
@@ -200,12 +200,20 @@ func checkFrame(f *decode.Frame) error {
 		return fmt.Errorf("%w: chroma bit depth %d outside 8..14", ErrInvalidFrame, f.BitDepthC)
 	}
 	cw, ch := f.ChromaWidth(), f.ChromaHeight()
-	need := (ch-1)*f.CStride + cw
-	if f.CStride < cw || len(f.Cb) < need || len(f.Cr) < need {
+	if !planeFits(len(f.Cb), f.CStride, cw, ch) || !planeFits(len(f.Cr), f.CStride, cw, ch) {
 		return fmt.Errorf("%w: chroma planes of %d/%d samples, stride %d, too small for %dx%d",
 			ErrInvalidFrame, len(f.Cb), len(f.Cr), f.CStride, cw, ch)
 	}
 	return nil
+}
+
+// planeFits reports whether h rows of w samples, stride apart, lie within n
+// samples, without overflow for any stride.
+func planeFits(n, stride, w, h int) bool {
+	if stride < w || n < w {
+		return false
+	}
+	return h == 1 || stride <= (n-w)/(h-1)
 }
 
 // grow returns b resliced to n elements, reallocating only when its capacity

@@ -373,7 +373,9 @@ func TestErrors(t *testing.T) {
 		func(f *decode.Frame) { f.Width = 0 },
 		func(f *decode.Frame) { f.Height = MaxDimension + 1 },
 		func(f *decode.Frame) { f.ChromaFormat = 9 },
-		func(f *decode.Frame) { f.Width = 17 }, // wider than its stride
+		func(f *decode.Frame) { f.Width = 17 },         // wider than its stride
+		func(f *decode.Frame) { f.YStride = 1 << 62 },  // stride·rows overflows
+		func(f *decode.Frame) { f.CStride = -1 << 40 }, // negative stride
 	}
 	for i, mod := range bad {
 		f := *good
