@@ -25,6 +25,7 @@ type worker struct {
 	nals    [][]byte
 	psNALs  [][]byte
 	scratch [][]byte
+	lastLen int // size of the last image encoded: sizes the next one's buffer
 }
 
 func (e *Engine) getWorker() *worker {
@@ -136,7 +137,10 @@ func (w *worker) picture(ctx context.Context, src media.Source, ix *media.Index,
 	if w.enc == nil {
 		w.enc = w.e.newEncoder()
 	}
-	out, err = w.enc.Encode(nil, f, eo)
+	// The image outlives the worker (it is the answer): a new buffer each
+	// time, sized from the last image so that it rarely grows.
+	out, err = w.enc.Encode(make([]byte, 0, w.lastLen+w.lastLen/4+16<<10), f, eo)
+	w.lastLen = len(out)
 	if err != nil {
 		return nil, fmt.Errorf("encoding the picture at producer time %s: %w", fmtTime(s.Producer), err)
 	}
