@@ -20,6 +20,10 @@
 //   - Fragments: each moof is one fragment; the samples of a progressive file
 //     (its moov sample tables) form one fragment.
 //
-// Box sizes are checked against the file before mp4ff reads a box, and every
-// count from a sample table is bounded by MaxSamples.
+// The top-level boxes are walked here (sizes checked against the file, mdat
+// never read). Each moov and moof is then rebuilt with only the boxes read
+// here (sanitize.go) and decoded with mp4ff's box decoders, whose entry
+// counts are checked against box sizes; mp4ff's decoders for other boxes
+// (sgpd, sidx, senc...) trust declared counts and could be made to allocate
+// gigabytes. Every count from a sample table is bounded by MaxSamples.
 package mp4in

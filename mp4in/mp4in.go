@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/Eyevinn/mp4ff/avc"
+	mp4bits "github.com/Eyevinn/mp4ff/bits"
 	"github.com/Eyevinn/mp4ff/hevc"
 	"github.com/Eyevinn/mp4ff/mp4"
 
@@ -57,6 +58,7 @@ type Source struct {
 	closer  io.Closer
 	idx     *media.Index
 	fragEnd []media.Time // end of each fragment's last sample (ns)
+	moovRaw []byte       // the moov box as stored (for verbatim avcC/hvcC records)
 }
 
 var _ media.Source = (*Source)(nil)
@@ -141,31 +143,68 @@ func Open(r io.ReaderAt, size int64) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Hand mp4ff only whole boxes: a truncated mdat is cut from the stream.
-	end := size
-	if n := len(tops); n > 0 {
-		last := tops[n-1]
-		end = last.pos + last.size
-	}
-	f, err := decodeBoxes(io.NewSectionReader(r, 0, end))
-	if err != nil {
-		return nil, &FormatError{Offset: -1, Msg: err.Error()}
-	}
 	s := &Source{ra: r, size: size}
-	if err := s.build(f, r, tops); err != nil {
+	var moov *mp4.MoovBox
+	var moofs []topMoof
+	var entries []string
+	for _, b := range tops {
+		if b.typ != "moov" && b.typ != "moof" {
+			continue
+		}
+		raw := make([]byte, b.size)
+		if n, _ := r.ReadAt(raw, b.pos); n != len(raw) {
+			return nil, &FormatError{Offset: b.pos, Msg: "cannot read " + b.typ}
+		}
+		hl := 8
+		if binary.BigEndian.Uint32(raw) == 1 {
+			hl = 16
+		}
+		var ents []string
+		clean := sanitize(b.typ, raw[hl:], 0, &ents)
+		if len(clean) > 1<<32-1 {
+			return nil, &FormatError{Offset: b.pos, Msg: "box too large"}
+		}
+		box, err := decodeBox(uint64(b.pos), clean)
+		if err != nil {
+			return nil, &FormatError{Offset: b.pos, Msg: b.typ + ": " + err.Error()}
+		}
+		switch v := box.(type) {
+		case *mp4.MoovBox:
+			if moov == nil {
+				moov, entries = v, ents
+				s.moovRaw = raw
+			}
+		case *mp4.MoofBox:
+			moofs = append(moofs, topMoof{v, b.size})
+		}
+	}
+	if moov == nil {
+		return nil, &FormatError{Offset: -1, Msg: "no moov box"}
+	}
+	if err := s.build(moov, moofs, entries); err != nil {
 		return nil, err
 	}
+	s.moovRaw = nil
 	return s, nil
 }
 
-// decode runs mp4ff; a panic inside it on hostile input becomes an error.
-func decodeBoxes(rs io.ReadSeeker) (f *mp4.File, err error) {
+// topMoof is a decoded moof with its size in the file.
+type topMoof struct {
+	moof *mp4.MoofBox
+	size int64
+}
+
+// decodeBox runs mp4ff on one sanitized box; a panic inside it on hostile
+// input becomes an error.
+func decodeBox(pos uint64, b []byte) (box mp4.Box, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("mp4ff panicked: %v", r)
 		}
 	}()
-	return mp4.DecodeFile(rs, mp4.WithDecodeMode(mp4.DecModeLazyMdat))
+	// mp4ff's box header decoder reads the sanitized box as if it started at
+	// pos in the file, so StartPos fields (moof base offsets) stay right.
+	return mp4.DecodeBoxSR(pos, mp4bits.NewFixedSliceReader(b))
 }
 
 // OpenFile opens an MP4 file; Close closes it.
@@ -283,25 +322,10 @@ func trackCodec(entry string) decode.Codec {
 	return decode.CodecUnknown
 }
 
-// build indexes the video track of f.
-func (s *Source) build(f *mp4.File, ra io.ReaderAt, tops []topBox) error {
-	moov := f.Moov
-	if moov == nil && f.Init != nil {
-		moov = f.Init.Moov
-	}
-	if moov == nil {
-		return &FormatError{Offset: -1, Msg: "no moov box"}
-	}
-	var moovRaw []byte
-	for _, b := range tops {
-		if b.typ == "moov" {
-			moovRaw = make([]byte, b.size)
-			if n, _ := ra.ReadAt(moovRaw, b.pos); n != len(moovRaw) {
-				return &FormatError{Offset: b.pos, Msg: "cannot read moov"}
-			}
-			break
-		}
-	}
+// build indexes the video track: moov's sample tables, then each moof.
+// entries are the sample entry types of the traks, in order.
+func (s *Source) build(moov *mp4.MoovBox, moofs []topMoof, entries []string) error {
+	moovRaw := s.moovRaw
 	idx := &media.Index{Video: -1}
 	var vt *mp4.TrakBox
 	for _, trak := range moov.Traks {
@@ -314,8 +338,10 @@ func (s *Source) build(f *mp4.File, ra io.ReaderAt, tops []topBox) error {
 		if trak.Mdia != nil && trak.Mdia.Minf != nil && trak.Mdia.Minf.Stbl != nil {
 			stsd = trak.Mdia.Minf.Stbl.Stsd
 		}
+		if i := len(idx.Tracks); i < len(entries) {
+			entry = entries[i]
+		}
 		if stsd != nil && len(stsd.Children) > 0 {
-			entry = stsd.Children[0].Type()
 			if ve, ok := stsd.Children[0].(*mp4.VisualSampleEntryBox); ok {
 				t.Width, t.Height = int(ve.Width), int(ve.Height)
 			}
@@ -361,12 +387,10 @@ func (s *Source) build(f *mp4.File, ra io.ReaderAt, tops []topBox) error {
 		trex, _ = moov.Mvex.GetTrex(vt.Tkhd.TrackID)
 	}
 	var next uint64 // decode time after the last fragment, for a traf without tfdt
-	for _, seg := range f.Segments {
-		for _, frag := range seg.Fragments {
-			var err error
-			if next, err = s.fragment(frag, vt.Tkhd.TrackID, trex, ts, shift, next); err != nil {
-				return err
-			}
+	for _, m := range moofs {
+		var err error
+		if next, err = s.fragment(m.moof, m.size, vt.Tkhd.TrackID, trex, ts, shift, next); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -509,11 +533,7 @@ func (s *Source) progressive(trak *mp4.TrakBox, ts uint32, shift int64) error {
 }
 
 // fragment indexes the video samples of one moof (§8.8.4-§8.8.8).
-func (s *Source) fragment(frag *mp4.Fragment, trackID uint32, trex *mp4.TrexBox, ts uint32, shift int64, next uint64) (uint64, error) {
-	moof := frag.Moof
-	if moof == nil {
-		return next, nil
-	}
+func (s *Source) fragment(moof *mp4.MoofBox, moofSize int64, trackID uint32, trex *mp4.TrexBox, ts uint32, shift int64, next uint64) (uint64, error) {
 	var traf *mp4.TrafBox
 	for _, t := range moof.Trafs {
 		if t.Tfhd != nil && t.Tfhd.TrackID == trackID {
@@ -563,7 +583,7 @@ func (s *Source) fragment(frag *mp4.Fragment, trackID uint32, trex *mp4.TrexBox,
 	}
 	if len(s.idx.Samples) > first {
 		s.idx.Fragments = append(s.idx.Fragments, media.Fragment{Number: strconv.Itoa(int(fi)), Producer: start, Server: start,
-			Duration: end - start, Size: int64(moof.Size())})
+			Duration: end - start, Size: moofSize})
 		s.fragEnd = append(s.fragEnd, end)
 	}
 	return dts, nil

@@ -166,3 +166,45 @@ func TestHostile(t *testing.T) {
 		t.Errorf("garbage: %v", err)
 	}
 }
+
+// insertInto returns the box sequence b with extra appended to the body of
+// the box at path (e.g. moov/trak/mdia/minf/stbl), fixing the sizes on the way.
+func insertInto(b []byte, path []string, extra []byte) []byte {
+	var out []byte
+	children(b, func(typ string, body []byte) bool {
+		if len(path) > 0 && typ == path[0] {
+			if len(path) == 1 {
+				body = append(append([]byte(nil), body...), extra...)
+			} else {
+				body = insertInto(body, path[1:], extra)
+			}
+		}
+		out = appendBox(out, typ, body)
+		return true
+	})
+	return out
+}
+
+func TestHostileBoxCounts(t *testing.T) {
+	// mp4ff's sgpd and sidx decoders append once per declared entry: a few
+	// bytes declaring 2^32-1 entries would take gigabytes. The sanitizer drops
+	// those boxes before mp4ff sees the moov.
+	base, err := os.ReadFile("testdata/tiny.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sgpd := appendBox(nil, "sgpd", []byte{1, 0, 0, 0, 'r', 'o', 'l', 'l', 0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0xFF})
+	for _, path := range [][]string{{"moov", "trak", "mdia", "minf", "stbl"}, {"moov", "trak"}, {"moov"}} {
+		b := insertInto(base, path, sgpd)
+		if len(b) != len(base)+len(sgpd) {
+			t.Fatalf("%v: inserting failed (%d -> %d bytes)", path, len(base), len(b))
+		}
+		s, err := Open(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatalf("%v: %v", path, err)
+		}
+		if n := len(scanAll(t, s).Samples); n != 3 {
+			t.Errorf("%v: %d samples, want the file's 3", path, n)
+		}
+	}
+}
