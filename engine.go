@@ -322,6 +322,9 @@ func (e *Engine) render(ctx context.Context, src media.Source, ix *media.Index, 
 		case c.Status == sample.MediaError:
 			img.Error = MediaError
 			img.Detail = "no keyframe in the media around this time"
+			if problem != "" {
+				img.Detail = problem // e.g. no video track at all: say so
+			}
 		case problem != "":
 			img.Error = MediaError
 			img.Detail = problem
