@@ -48,6 +48,9 @@ func (e *Engine) Extract(ctx context.Context, src media.Source, r ExtractRequest
 	if r.To < r.From {
 		return fmt.Errorf("stills: the end (%s) is before the start (%s)", fmtTime(r.To), fmtTime(r.From))
 	}
+	if uint64(r.To)-uint64(r.From) > math.MaxInt64 {
+		return fmt.Errorf("stills: the range from %s to %s is longer than 292 years", fmtTime(r.From), fmtTime(r.To))
+	}
 	switch r.Format {
 	case "":
 		r.Format = JPEG
