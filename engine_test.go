@@ -556,7 +556,7 @@ func TestExtract(t *testing.T) {
 		{From: base, To: base, Interval: time.Second, Format: "GIF"},
 		{From: base, To: base, Interval: time.Second, Quality: 101},
 		{From: base, To: base, Interval: time.Second, Width: -1},
-		{From: math.MinInt64 / 2, To: math.MaxInt64 / 2 + 10, Interval: time.Hour},
+		{From: math.MinInt64 / 2, To: math.MaxInt64/2 + 10, Interval: time.Hour},
 	} {
 		if err := e.Extract(context.Background(), src, bad, func(Image) error { return nil }); err == nil {
 			t.Errorf("Extract(%+v) accepted", bad)

@@ -271,4 +271,3 @@ func TestHostileOtherCodec(t *testing.T) {
 		t.Errorf("no MEDIA_ERROR for MPEG-4 Part 2 video (%d entries)", len(r.images))
 	}
 }
-
