@@ -23,7 +23,7 @@
 // The top-level boxes are walked here (sizes checked against the file, mdat
 // never read). Each moov and moof is then rebuilt with only the boxes read
 // here (sanitize.go) and decoded with mp4ff's box decoders, whose entry
-// counts are checked against box sizes; mp4ff's decoders for other boxes
-// (sgpd, sidx, senc...) trust declared counts and could be made to allocate
-// gigabytes. Every count from a sample table is bounded by MaxSamples.
+// counts are checked against box sizes, so hostile content in other boxes
+// never reaches mp4ff. Every count from a sample table is bounded by
+// MaxSamples.
 package mp4in
