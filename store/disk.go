@@ -430,7 +430,7 @@ func (d *Disk) Append(ctx context.Context, stream string, f *NewFragment) (Fragm
 		}
 		if k, v := b.Bucket(subFrags).Cursor().Last(); k != nil {
 			seq = binary.BigEndian.Uint64(k)
-			last, err := decodeFrag(v)
+			last, err := decodeFragOpt(v, false)
 			if err != nil {
 				return err
 			}
@@ -512,10 +512,7 @@ func (d *Disk) Append(ctx context.Context, stream string, f *NewFragment) (Fragm
 		return Fragment{}, fmt.Errorf("store: write fragment payload: %w", err)
 	}
 	// 2. Index commit (bbolt fsyncs before Update returns).
-	recJSON, err := json.Marshal(&rec)
-	if err != nil {
-		return Fragment{}, err
-	}
+	recBytes := encodeFrag(nil, &rec)
 	err = d.db.Update(func(tx *bolt.Tx) error {
 		s, ok, err := getStream(tx, stream)
 		if err != nil {
@@ -528,7 +525,7 @@ func (d *Disk) Append(ctx context.Context, stream string, f *NewFragment) (Fragm
 		if err := b.Put(keyLastSeq, seqKey(seq)); err != nil {
 			return err
 		}
-		if err := b.Bucket(subFrags).Put(seqKey(seq), recJSON); err != nil {
+		if err := b.Bucket(subFrags).Put(seqKey(seq), recBytes); err != nil {
 			return err
 		}
 		if err := b.Bucket(subProducer).Put(timeKey(rec.Producer, seq), nil); err != nil {
@@ -556,17 +553,6 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
-}
-
-func decodeFrag(v []byte) (Fragment, error) {
-	var f Fragment
-	if err := json.Unmarshal(v, &f); err != nil {
-		return f, fmt.Errorf("%w: fragment record: %v", ErrCorrupt, err)
-	}
-	if len(f.Samples) > MaxSamplesPerFragment || f.Size > MaxFragmentBytes || f.Size < 0 {
-		return f, fmt.Errorf("%w: fragment %s has out-of-range sizes", ErrCorrupt, f.Number)
-	}
-	return f, nil
 }
 
 func streamBucket(tx *bolt.Tx, stream string) (*bolt.Bucket, StreamInfo, error) {
@@ -730,7 +716,7 @@ func (d *Disk) Prune(ctx context.Context, now time.Time) (int, error) {
 				for _, k := range keys {
 					t, seq := keyTime(k)
 					if v := fb.Get(seqKey(seq)); v != nil {
-						if f, err := decodeFrag(v); err == nil {
+						if f, err := decodeFragOpt(v, false); err == nil {
 							if err := pb.Delete(timeKey(f.Producer, seq)); err != nil {
 								return err
 							}
