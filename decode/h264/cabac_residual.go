@@ -23,15 +23,38 @@ var (
 )
 
 // ctxIdxInc of significant_coeff_flag and last_significant_coeff_flag by
-// levelListIdx (§9.3.3.1.3): levelListIdx itself for 4x4 blocks, and
+// levelListIdx (§9.3.3.1.3): levelListIdx itself for 4x4 blocks,
 // Min(levelListIdx/NumC8x8, 2) for chroma DC (ctxBlockCat 3) with NumC8x8 1
-// (4:2:0) or 2 (4:2:2).
+// (4:2:0) or 2 (4:2:2), and Table 9-43 for 8x8 blocks.
+//
+// sigLastIdx[cat] (and sigLastIdxDC422 for 4:2:2 chroma DC) hold, by
+// levelListIdx, the ctxIdx of significant_coeff_flag and of
+// last_significant_coeff_flag relative to the category's
+// significant_coeff_flag base (sigCtxBase): one table and one base pointer
+// keep the significance-map loop short of registers. Every index is below
+// 256 (the largest is 61 + 62 for ctxBlockCat 0..4).
 var (
-	sigIncLinear    [64]uint8
-	sigIncChromaDC1 = [64]uint8{0, 1, 2, 2}
-	sigIncChromaDC2 = [64]uint8{0, 0, 1, 1, 2, 2, 2, 2}
+	sigLastIdx      [14][64][2]uint8
+	sigLastIdxDC422 [64][2]uint8
 	catIs8x8        = [14]bool{5: true, 9: true, 13: true}
 )
+
+func init() {
+	for cat := range sigLastIdx {
+		lastOff := int(lastCtxBase[cat]) - int(sigCtxBase[cat])
+		for i := 0; i < 64; i++ {
+			s, l := i, i
+			switch {
+			case catIs8x8[cat]:
+				s, l = int(sigCoeffFlagInc8x8[i]), int(lastCoeffFlagInc8x8[i])
+			case cat == 3:
+				s, l = min(i, 2), min(i, 2)
+				sigLastIdxDC422[i] = [2]uint8{uint8(min(i/2, 2)), uint8(lastOff + min(i/2, 2))}
+			}
+			sigLastIdx[cat][i] = [2]uint8{uint8(s), uint8(lastOff + l)}
+		}
+	}
+}
 
 // coeff_abs_level_minus1 ctxIdxInc (§9.3.3.1.3) as a state machine over
 // the levels decoded so far in the block. State g (0..3) is
@@ -53,12 +76,6 @@ var levelInc = [2][16]uint8{
 var levelNext = [2][8]uint8{
 	{1, 2, 3, 3, 4, 5, 6, 7},
 	{4, 4, 4, 4, 5, 6, 7, 7},
-}
-
-func init() {
-	for i := range sigIncLinear {
-		sigIncLinear[i] = uint8(i)
-	}
 }
 
 // residualBlock decodes residual_block_cabac (§7.3.5.3.3) of category cat
@@ -92,28 +109,14 @@ func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc
 	// Significance map: significant_coeff_flag[i] for i < numCoeff-1, each
 	// 1 followed by last_significant_coeff_flag[i]; when no last flag is 1
 	// the coefficient numCoeff-1 is significant.
-	sigInc, lastInc := &sigIncLinear, &sigIncLinear
-	switch {
-	case catIs8x8[cat]:
-		sigInc, lastInc = &sigCoeffFlagInc8x8, &lastCoeffFlagInc8x8
-	case cat == 3:
-		if maxNumCoeff > 4 {
-			sigInc, lastInc = &sigIncChromaDC2, &sigIncChromaDC2
-		} else {
-			sigInc, lastInc = &sigIncChromaDC1, &sigIncChromaDC1
-		}
+	idx := &sigLastIdx[cat]
+	if cat == 3 && maxNumCoeff > 4 {
+		idx = &sigLastIdxDC422
 	}
 	// Every base + 255 stays inside the 1024 contexts (largest base 748).
-	sbase, lbase := int(sigCtxBase[cat]), int(lastCtxBase[cat])
+	sbase := int(sigCtxBase[cat])
 	var pos [64]uint8 // scanning positions of the significant coefficients
-	var e engine
-	var n int
-	if sigInc == &sigIncLinear {
-		e, n = c.sigMapLinear(c.e, (*[256]uint8)(c.ctx[sbase:sbase+256]), lbase-sbase, maxNumCoeff-1, &pos)
-	} else {
-		e, n = c.sigMap(c.e, (*[256]uint8)(c.ctx[sbase:sbase+256]), (*[256]uint8)(c.ctx[lbase:lbase+256]),
-			sigInc, lastInc, maxNumCoeff-1, &pos)
-	}
+	e, n := c.sigMap(c.e, (*[256]uint8)(c.ctx[sbase:sbase+256]), idx, maxNumCoeff-1, &pos)
 
 	abase := int(absCtxBase[cat])
 	x := 0
@@ -141,16 +144,17 @@ func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc
 // 1080p slices (BenchmarkCABACReplay1080p) the branch was ~10% faster.
 
 // sigMap decodes significant_coeff_flag and last_significant_coeff_flag for
-// levelListIdx 0..numM1-1 with the ctxIdxInc maps sigInc and lastInc, and
-// stores the scanning positions of the significant coefficients in pos. It
-// returns the engine and the count of significant coefficients.
-func (c *cabac) sigMap(e engine, sig, last *[256]uint8, sigInc, lastInc *[64]uint8, numM1 int, pos *[64]uint8) (engine, int) {
+// levelListIdx 0..numM1-1, with the contexts ctx[idx[i][0]] and
+// ctx[idx[i][1]], and stores the scanning positions of the significant
+// coefficients in pos. It returns the engine and the count of significant
+// coefficients.
+func (c *cabac) sigMap(e engine, ctx *[256]uint8, idx *[64][2]uint8, numM1 int, pos *[64]uint8) (engine, int) {
 	value, rng, nb := e.value, e.rng, e.bits
 	n := 0
 	i := 0
 	for ; i < numM1; i++ {
-		// DecodeDecision on sig[sigInc[i]]
-		sp := &sig[sigInc[i&63]]
+		// DecodeDecision on significant_coeff_flag[i]
+		sp := &ctx[idx[i&63][0]]
 		st := uint64(*sp)
 		lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
 		rng -= lps
@@ -178,84 +182,13 @@ func (c *cabac) sigMap(e engine, sig, last *[256]uint8, sigInc, lastInc *[64]uin
 		}
 		pos[n&63] = uint8(i)
 		n++
-		// DecodeDecision on last[lastInc[i]]
-		lp := &last[lastInc[i&63]]
+		// DecodeDecision on last_significant_coeff_flag[i]
+		lp := &ctx[idx[i&63][1]]
 		st = uint64(*lp)
 		lps = uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
 		rng -= lps
 		scaled = rng << (nb & 63)
-		if value < scaled { // MPS: codIRange stays >= 128, RenormD by at most 1
-			*lp = cabacNext[st&127]
-			sh := 1 - rng>>8
-			rng <<= sh & 1
-			nb -= sh
-		} else { // LPS
-			value -= scaled
-			*lp = cabacNext[st&127|128]
-			st ^= 1
-			r := uint64(cabacRenorm[lps&511])
-			rng = r & 511
-			nb -= r >> 9
-		}
-		if nb < cabacMinLookahead { // refill
-			value = value<<40 | c.word(c.pos)>>24
-			nb += 40
-			c.pos += 5
-		}
-		if st&1 != 0 {
-			return engine{value, rng, nb}, n
-		}
-	}
-	pos[n&63] = uint8(numM1)
-	return engine{value, rng, nb}, n + 1
-}
-
-// sigMapLinear is sigMap for 4x4 blocks, where both ctxIdxInc are
-// levelListIdx (§9.3.3.1.3); the last_significant_coeff_flag contexts start
-// lastOff after the significant_coeff_flag ones (at most 88, so sig[i+lastOff]
-// stays inside the array). It stores the scanning positions of the significant coefficients in pos. It
-// returns the engine and the count of significant coefficients.
-func (c *cabac) sigMapLinear(e engine, sig *[256]uint8, lastOff int, numM1 int, pos *[64]uint8) (engine, int) {
-	value, rng, nb := e.value, e.rng, e.bits
-	n := 0
-	i := 0
-	for ; i < numM1; i++ {
-		// DecodeDecision on sig[i]
-		sp := &sig[i&63]
-		st := uint64(*sp)
-		lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
-		rng -= lps
-		scaled := rng << (nb & 63)
-		if value < scaled { // MPS: codIRange stays >= 128, RenormD by at most 1
-			*sp = cabacNext[st&127]
-			sh := 1 - rng>>8
-			rng <<= sh & 1
-			nb -= sh
-		} else { // LPS
-			value -= scaled
-			*sp = cabacNext[st&127|128]
-			st ^= 1
-			r := uint64(cabacRenorm[lps&511])
-			rng = r & 511
-			nb -= r >> 9
-		}
-		if nb < cabacMinLookahead { // refill
-			value = value<<40 | c.word(c.pos)>>24
-			nb += 40
-			c.pos += 5
-		}
-		if st&1 == 0 {
-			continue
-		}
-		pos[n&63] = uint8(i)
-		n++
-		// DecodeDecision on sig[lastOff+i]
-		lp := &sig[(lastOff+i)&255]
-		st = uint64(*lp)
-		lps = uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
-		rng -= lps
-		scaled = rng << (nb & 63)
-		if value < scaled { // MPS: codIRange stays >= 128, RenormD by at most 1
+		if value < scaled { // MPS
 			*lp = cabacNext[st&127]
 			sh := 1 - rng>>8
 			rng <<= sh & 1
