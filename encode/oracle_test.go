@@ -326,3 +326,55 @@ func TestScaleAgainstFFmpeg(t *testing.T) {
 		}
 	}
 }
+
+// TestColourRealKVS: the first picture of real KVS GetMedia output (640×360
+// H.264, limited-range BT.709 signalled), decoded by ffmpeg. As PNG it must
+// come out within 2 levels of ffmpeg's own RGB; as JPEG (camera noise costs
+// more than 2 levels at any JPEG quality) no farther from that RGB than
+// libjpeg-turbo's cjpeg gets at the same quality from the RGB itself (3 %
+// margin; the two are within 0.1 % today). Neither may show a per-channel
+// bias.
+func TestColourRealKVS(t *testing.T) {
+	ff := testtool.Need(t, "ffmpeg")
+	cj := testtool.Need(t, "cjpeg")
+	src := filepath.Join(testtool.SharedDir(t), "vectors", "kvs", "output_get_media.mkv")
+	const w, h = 640, 360
+	yuv := run(t, ff, "-v", "error", "-i", src, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-")
+	rgb := run(t, ff, "-v", "error", "-i", src, "-frames:v", "1",
+		"-vf", "scale=in_color_matrix=bt709:in_range=tv:flags=accurate_rnd+full_chroma_int,format=rgb24", "-f", "rawvideo", "-")
+	if len(yuv) != w*h*3/2 || len(rgb) != 3*w*h {
+		t.Fatalf("ffmpeg gave %d YUV and %d RGB bytes; expected a %dx%d picture", len(yuv), len(rgb), w, h)
+	}
+	s := widen(yuv, 1)
+	f := &decode.Frame{Width: w, Height: h, ChromaFormat: decode.Chroma420, BitDepthY: 8, BitDepthC: 8,
+		YStride: w, CStride: w / 2, Y: s[:w*h], Cb: s[w*h : w*h*5/4], Cr: s[w*h*5/4:],
+		Colour: decode.ColourInfo{Present: true, MatrixCoefficients: 1, ColourPrimaries: 1, TransferCharacteristics: 1}}
+	want := rgbImage{w, h, rgb}
+	ppm := filepath.Join(t.TempDir(), "ref.ppm")
+	if err := os.WriteFile(ppm, append([]byte(fmt.Sprintf("P6\n%d %d\n255\n", w, h)), rgb...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := NewEncoder()
+	for _, o := range []Options{{Format: PNG}, {Format: JPEG, Quality: 80}, {Format: JPEG, Quality: 95}} {
+		out, err := e.Encode(nil, f, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := decodeRGB(t, out, o.Format)
+		mad, bias := meanAbsDiff(t, got, want), channelBias(got, want)
+		limit := 2.0
+		if o.Format == JPEG {
+			ref := run(t, cj, "-quality", fmt.Sprint(o.Quality), ppm)
+			limit = meanAbsDiff(t, decodeRGB(t, ref, JPEG), want) * 1.03
+		}
+		t.Logf("%v q%d: %d bytes, mean abs diff %.3f (limit %.3f), bias %+.3f", o.Format, o.Quality, len(out), mad, limit, bias)
+		if mad > limit {
+			t.Errorf("%v q%d: mean absolute difference from ffmpeg's RGB is %.3f, want ≤ %.3f", o.Format, o.Quality, mad, limit)
+		}
+		for k, b := range bias {
+			if math.Abs(b) > 1 {
+				t.Errorf("%v: channel %d biased by %+.3f levels", o.Format, k, b)
+			}
+		}
+	}
+}
