@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -155,9 +156,9 @@ func (e *Engine) page(ctx context.Context, src media.Source, tl media.Timeline, 
 	}
 	from, to := times[0], times[len(times)-1]
 	if t0 {
-		from -= sample.Grace
+		from = addSat(from, -sample.Grace)
 	}
-	to += scanMargin
+	to = addSat(to, scanMargin)
 	ix, err := src.Scan(ctx, tl, from, to)
 	if errors.Is(err, media.ErrNoVideo) {
 		// Media with no video track: whatever is there, no image can be
@@ -179,6 +180,17 @@ func (e *Engine) page(ctx context.Context, src media.Source, tl media.Timeline, 
 		ix = &media.Index{Video: -1}
 	}
 	return e.render(ctx, src, ix, tl, times, t0, eo, prev, emit)
+}
+
+// addSat returns t+d, saturated at the ends of the int64 range.
+func addSat(t media.Time, d int64) media.Time {
+	switch {
+	case d > 0 && t > math.MaxInt64-d:
+		return math.MaxInt64
+	case d < 0 && t < math.MinInt64-d:
+		return math.MinInt64
+	}
+	return t + d
 }
 
 // job is one keyframe to decode and encode, shared by every timestamp it

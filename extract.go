@@ -79,7 +79,7 @@ func (e *Engine) Extract(ctx context.Context, src media.Source, r ExtractRequest
 	// by years would otherwise cost one Scan per chunk of the jump).
 	var runs []sample.Span
 	covered := func(a, b media.Time) bool { return true }
-	cov, err := src.Scan(ctx, r.Timeline, r.From-sample.Grace, r.To+scanMargin)
+	cov, err := src.Scan(ctx, r.Timeline, addSat(r.From, -sample.Grace), addSat(r.To, scanMargin))
 	switch {
 	case err == nil && cov != nil:
 		runs = sample.NewPlan(cov, r.Timeline).Runs()
@@ -116,7 +116,7 @@ func (e *Engine) Extract(ctx context.Context, src media.Source, r ExtractRequest
 		for k := k0; k < total && k < k0+ExtractChunk; k++ {
 			times = append(times, sample.At(r.From, iv, k))
 		}
-		if !covered(times[0]-sample.Grace, times[len(times)-1]+sample.Grace) {
+		if !covered(addSat(times[0], -sample.Grace), addSat(times[len(times)-1], sample.Grace)) {
 			for _, t := range times {
 				if err := emit(Image{TimeStamp: time.Unix(0, t).UTC(), Error: NoMedia}); err != nil {
 					return err
