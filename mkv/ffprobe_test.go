@@ -3,6 +3,8 @@ package mkv
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"fmt"
 	"encoding/hex"
 	"os"
 	"os/exec"
@@ -20,6 +22,7 @@ type probePacket struct {
 	pts       int64 // in the stream time base
 	key       bool
 	size, pos int64
+	md5       string // of the packet data, hex
 }
 
 // ffprobeVideo returns the first video stream's packets, time base (ns per
@@ -28,21 +31,21 @@ func ffprobeVideo(t *testing.T, path string) ([]probePacket, int64, []byte) {
 	t.Helper()
 	ffprobe := testtool.Need(t, "ffprobe")
 	out, err := exec.Command(ffprobe, "-v", "error", "-select_streams", "v:0",
-		"-show_entries", "packet=pts,flags,size,pos", "-of", "csv=p=0", path).Output()
+		"-show_entries", "packet=pts,flags,size,pos,data_hash", "-show_data_hash", "MD5", "-of", "csv=p=0", path).Output()
 	if err != nil {
 		t.Fatalf("ffprobe packets: %v", err)
 	}
 	var pk []probePacket
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		f := strings.Split(line, ",")
-		if len(f) < 4 {
+		if len(f) < 5 {
 			continue
 		}
-		// Field order follows ffprobe's packet section: pts, size, pos, flags.
+		// Field order follows ffprobe's packet section: pts, size, pos, flags, data_hash.
 		pts, _ := strconv.ParseInt(f[0], 10, 64)
 		size, _ := strconv.ParseInt(f[1], 10, 64)
 		pos, _ := strconv.ParseInt(f[2], 10, 64)
-		pk = append(pk, probePacket{pts: pts, size: size, pos: pos, key: strings.Contains(f[3], "K")})
+		pk = append(pk, probePacket{pts: pts, size: size, pos: pos, key: strings.Contains(f[3], "K"), md5: strings.TrimPrefix(f[4], "MD5:")})
 	}
 	out, err = exec.Command(ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=time_base", "-of", "csv=p=0", path).Output()
 	if err != nil {
@@ -111,6 +114,13 @@ func compareWithFFprobe(t *testing.T, path string, relative bool) *media.Index {
 		}
 		if s.Producer-base != p.pts*tb {
 			t.Errorf("sample %d at %d ns, ffprobe pts %d × %d ns", i, s.Producer-base, p.pts, tb)
+		}
+		payload, err := d.ReadSample(context.Background(), &idx.Samples[i], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum := fmt.Sprintf("%x", md5.Sum(payload)); sum != p.md5 {
+			t.Errorf("sample %d payload MD5 %s, ffprobe %s", i, sum, p.md5)
 		}
 	}
 	return idx

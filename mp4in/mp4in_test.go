@@ -3,6 +3,8 @@ package mp4in
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"fmt"
 	"errors"
 	"math"
 	"os"
@@ -21,26 +23,27 @@ type probePacket struct {
 	pts       int64
 	size, pos int64
 	key       bool
+	md5       string
 }
 
 func ffprobeVideo(t *testing.T, path string) ([]probePacket, int64) {
 	t.Helper()
 	ffprobe := testtool.Need(t, "ffprobe")
 	out, err := exec.Command(ffprobe, "-v", "error", "-select_streams", "v:0",
-		"-show_entries", "packet=pts,size,pos,flags", "-of", "csv=p=0", path).Output()
+		"-show_entries", "packet=pts,size,pos,flags,data_hash", "-show_data_hash", "MD5", "-of", "csv=p=0", path).Output()
 	if err != nil {
 		t.Fatalf("ffprobe: %v", err)
 	}
 	var pk []probePacket
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		f := strings.Split(line, ",")
-		if len(f) < 4 {
+		if len(f) < 5 {
 			t.Fatalf("ffprobe line %q", line)
 		}
 		pts, _ := strconv.ParseInt(f[0], 10, 64)
 		size, _ := strconv.ParseInt(f[1], 10, 64)
 		pos, _ := strconv.ParseInt(f[2], 10, 64)
-		pk = append(pk, probePacket{pts: pts, size: size, pos: pos, key: strings.Contains(f[3], "K")})
+		pk = append(pk, probePacket{pts: pts, size: size, pos: pos, key: strings.Contains(f[3], "K"), md5: strings.TrimPrefix(f[4], "MD5:")})
 	}
 	out, err = exec.Command(ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=time_base", "-of", "csv=p=0", path).Output()
 	if err != nil {
@@ -119,6 +122,9 @@ func TestAgainstFFprobe(t *testing.T) {
 				}
 				if buf, err = s.ReadSample(context.Background(), &idx.Samples[i], buf); err != nil {
 					t.Fatal(err)
+				}
+				if sum := fmt.Sprintf("%x", md5.Sum(buf)); sum != p.md5 {
+					t.Errorf("sample %d payload MD5 %s, ffprobe %s", i, sum, p.md5)
 				}
 				if _, err := decode.SplitLengthPrefixed(nil, buf, tr.NALLengthSize); err != nil {
 					t.Errorf("sample %d does not split into NAL units: %v", i, err)
