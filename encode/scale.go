@@ -271,9 +271,17 @@ func hpass(dst, src []uint16, a *axis, prec uint) {
 		// w0·s0 + (1−w0)·s1 = (s0−s1)·w0 + s1·2^weightBits: one multiply.
 		// Scaling by m = 2^(precBits−prec) instead of shifting by prec
 		// keeps the shift constant (a variable shift costs register moves).
+		w0 := a.w0[:len(dst)]
+		if prec == precBits { // the usual case: the intermediate plane
+			for i := range dst {
+				p := int(start[i])
+				s0, s1 := int(src[p]), int(src[p+1])
+				dst[i] = uint16(((s0-s1)*int(w0[i]) + s1<<weightBits + 1<<(weightBits-1)) >> weightBits)
+			}
+			return
+		}
 		m := 1 << (precBits - prec)
 		k := m << weightBits
-		w0 := a.w0[:len(dst)]
 		for i := range dst {
 			p := int(start[i])
 			s0, s1 := int(src[p]), int(src[p+1])
