@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Eyevinn/mp4ff/avc"
+
 	"github.com/stills/stills/decode"
 	"github.com/stills/stills/media"
 )
@@ -410,5 +412,34 @@ func TestDeepNestingEndsQuickly(t *testing.T) {
 	}
 	if el := time.Since(start); el > 2*time.Second {
 		t.Fatalf("took %v (err %v)", el, err)
+	}
+}
+
+func TestAnnexBCodecPrivate(t *testing.T) {
+	// A producer that writes its SPS/PPS as an Annex B stream in CodecPrivate
+	// and Annex B payloads: the track gets an avcC record with the same
+	// parameter sets and media.AnnexB framing.
+	conf, err := avc.DecodeAVCDecConfRec(testAVCC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cp []byte
+	for _, n := range append(append([][]byte{}, conf.SPSnalus...), conf.PPSnalus...) {
+		cp = append(append(cp, 0, 0, 0, 1), n...)
+	}
+	payload := []byte{0, 0, 0, 1, 0x65, 0x88, 0x84, 0x00, 0x10}
+	file := bytes.Join([][]byte{ebmlHeader("matroska"), el(eidSegment, tracks(trackEntry(1, 1, CodecIDH264, cp, 0)),
+		cluster(0, simpleBlock(1, 0, 0x80, payload...)))}, nil)
+	idx := scanAll(t, openBytes(t, file), media.ProducerTime)
+	tr := idx.Tracks[idx.Video]
+	if tr.NALFormat != media.AnnexB {
+		t.Errorf("NALFormat %v, want AnnexB", tr.NALFormat)
+	}
+	got, err := avc.DecodeAVCDecConfRec(tr.CodecPrivate)
+	if err != nil {
+		t.Fatalf("CodecPrivate is not an avcC record: %v", err)
+	}
+	if !bytes.Equal(got.SPSnalus[0], conf.SPSnalus[0]) || !bytes.Equal(got.PPSnalus[0], conf.PPSnalus[0]) {
+		t.Errorf("parameter sets changed")
 	}
 }

@@ -20,7 +20,10 @@
 //     track, else the first video track (its Codec is decode.CodecUnknown),
 //     else none (Index.Video == -1). Other tracks (audio...) are skipped. A
 //     video track without a parseable CodecPrivate whose first payload starts
-//     with an Annex B start code is marked media.AnnexB.
+//     with an Annex B start code is marked media.AnnexB; parameter sets
+//     written as an Annex B stream in CodecPrivate are turned into an
+//     avcC/hvcC record (with mp4ff) so that Track.CodecPrivate is always a
+//     record or nil.
 //   - The Kinesis Video tags AWS_KINESISVIDEO_FRAGMENT_NUMBER,
 //     AWS_KINESISVIDEO_SERVER_TIMESTAMP and AWS_KINESISVIDEO_PRODUCER_TIMESTAMP
 //     (SimpleTag strings; the timestamps are decimal epoch seconds such as

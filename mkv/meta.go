@@ -212,6 +212,10 @@ func parseTracks(elem []byte, pos int64) ([]trackInfo, error) {
 		if t.Video && t.Codec != decode.CodecUnknown && t.CodecPrivate != nil {
 			if n, err := nalLengthSize(t.Codec, t.CodecPrivate); err == nil {
 				t.NALFormat, t.NALLengthSize, t.formatKnown = media.LengthPrefixed, n, true
+			} else if rec := recordFromAnnexB(t.Codec, t.CodecPrivate); rec != nil {
+				// Parameter sets sent as an Annex B byte stream: give the
+				// engine a real record; the payload framing is detected later.
+				t.CodecPrivate = rec
 			}
 		}
 		out = append(out, t)
@@ -550,4 +554,64 @@ func tracksByHand(elem []byte) (d tracksDoc, ok bool) {
 		return true
 	})
 	return d, bad < 0
+}
+
+// recordFromAnnexB builds an avcC/hvcC record (4-byte NAL lengths) from
+// parameter sets written as an Annex B byte stream, as some producers put
+// them in CodecPrivate; nil when cp is not such a stream.
+func recordFromAnnexB(c decode.Codec, cp []byte) (rec []byte) {
+	if len(cp) < 4 || cp[0] != 0 || cp[1] != 0 || (cp[2] != 1 && (cp[2] != 0 || cp[3] != 1)) {
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			rec = nil
+		}
+	}()
+	nals, ok := decode.SplitAnnexB(nil, cp)
+	if !ok {
+		return nil
+	}
+	var vps, sps, pps [][]byte
+	for _, n := range nals {
+		if c == decode.H264 {
+			switch n[0] & 0x1F {
+			case 7:
+				sps = append(sps, n)
+			case 8:
+				pps = append(pps, n)
+			}
+			continue
+		}
+		if len(n) < 2 {
+			continue
+		}
+		switch n[0] >> 1 & 0x3F {
+		case 32:
+			vps = append(vps, n)
+		case 33:
+			sps = append(sps, n)
+		case 34:
+			pps = append(pps, n)
+		}
+	}
+	if len(sps) == 0 || len(pps) == 0 {
+		return nil
+	}
+	var buf bytes.Buffer
+	if c == decode.H264 {
+		r, err := avc.CreateAVCDecConfRec(sps, pps, true)
+		if err != nil || r.Encode(&buf) != nil {
+			return nil
+		}
+	} else {
+		r, err := hevc.CreateHEVCDecConfRec(vps, sps, pps, true, true, true, true)
+		if err != nil || r.Encode(&buf) != nil {
+			return nil
+		}
+	}
+	if _, err := nalLengthSize(c, buf.Bytes()); err != nil {
+		return nil
+	}
+	return buf.Bytes()
 }
