@@ -102,6 +102,12 @@ func TestLoad(t *testing.T) {
 	t.Logf("load: %d clients x %d s: %d requests, %.1f req/s, %d images, p50 %v, p99 %v, max %v, status %v, transport errors %d, peak RSS %s",
 		clients, secs, len(lat), float64(len(lat))/float64(secs), images, pct(0.50).Round(time.Millisecond), pct(0.99).Round(time.Millisecond),
 		lat[len(lat)-1].Round(time.Millisecond), codes, transport, peakRSS())
+	if et := ts.Srv.cfg.EngineTimes; et != nil {
+		t.Logf("engine: %d pictures decoded in %.1f s (%.1f ms each), %d images encoded in %.1f s (%.1f ms each), CPU-seconds available %d",
+			et.decodeN.Load(), float64(et.decodeNs.Load())/1e9, float64(et.decodeNs.Load())/1e6/float64(max(et.decodeN.Load(), 1)),
+			et.encodeN.Load(), float64(et.encodeNs.Load())/1e9, float64(et.encodeNs.Load())/1e6/float64(max(et.encodeN.Load(), 1)),
+			runtime.NumCPU()*secs)
+	}
 	for code, n := range codes {
 		if code >= 500 {
 			t.Errorf("%d answers with HTTP %d", n, code)
