@@ -140,3 +140,30 @@ func TestClipHEVC(t *testing.T) {
 		t.Errorf("ffprobe HEVC clip: %q %v, want hevc,hvc1,128,96,30", probe, err)
 	}
 }
+
+// TestDamagedFragmentFile: a fragment file damaged on disk (truncated) costs
+// only the images it serves (MEDIA_ERROR); the request and its neighbours
+// are fine.
+func TestDamagedFragmentFile(t *testing.T) {
+	ts := startServer(t, nil)
+	frags := ingestFile(t, ts.Store, "kvs", kvsPath(t), 24)
+	info, _ := ts.Store.Stream(context.Background(), "kvs", "")
+	p := filepath.Join(ts.Store.Dir(), "streams", info.ID, fmt.Sprintf("%d.mkv", frags[2].Seq))
+	if err := os.Truncate(p, 100); err != nil {
+		t.Fatal(err)
+	}
+	resp := postGetImages(t, ts.URL, map[string]any{"StreamName": "kvs", "ImageSelectorType": "PRODUCER_TIMESTAMP",
+		"StartTimestamp": kvsStart, "EndTimestamp": kvsStart + 8, "SamplingInterval": 2000, "Format": "JPEG", "WidthPixels": 64})
+	if len(resp.Images) != 5 {
+		t.Fatalf("%d images, want 5", len(resp.Images))
+	}
+	for k, im := range resp.Images {
+		want := ""
+		if k == 2 {
+			want = "MEDIA_ERROR" // the keyframe of fragment 2 cannot be read
+		}
+		if im.Error != want {
+			t.Errorf("image %d: %q, want %q", k, im.Error, want)
+		}
+	}
+}
