@@ -9,18 +9,19 @@ import "encoding/binary"
 //
 // Engine representation. The standard keeps a 9-bit codIRange and a 9-bit
 // codIOffset and reads one bit per renormalisation step. Here codIOffset
-// lives in the top of a 64-bit window together with the next `bits` bits of
-// the slice data that have been loaded but not yet read by the standard's
-// read_bits(1):
+// sits at a fixed place in a 64-bit window, followed by the next `bits` bits
+// of the slice data that have been loaded but not yet read by the
+// standard's read_bits(1), then zeros:
 //
-//	value = codIOffset<<bits | (next bits of the stream, bits wide)
+//	value = codIOffset<<48 | (next bits of the stream)<<(48-bits)
 //
 // so that comparing codIOffset with codIRange is comparing value with
-// codIRange<<bits, and a renormalisation by n bits is only bits -= n (the
-// window does not move). When bits drops below cabacMinLookahead the window
-// is refilled with five bytes at once. Every decision, bypass and terminate
-// renormalises by at most 6 bits, so the window never runs dry inside one
-// bin, and the per-bin work reads no byte.
+// codIRange<<48 (a constant shift), and a renormalisation by n bits is
+// value <<= n, bits -= n. When bits drops below cabacMinLookahead the window
+// is refilled with five bytes at once (bits <= 47 afterwards, value < 2^57).
+// Every decision, bypass and terminate renormalises by at most 6 bits, so
+// the window never runs dry inside one bin, and the per-bin work reads no
+// byte.
 //
 // Data past the end of the slice reads as zero bits: the last bytes are
 // also kept, followed by zeros, in a small tail array, so a refill never
@@ -35,12 +36,15 @@ import "encoding/binary"
 // codIRange 6 renormalises by 6, Table 9-44).
 const cabacMinLookahead = 8
 
+// cabacValueShift is the position of codIOffset in engine.value.
+const cabacValueShift = 48
+
 // engine is the state of the arithmetic decoding engine. It is a small value
 // so that the hot loops (residualBlock) keep it in registers: they copy it to
 // locals, decode bins with the body of decision/bypass written in place, and
 // store it back.
 type engine struct {
-	value uint64 // codIOffset<<bits | look-ahead bits (see the file comment)
+	value uint64 // codIOffset<<48 | look-ahead bits (see the file comment)
 	rng   uint64 // codIRange, 256..510 between bins
 	bits  uint64 // look-ahead bits below codIOffset in value, <= 47
 }
@@ -85,8 +89,9 @@ func (c *cabac) start(data []byte, pos int) {
 	n := copy(c.tail[:], data[c.tailStart:])
 	clear(c.tail[n:])
 	c.pos = pos + 7
-	c.e = engine{value: c.word(pos) >> 8, rng: 510, bits: 56 - 9}
-	if c.e.value>>c.e.bits >= 510 {
+	// The first 56 bits: codIOffset is the first 9 (§9.3.1.2), 47 follow.
+	c.e = engine{value: c.word(pos) >> 8 << 1, rng: 510, bits: 56 - 9}
+	if c.e.value>>cabacValueShift >= 510 {
 		c.setErr(errCABACOffset)
 		c.e.value = 0 // keep codIOffset < codIRange so the engine stays sane
 	}
@@ -109,11 +114,11 @@ func (c *cabac) overrun(nb uint64) bool {
 	return uint64(c.pos-c.begin)*8-nb > uint64(len(c.data)-c.begin)*8
 }
 
-// refill loads five more bytes into the window of e. It is called when
-// bits < cabacMinLookahead, so value < 2^(9+7), and afterwards bits <= 47 and
-// value < 2^56: bypass relies on value and codIRange<<bits being below 2^63.
+// refill loads five more bytes into the window of e, below the bits < 8
+// look-ahead bits it holds; afterwards bits <= 47. value stays below 2^57:
+// bypass relies on value and codIRange<<48 being below 2^63.
 func (c *cabac) refill(e engine) engine {
-	e.value = e.value<<40 | c.word(c.pos)>>24
+	e.value |= c.word(c.pos) >> 24 << (8 - e.bits&7)
 	e.bits += 40
 	c.pos += 5
 	return e
@@ -130,19 +135,21 @@ func (c *cabac) setErr(err error) {
 // transIdxMPS/transIdxLPS (Table 9-45, with the valMPS switch at
 // pStateIdx 0) and RenormD (§9.3.3.2.2) shifts the window. After an MPS
 // codIRange is at least 128 (rangeTabLPS is below half of codIRange), so
-// RenormD shifts by at most one bit; after an LPS codIRange is rangeTabLPS,
-// and cabacRenorm gives the shifted value and the shift. The residual loops
+// RenormD shifts by at most one bit (done without a variable shift); after
+// an LPS codIRange is rangeTabLPS, and cabacRenorm gives the shifted value
+// and the shift. The residual loops
 // (cabac_residual.go) hold this same code in place, on locals.
 func (c *cabac) decision(s *uint8) uint {
 	value, rng, nb := c.e.value, c.e.rng, c.e.bits
 	st := uint64(*s)
 	lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
 	rng -= lps
-	scaled := rng << (nb & 63)
+	scaled := rng << cabacValueShift
 	if value < scaled { // MPS
 		*s = cabacNext[st&127]
-		sh := 1 - rng>>8
-		rng <<= sh & 1
+		sh := 1 - rng>>8 // 1 when codIRange < 256
+		rng += rng & -sh
+		value += value & -sh
 		nb -= sh
 	} else { // LPS
 		value -= scaled
@@ -150,10 +157,11 @@ func (c *cabac) decision(s *uint8) uint {
 		st ^= 1
 		r := uint64(cabacRenorm[lps&511])
 		rng = r & 511
+		value <<= r >> 9 & 63
 		nb -= r >> 9
 	}
 	if nb < cabacMinLookahead { // refill
-		value = value<<40 | c.word(c.pos)>>24
+		value |= c.word(c.pos) >> 24 << (8 - nb&7)
 		nb += 40
 		c.pos += 5
 	}
@@ -163,13 +171,14 @@ func (c *cabac) decision(s *uint8) uint {
 
 // bypass is DecodeBypass (§9.3.3.2.3): codIOffset takes one more bit and is
 // compared with the unchanged codIRange. The comparison is a mask (the bin
-// is a sign or an Exp-Golomb bit, unpredictable): value and codIRange<<bits
+// is a sign or an Exp-Golomb bit, unpredictable): value and codIRange<<48
 // are below 2^63 (see refill), so the sign of scaled-value-1 is
 // codIOffset >= codIRange.
 func (c *cabac) bypass() uint {
 	e := c.e
 	e.bits--
-	scaled := e.rng << (e.bits & 63)
+	e.value <<= 1
+	scaled := e.rng << cabacValueShift
 	m := uint64(int64(scaled-e.value-1) >> 63) // all ones for bin 1
 	e.value -= scaled & m
 	if e.bits < cabacMinLookahead {
@@ -198,13 +207,14 @@ func (c *cabac) terminate() bool {
 		c.setErr(errCABACOverrun)
 	}
 	e.rng -= 2
-	scaled := e.rng << (e.bits & 63)
+	scaled := e.rng << cabacValueShift
 	if e.value >= scaled {
 		c.e = e
 		return true
 	}
 	if e.rng < 256 {
 		e.rng <<= 1
+		e.value <<= 1
 		e.bits--
 		if e.bits < cabacMinLookahead {
 			e = c.refill(e)

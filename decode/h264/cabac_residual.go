@@ -158,11 +158,12 @@ func (c *cabac) sigMap(e engine, ctx *[256]uint8, idx *[64][2]uint8, numM1 int, 
 		st := uint64(*sp)
 		lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
 		rng -= lps
-		scaled := rng << (nb & 63)
+		scaled := rng << cabacValueShift
 		if value < scaled { // MPS: codIRange stays >= 128, RenormD by at most 1
 			*sp = cabacNext[st&127]
 			sh := 1 - rng>>8
-			rng <<= sh & 1
+			rng += rng & -sh
+			value += value & -sh
 			nb -= sh
 		} else { // LPS
 			value -= scaled
@@ -170,10 +171,11 @@ func (c *cabac) sigMap(e engine, ctx *[256]uint8, idx *[64][2]uint8, numM1 int, 
 			st ^= 1
 			r := uint64(cabacRenorm[lps&511])
 			rng = r & 511
+			value <<= r >> 9 & 63
 			nb -= r >> 9
 		}
 		if nb < cabacMinLookahead { // refill
-			value = value<<40 | c.word(c.pos)>>24
+			value |= c.word(c.pos) >> 24 << (8 - nb&7)
 			nb += 40
 			c.pos += 5
 		}
@@ -187,11 +189,12 @@ func (c *cabac) sigMap(e engine, ctx *[256]uint8, idx *[64][2]uint8, numM1 int, 
 		st = uint64(*lp)
 		lps = uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
 		rng -= lps
-		scaled = rng << (nb & 63)
+		scaled = rng << cabacValueShift
 		if value < scaled { // MPS
 			*lp = cabacNext[st&127]
 			sh := 1 - rng>>8
-			rng <<= sh & 1
+			rng += rng & -sh
+			value += value & -sh
 			nb -= sh
 		} else { // LPS
 			value -= scaled
@@ -199,10 +202,11 @@ func (c *cabac) sigMap(e engine, ctx *[256]uint8, idx *[64][2]uint8, numM1 int, 
 			st ^= 1
 			r := uint64(cabacRenorm[lps&511])
 			rng = r & 511
+			value <<= r >> 9 & 63
 			nb -= r >> 9
 		}
 		if nb < cabacMinLookahead { // refill
-			value = value<<40 | c.word(c.pos)>>24
+			value |= c.word(c.pos) >> 24 << (8 - nb&7)
 			nb += 40
 			c.pos += 5
 		}
@@ -230,11 +234,12 @@ func (c *cabac) levels(e engine, abs *[16]uint8, inc *[16]uint8, n int, vals *[6
 			st := uint64(*ap)
 			lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
 			rng -= lps
-			scaled := rng << (nb & 63)
+			scaled := rng << cabacValueShift
 			if value < scaled {
 				*ap = cabacNext[st&127]
 				sh := 1 - rng>>8
-				rng <<= sh & 1
+				rng += rng & -sh
+				value += value & -sh
 				nb -= sh
 			} else {
 				value -= scaled
@@ -242,10 +247,11 @@ func (c *cabac) levels(e engine, abs *[16]uint8, inc *[16]uint8, n int, vals *[6
 				st ^= 1
 				r := uint64(cabacRenorm[lps&511])
 				rng = r & 511
+				value <<= r >> 9 & 63
 				nb -= r >> 9
 			}
 			if nb < cabacMinLookahead { // refill
-				value = value<<40 | c.word(c.pos)>>24
+				value |= c.word(c.pos) >> 24 << (8 - nb&7)
 				nb += 40
 				c.pos += 5
 			}
@@ -269,11 +275,12 @@ func (c *cabac) levels(e engine, abs *[16]uint8, inc *[16]uint8, n int, vals *[6
 		state = uint(levelNext[gt1][state&7])
 		// DecodeBypass: coeff_sign_flag
 		nb--
-		scaled := rng << (nb & 63)
+		value <<= 1
+		scaled := rng << cabacValueShift
 		m := uint64(int64(scaled-value-1) >> 63)
 		value -= scaled & m
 		if nb < cabacMinLookahead { // refill
-			value = value<<40 | c.word(c.pos)>>24
+			value |= c.word(c.pos) >> 24 << (8 - nb&7)
 			nb += 40
 			c.pos += 5
 		}
