@@ -41,8 +41,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port; port 0 picks a free one)")
 	data := fs.String("data", defaultDataDir(), "data directory (created if missing)")
-	access := fs.String("access-key", os.Getenv("STILLS_ACCESS_KEY_ID"), "access key id requests must be signed with (env STILLS_ACCESS_KEY_ID); empty: no authentication")
-	secret := fs.String("secret-key", os.Getenv("STILLS_SECRET_ACCESS_KEY"), "secret access key (env STILLS_SECRET_ACCESS_KEY)")
+	// Defaults from the environment are read after parsing, so --help never
+	// prints a secret.
+	access := fs.String("access-key", "", "access key id requests must be signed with (default $STILLS_ACCESS_KEY_ID); none: no authentication")
+	secret := fs.String("secret-key", "", "secret access key (default $STILLS_SECRET_ACCESS_KEY)")
 	region := fs.String("region", "us-east-1", "region written in stream ARNs")
 	account := fs.String("account", "000000000000", "account id written in stream ARNs")
 	perStream := fs.Int("per-stream-limit", server.DefaultPerStreamLimit, "concurrent requests per stream before ClientLimitExceededException")
@@ -64,6 +66,12 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() != 0 {
 		fmt.Fprintf(stderr, "stills serve: unexpected arguments %q\n", fs.Args())
 		return 2
+	}
+	if *access == "" {
+		*access = os.Getenv("STILLS_ACCESS_KEY_ID")
+	}
+	if *secret == "" {
+		*secret = os.Getenv("STILLS_SECRET_ACCESS_KEY")
 	}
 	if (*access == "") != (*secret == "") {
 		fmt.Fprintln(stderr, "stills serve: give both --access-key and --secret-key (or neither)")
