@@ -274,3 +274,31 @@ func TestIngestFormats(t *testing.T) {
 		}
 	}
 }
+
+// TestServeCredentialsFromEnv: STILLS_ACCESS_KEY_ID/STILLS_SECRET_ACCESS_KEY
+// turn authentication on; an unsigned request is then NotAuthorizedException.
+func TestServeCredentialsFromEnv(t *testing.T) {
+	cmd := stillsCmd("serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "d"))
+	cmd.Env = append(cmd.Env, "STILLS_ACCESS_KEY_ID=AKIDENV", "STILLS_SECRET_ACCESS_KEY=envsecret")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || !strings.Contains(line, "auth true") {
+		t.Fatalf("listening line %q (%v), want auth true", line, err)
+	}
+	url := regexp.MustCompile(`http://[0-9.:]+`).FindString(line)
+	resp, err := http.Post(url+"/listStreams", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || resp.Header.Get("x-amzn-ErrorType") != "NotAuthorizedException" {
+		t.Errorf("unsigned request: %d %s, want 401 NotAuthorizedException", resp.StatusCode, resp.Header.Get("x-amzn-ErrorType"))
+	}
+}
