@@ -450,3 +450,179 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 	}
 	return mask
 }
+
+// lumaRows converts the 8×8 luma samples of the block at (bx, by) of an
+// MCU (ys, stride yst) with the chroma shares in j.cc and runs the row pass
+// of the DCT into j.blk.
+func (j *jpegEnc) lumaRows(ys []uint16, yst, bx, by, k0 int) {
+	blk, cc := &j.blk, &j.cc
+	for r := 0; r < 8; r++ {
+		row := ys[(by+r)*yst+bx:][:8]
+		ccr := cc[((by+r)>>1)*8+bx>>1:][:4]
+		d := blk[r*8:][:8]
+		s0 := int(dctIn((k0*int(row[0]) + ccr[0]) >> jconvShift))
+		s1 := int(dctIn((k0*int(row[1]) + ccr[0]) >> jconvShift))
+		s2 := int(dctIn((k0*int(row[2]) + ccr[1]) >> jconvShift))
+		s3 := int(dctIn((k0*int(row[3]) + ccr[1]) >> jconvShift))
+		s4 := int(dctIn((k0*int(row[4]) + ccr[2]) >> jconvShift))
+		s5 := int(dctIn((k0*int(row[5]) + ccr[2]) >> jconvShift))
+		s6 := int(dctIn((k0*int(row[6]) + ccr[3]) >> jconvShift))
+		s7 := int(dctIn((k0*int(row[7]) + ccr[3]) >> jconvShift))
+		{
+			tmp0, tmp7 := s0+s7, s0-s7
+			tmp1, tmp6 := s1+s6, s1-s6
+			tmp2, tmp5 := s2+s5, s2-s5
+			tmp3, tmp4 := s3+s4, s3-s4
+			tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
+			tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
+			d[0] = int32(tmp10 + tmp11)
+			d[4] = int32(tmp10 - tmp11)
+			z1 := fmul(tmp12+tmp13, c0707)
+			d[2] = int32(tmp13 + z1)
+			d[6] = int32(tmp13 - z1)
+			tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
+			z5 := fmul(tmp10-tmp12, c0382)
+			z2 := fmul(tmp10, c0541) + z5
+			z4 := fmul(tmp12, c1306) + z5
+			z3 := fmul(tmp11, c0707)
+			z11, z13 := tmp7+z3, tmp7-z3
+			d[5] = int32(z13 + z2)
+			d[3] = int32(z13 - z2)
+			d[1] = int32(z11 + z4)
+			d[7] = int32(z11 - z4)
+		}
+	}
+}
+
+// chromaRows converts the 8×8 Cb and Cr samples of an MCU, stores the
+// chroma share of luma of each in j.cc, and runs the row pass of the DCT
+// of both into j.blkCb and j.blkCr.
+func (j *jpegEnc) chromaRows(cbs, crs []uint16, cst int, cv *jconv) {
+	k1, k2, kb := cv.k1, cv.k2, cv.kb
+	c11, c12, c13, c21, c22, c23 := cv.c11, cv.c12, cv.c13, cv.c21, cv.c22, cv.c23
+	for r := 0; r < 8; r++ {
+		bu := cbs[r*cst:][:8]
+		bv := crs[r*cst:][:8]
+		dc := j.cc[r*8:][:8]
+		db := j.blkCb[r*8:][:8]
+		dr := j.blkCr[r*8:][:8]
+		u0, v0 := int(bu[0]), int(bv[0])
+		dc[0] = k1*u0 + k2*v0 + kb
+		u1, v1 := int(bu[1]), int(bv[1])
+		dc[1] = k1*u1 + k2*v1 + kb
+		u2, v2 := int(bu[2]), int(bv[2])
+		dc[2] = k1*u2 + k2*v2 + kb
+		u3, v3 := int(bu[3]), int(bv[3])
+		dc[3] = k1*u3 + k2*v3 + kb
+		u4, v4 := int(bu[4]), int(bv[4])
+		dc[4] = k1*u4 + k2*v4 + kb
+		u5, v5 := int(bu[5]), int(bv[5])
+		dc[5] = k1*u5 + k2*v5 + kb
+		u6, v6 := int(bu[6]), int(bv[6])
+		dc[6] = k1*u6 + k2*v6 + kb
+		u7, v7 := int(bu[7]), int(bv[7])
+		dc[7] = k1*u7 + k2*v7 + kb
+		b0 := int(dctIn((c11*u0 + c12*v0 + c13) >> jconvShift))
+		b1 := int(dctIn((c11*u1 + c12*v1 + c13) >> jconvShift))
+		b2 := int(dctIn((c11*u2 + c12*v2 + c13) >> jconvShift))
+		b3 := int(dctIn((c11*u3 + c12*v3 + c13) >> jconvShift))
+		b4 := int(dctIn((c11*u4 + c12*v4 + c13) >> jconvShift))
+		b5 := int(dctIn((c11*u5 + c12*v5 + c13) >> jconvShift))
+		b6 := int(dctIn((c11*u6 + c12*v6 + c13) >> jconvShift))
+		b7 := int(dctIn((c11*u7 + c12*v7 + c13) >> jconvShift))
+		{
+			tmp0, tmp7 := b0+b7, b0-b7
+			tmp1, tmp6 := b1+b6, b1-b6
+			tmp2, tmp5 := b2+b5, b2-b5
+			tmp3, tmp4 := b3+b4, b3-b4
+			tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
+			tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
+			db[0] = int32(tmp10 + tmp11)
+			db[4] = int32(tmp10 - tmp11)
+			z1 := fmul(tmp12+tmp13, c0707)
+			db[2] = int32(tmp13 + z1)
+			db[6] = int32(tmp13 - z1)
+			tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
+			z5 := fmul(tmp10-tmp12, c0382)
+			z2 := fmul(tmp10, c0541) + z5
+			z4 := fmul(tmp12, c1306) + z5
+			z3 := fmul(tmp11, c0707)
+			z11, z13 := tmp7+z3, tmp7-z3
+			db[5] = int32(z13 + z2)
+			db[3] = int32(z13 - z2)
+			db[1] = int32(z11 + z4)
+			db[7] = int32(z11 - z4)
+		}
+		r0 := int(dctIn((c21*u0 + c22*v0 + c23) >> jconvShift))
+		r1 := int(dctIn((c21*u1 + c22*v1 + c23) >> jconvShift))
+		r2 := int(dctIn((c21*u2 + c22*v2 + c23) >> jconvShift))
+		r3 := int(dctIn((c21*u3 + c22*v3 + c23) >> jconvShift))
+		r4 := int(dctIn((c21*u4 + c22*v4 + c23) >> jconvShift))
+		r5 := int(dctIn((c21*u5 + c22*v5 + c23) >> jconvShift))
+		r6 := int(dctIn((c21*u6 + c22*v6 + c23) >> jconvShift))
+		r7 := int(dctIn((c21*u7 + c22*v7 + c23) >> jconvShift))
+		{
+			tmp0, tmp7 := r0+r7, r0-r7
+			tmp1, tmp6 := r1+r6, r1-r6
+			tmp2, tmp5 := r2+r5, r2-r5
+			tmp3, tmp4 := r3+r4, r3-r4
+			tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
+			tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
+			dr[0] = int32(tmp10 + tmp11)
+			dr[4] = int32(tmp10 - tmp11)
+			z1 := fmul(tmp12+tmp13, c0707)
+			dr[2] = int32(tmp13 + z1)
+			dr[6] = int32(tmp13 - z1)
+			tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
+			z5 := fmul(tmp10-tmp12, c0382)
+			z2 := fmul(tmp10, c0541) + z5
+			z4 := fmul(tmp12, c1306) + z5
+			z3 := fmul(tmp11, c0707)
+			z11, z13 := tmp7+z3, tmp7-z3
+			dr[5] = int32(z13 + z2)
+			dr[3] = int32(z13 - z2)
+			dr[1] = int32(z11 + z4)
+			dr[7] = int32(z11 - z4)
+		}
+	}
+}
+
+// grayRows converts the 8×8 samples at s (stride st) of a grayscale
+// picture and runs the row pass of the DCT into j.blk.
+func (j *jpegEnc) grayRows(s []uint16, st, k0, kb int) {
+	for r := 0; r < 8; r++ {
+		row := s[r*st:][:8]
+		d := j.blk[r*8:][:8]
+		s0 := int(dctIn((k0*int(row[0]) + kb) >> jconvShift))
+		s1 := int(dctIn((k0*int(row[1]) + kb) >> jconvShift))
+		s2 := int(dctIn((k0*int(row[2]) + kb) >> jconvShift))
+		s3 := int(dctIn((k0*int(row[3]) + kb) >> jconvShift))
+		s4 := int(dctIn((k0*int(row[4]) + kb) >> jconvShift))
+		s5 := int(dctIn((k0*int(row[5]) + kb) >> jconvShift))
+		s6 := int(dctIn((k0*int(row[6]) + kb) >> jconvShift))
+		s7 := int(dctIn((k0*int(row[7]) + kb) >> jconvShift))
+		{
+			tmp0, tmp7 := s0+s7, s0-s7
+			tmp1, tmp6 := s1+s6, s1-s6
+			tmp2, tmp5 := s2+s5, s2-s5
+			tmp3, tmp4 := s3+s4, s3-s4
+			tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
+			tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
+			d[0] = int32(tmp10 + tmp11)
+			d[4] = int32(tmp10 - tmp11)
+			z1 := fmul(tmp12+tmp13, c0707)
+			d[2] = int32(tmp13 + z1)
+			d[6] = int32(tmp13 - z1)
+			tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
+			z5 := fmul(tmp10-tmp12, c0382)
+			z2 := fmul(tmp10, c0541) + z5
+			z4 := fmul(tmp12, c1306) + z5
+			z3 := fmul(tmp11, c0707)
+			z11, z13 := tmp7+z3, tmp7-z3
+			d[5] = int32(z13 + z2)
+			d[3] = int32(z13 - z2)
+			d[1] = int32(z11 + z4)
+			d[7] = int32(z11 - z4)
+		}
+	}
+}

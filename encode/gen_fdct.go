@@ -2,7 +2,9 @@
 
 // gen_fdct writes fdct_gen.go: the column pass of the forward DCT fused with
 // quantisation, unrolled over the 8 columns so that every coefficient's
-// reciprocal, zig-zag position and mask bit are constants.
+// reciprocal, zig-zag position and mask bit are constants; and the row pass
+// fused with the colour conversion of the samples it reads, for luma,
+// chroma and grayscale blocks (so converted samples never go to memory).
 //
 //	go run gen_fdct.go
 package main
@@ -68,6 +70,93 @@ func main() {
 		p("}\n")
 	}
 	p("return mask\n}\n")
+
+	// rowDCT emits the 1-D AAN DCT of the expressions x[0..7] (already
+	// level-shifted and pre-scaled), storing the outputs in out[0..7].
+	rowDCT := func(x [8]string, out string) {
+		p("{\n")
+		p("tmp0, tmp7 := %s+%s, %s-%s\n", x[0], x[7], x[0], x[7])
+		p("tmp1, tmp6 := %s+%s, %s-%s\n", x[1], x[6], x[1], x[6])
+		p("tmp2, tmp5 := %s+%s, %s-%s\n", x[2], x[5], x[2], x[5])
+		p("tmp3, tmp4 := %s+%s, %s-%s\n", x[3], x[4], x[3], x[4])
+		p("tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3\n")
+		p("tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2\n")
+		p("%s[0] = int32(tmp10 + tmp11)\n", out)
+		p("%s[4] = int32(tmp10 - tmp11)\n", out)
+		p("z1 := fmul(tmp12+tmp13, c0707)\n")
+		p("%s[2] = int32(tmp13 + z1)\n", out)
+		p("%s[6] = int32(tmp13 - z1)\n", out)
+		p("tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7\n")
+		p("z5 := fmul(tmp10-tmp12, c0382)\n")
+		p("z2 := fmul(tmp10, c0541) + z5\n")
+		p("z4 := fmul(tmp12, c1306) + z5\n")
+		p("z3 := fmul(tmp11, c0707)\n")
+		p("z11, z13 := tmp7+z3, tmp7-z3\n")
+		p("%s[5] = int32(z13 + z2)\n", out)
+		p("%s[3] = int32(z13 - z2)\n", out)
+		p("%s[1] = int32(z11 + z4)\n", out)
+		p("%s[7] = int32(z11 - z4)\n", out)
+		p("}\n")
+	}
+	names := func(prefix string) (x [8]string) {
+		for i := range x {
+			x[i] = fmt.Sprintf("%s%d", prefix, i)
+		}
+		return
+	}
+
+	p("\n// lumaRows converts the 8×8 luma samples of the block at (bx, by) of an\n")
+	p("// MCU (ys, stride yst) with the chroma shares in j.cc and runs the row pass\n")
+	p("// of the DCT into j.blk.\n")
+	p("func (j *jpegEnc) lumaRows(ys []uint16, yst, bx, by, k0 int) {\n")
+	p("blk, cc := &j.blk, &j.cc\n")
+	p("for r := 0; r < 8; r++ {\n")
+	p("row := ys[(by+r)*yst+bx:][:8]\n")
+	p("ccr := cc[((by+r)>>1)*8+bx>>1:][:4]\n")
+	p("d := blk[r*8:][:8]\n")
+	for i := 0; i < 8; i++ {
+		p("s%d := int(dctIn((k0*int(row[%d]) + ccr[%d]) >> jconvShift))\n", i, i, i/2)
+	}
+	rowDCT(names("s"), "d")
+	p("}\n}\n")
+
+	p("\n// chromaRows converts the 8×8 Cb and Cr samples of an MCU, stores the\n")
+	p("// chroma share of luma of each in j.cc, and runs the row pass of the DCT\n")
+	p("// of both into j.blkCb and j.blkCr.\n")
+	p("func (j *jpegEnc) chromaRows(cbs, crs []uint16, cst int, cv *jconv) {\n")
+	p("k1, k2, kb := cv.k1, cv.k2, cv.kb\n")
+	p("c11, c12, c13, c21, c22, c23 := cv.c11, cv.c12, cv.c13, cv.c21, cv.c22, cv.c23\n")
+	p("for r := 0; r < 8; r++ {\n")
+	p("bu := cbs[r*cst:][:8]\n")
+	p("bv := crs[r*cst:][:8]\n")
+	p("dc := j.cc[r*8:][:8]\n")
+	p("db := j.blkCb[r*8:][:8]\n")
+	p("dr := j.blkCr[r*8:][:8]\n")
+	for i := 0; i < 8; i++ {
+		p("u%d, v%d := int(bu[%d]), int(bv[%d])\n", i, i, i, i)
+		p("dc[%d] = k1*u%d + k2*v%d + kb\n", i, i, i)
+	}
+	for i := 0; i < 8; i++ {
+		p("b%d := int(dctIn((c11*u%d + c12*v%d + c13) >> jconvShift))\n", i, i, i)
+	}
+	rowDCT(names("b"), "db")
+	for i := 0; i < 8; i++ {
+		p("r%d := int(dctIn((c21*u%d + c22*v%d + c23) >> jconvShift))\n", i, i, i)
+	}
+	rowDCT(names("r"), "dr")
+	p("}\n}\n")
+
+	p("\n// grayRows converts the 8×8 samples at s (stride st) of a grayscale\n")
+	p("// picture and runs the row pass of the DCT into j.blk.\n")
+	p("func (j *jpegEnc) grayRows(s []uint16, st, k0, kb int) {\n")
+	p("for r := 0; r < 8; r++ {\n")
+	p("row := s[r*st:][:8]\n")
+	p("d := j.blk[r*8:][:8]\n")
+	for i := 0; i < 8; i++ {
+		p("s%d := int(dctIn((k0*int(row[%d]) + kb) >> jconvShift))\n", i, i)
+	}
+	rowDCT(names("s"), "d")
+	p("}\n}\n")
 	src, err := format.Source(b.Bytes())
 	if err != nil {
 		panic(err)

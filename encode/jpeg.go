@@ -199,9 +199,10 @@ type jpegEnc struct {
 	clamp   bool         // some divisor is 1: quantised values need clamping
 	blk     [64]int32
 	zz      [64]int32
-	in      [3][64]int32 // DCT inputs: luma, Cb, Cr
-	cc      [64]int      // chroma share of luma per chroma sample of an MCU
-	ey      [256]uint16  // edge MCU samples, edges repeated
+	blkCb   [64]int32 // chroma row-pass outputs of an MCU
+	blkCr   [64]int32
+	cc      [64]int     // chroma share of luma per chroma sample of an MCU
+	ey      [256]uint16 // edge MCU samples, edges repeated
 	ecb     [64]uint16
 	ecr     [64]uint16
 	w       bitWriter
@@ -328,12 +329,12 @@ func (j *jpegEnc) scan(Y, Cb, Cr plane, cv *jconv) {
 			for bx := 0; bx < (w+7)/8; bx++ {
 				x, y := bx*8, by*8
 				if x+8 <= w && y+8 <= h {
-					j.loadGray(Y.pix[y*Y.stride+x:], Y.stride, cv)
+					j.grayRows(Y.pix[y*Y.stride+x:], Y.stride, cv.k0, cv.kb)
 				} else {
 					gather(j.ey[:64], 8, Y, x, y)
-					j.loadGray(j.ey[:], 8, cv)
+					j.grayRows(j.ey[:], 8, cv.k0, cv.kb)
 				}
-				j.block(&j.in[0], 0, &dcY)
+				j.code(&j.blk, 0, &dcY)
 			}
 		}
 	} else {
@@ -371,95 +372,25 @@ func gather(dst []uint16, n int, p plane, x, y int) {
 	}
 }
 
-// loadGray converts the 8×8 luma samples at s into DCT inputs.
-func (j *jpegEnc) loadGray(s []uint16, stride int, cv *jconv) {
-	in := &j.in[0]
-	k0, kb := cv.k0, cv.kb
-	for r := 0; r < 8; r++ {
-		row := s[r*stride:][:8]
-		d := in[r*8:][:8]
-		for c, v := range row {
-			d[c] = dctIn((k0*int(v) + kb) >> jconvShift)
-		}
-	}
-}
-
 // mcu420 converts and codes one 16×16 MCU: four luma blocks, then Cb and Cr
-// (T.81 §A.2.3 interleaved order, H=V=2 for luma).
+// (T.81 §A.2.3 interleaved order, H=V=2 for luma). Conversion and the row
+// pass of the DCT are fused (fdct_gen.go).
 func (j *jpegEnc) mcu420(ys []uint16, yst int, cbs, crs []uint16, cst int, cv *jconv, dcY, dcCb, dcCr *int32) {
-	inCb, inCr, cc := &j.in[1], &j.in[2], &j.cc
-	k1, k2, kb := cv.k1, cv.k2, cv.kb
-	c11, c12, c13, c21, c22, c23 := cv.c11, cv.c12, cv.c13, cv.c21, cv.c22, cv.c23
-	for r := 0; r < 8; r++ {
-		bu := cbs[r*cst:][:8]
-		bv := crs[r*cst:][:8]
-		db := inCb[r*8:][:8]
-		dr := inCr[r*8:][:8]
-		dc := cc[r*8:][:8]
-		for c, u := range bu {
-			u, v := int(u), int(bv[c])
-			db[c] = dctIn((c11*u + c12*v + c13) >> jconvShift)
-			dr[c] = dctIn((c21*u + c22*v + c23) >> jconvShift)
-			dc[c] = k1*u + k2*v + kb
-		}
-	}
-	in := &j.in[0]
-	k0 := cv.k0
+	j.chromaRows(cbs, crs, cst, cv) // also the chroma share of luma in j.cc
 	for b := 0; b < 4; b++ {
-		by, bx := (b>>1)*8, (b&1)*8
-		for r := 0; r < 8; r++ {
-			row := ys[(by+r)*yst+bx:][:8]
-			ccr := cc[((by+r)>>1)*8+bx>>1:][:4]
-			d := in[r*8:][:8]
-			d[0] = dctIn((k0*int(row[0]) + ccr[0]) >> jconvShift)
-			d[1] = dctIn((k0*int(row[1]) + ccr[0]) >> jconvShift)
-			d[2] = dctIn((k0*int(row[2]) + ccr[1]) >> jconvShift)
-			d[3] = dctIn((k0*int(row[3]) + ccr[1]) >> jconvShift)
-			d[4] = dctIn((k0*int(row[4]) + ccr[2]) >> jconvShift)
-			d[5] = dctIn((k0*int(row[5]) + ccr[2]) >> jconvShift)
-			d[6] = dctIn((k0*int(row[6]) + ccr[3]) >> jconvShift)
-			d[7] = dctIn((k0*int(row[7]) + ccr[3]) >> jconvShift)
-		}
-		j.block(in, 0, dcY)
+		j.lumaRows(ys, yst, (b&1)*8, (b>>1)*8, cv.k0)
+		j.code(&j.blk, 0, dcY)
 	}
-	j.block(inCb, 1, dcCb)
-	j.block(inCr, 1, dcCr)
+	j.code(&j.blkCb, 1, dcCb)
+	j.code(&j.blkCr, 1, dcCr)
 }
 
-// block transforms, quantises and Huffman-codes one 8×8 block of DCT
-// inputs with tables t (0 luma, 1 chroma). The column pass and
-// quantisation are generated (fdct_gen.go) so that every coefficient's
-// position is a constant in this, the encoder's hottest code.
-func (j *jpegEnc) block(in *[64]int32, t int, prevDC *int32) {
-	blk := &j.blk
-	// Rows: 1-D AAN DCT of the level-shifted, pre-scaled inputs.
-	for r := 0; r < 8; r++ {
-		s := in[r*8:][:8]
-		tmp0, tmp7 := int(s[0])+int(s[7]), int(s[0])-int(s[7])
-		tmp1, tmp6 := int(s[1])+int(s[6]), int(s[1])-int(s[6])
-		tmp2, tmp5 := int(s[2])+int(s[5]), int(s[2])-int(s[5])
-		tmp3, tmp4 := int(s[3])+int(s[4]), int(s[3])-int(s[4])
-		d := blk[r*8:][:8]
-		// Even part.
-		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
-		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-		d[0] = int32(tmp10 + tmp11)
-		d[4] = int32(tmp10 - tmp11)
-		z1 := fmul(tmp12+tmp13, c0707)
-		d[2] = int32(tmp13 + z1)
-		d[6] = int32(tmp13 - z1)
-		// Odd part.
-		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
-		z5 := fmul(tmp10-tmp12, c0382)
-		z2 := fmul(tmp10, c0541) + z5
-		z4 := fmul(tmp12, c1306) + z5
-		z3 := fmul(tmp11, c0707)
-		z11, z13 := tmp7+z3, tmp7-z3
-		d[5] = int32(z13 + z2)
-		d[3] = int32(z13 - z2)
-		d[1] = int32(z11 + z4)
-		d[7] = int32(z11 - z4)
-	}
+// code runs the column pass of the DCT over blk (rows already
+// transformed), quantises and Huffman-codes (or counts) the block with
+// tables t (0 luma, 1 chroma). The column pass and quantisation are
+// generated (fdct_gen.go) so that every coefficient's position is a
+// constant in this, the encoder's hottest code.
+func (j *jpegEnc) code(blk *[64]int32, t int, prevDC *int32) {
 	// Columns, each output quantised at once (T.81 §A.3.4, rounding to
 	// nearest) into its zig-zag position, collecting a mask of the non-zero
 	// coefficients.
