@@ -443,3 +443,29 @@ func TestAnnexBCodecPrivate(t *testing.T) {
 		t.Errorf("parameter sets changed")
 	}
 }
+
+func TestCuesFallback(t *testing.T) {
+	// Cues whose positions do not lead to a Cluster: Scan falls back to a
+	// whole walk and still finds every frame.
+	cuePoint := func(tm uint64, pos uint64) []byte {
+		return el(tidCuePoint, elUint(tidCueTime, tm), el(tidCueTrackPos, elUint(tidCueTrack, 1), elUint(tidCueClusterPos, pos)))
+	}
+	cues := el(eidCues, cuePoint(0, 0), cuePoint(1000, 3))
+	file := bytes.Join([][]byte{ebmlHeader("matroska"), el(eidSegment, info(1000000), tracks(h264Track()), cues,
+		cluster(0, simpleBlock(1, 0, 0x80, frame(1, 8)...)), cluster(2000, simpleBlock(1, 0, 0x80, frame(2, 8)...)))}, nil)
+	d := openBytes(t, file)
+	if !d.cueMode || len(d.cues) != 2 {
+		t.Fatalf("cue mode %v with %d cues, want true with 2", d.cueMode, len(d.cues))
+	}
+	idx, err := d.Scan(context.Background(), media.ProducerTime, 1.5e9, 2.5e9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The cluster at 2 s overlaps the range; the one at 0 s is its neighbour.
+	if len(idx.Samples) != 2 || idx.Samples[0].Producer != 0 || idx.Samples[1].Producer != 2e9 {
+		t.Errorf("samples %+v, want frames at 0 s and 2 s", idx.Samples)
+	}
+	if d.full == nil {
+		t.Error("the whole-file walk was not used")
+	}
+}
