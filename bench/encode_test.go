@@ -10,10 +10,10 @@ package bench
 // its own colour work: ours converts limited BT.709 to JFIF YCbCr, cjpeg
 // converts RGB to YCbCr and subsamples chroma.
 //
-// Times are CPU times (fair on a shared machine). cjpeg's time per frame is
-// the CPU time of one cjpeg process on the frame minus that of a cjpeg
-// process on a 16×16 PPM (its start-up and exit), averaged over the runs;
-// the unadjusted per-process time is reported too. Metrics:
+// Times are CPU times (fair on a shared machine), medians of 25 interleaved
+// runs. cjpeg's time per frame is the CPU time of one cjpeg process on the
+// frame minus that of a cjpeg process on a 16×16 PPM (its start-up and
+// exit); the unadjusted per-process time is reported too. Metrics:
 // ours-cpu-ms/frame, cjpeg-cpu-ms/frame, cjpeg-process-cpu-ms/frame and
 // ratio = ours/cjpeg (target ≤ 2).
 
@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -83,28 +84,28 @@ func encodeCPUTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// cjpegCPU runs cjpeg -quality 80 on path n times and returns the mean CPU
-// time per process and the last output.
-func cjpegCPU(b *testing.B, cjpeg, path string, n int) (time.Duration, []byte) {
-	var total time.Duration
-	var out []byte
-	for i := 0; i < n; i++ {
-		var buf bytes.Buffer
-		cmd := exec.Command(cjpeg, "-quality", "80", path)
-		cmd.Stdout = &buf
-		if err := cmd.Run(); err != nil {
-			b.Fatalf("cjpeg: %v", err)
-		}
-		total += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-		out = buf.Bytes()
+// cjpegCPU runs cjpeg -quality 80 on path once and returns its CPU time and
+// output.
+func cjpegCPU(b *testing.B, cjpeg, path string) (time.Duration, []byte) {
+	var buf bytes.Buffer
+	cmd := exec.Command(cjpeg, "-quality", "80", path)
+	cmd.Stdout = &buf
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("cjpeg: %v", err)
 	}
-	return total / time.Duration(n), out
+	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), buf.Bytes()
+}
+
+// median returns the median of d (d is reordered).
+func median(d []time.Duration) time.Duration {
+	slices.Sort(d)
+	return d[len(d)/2]
 }
 
 func BenchmarkEncodeJPEG720VsCjpeg(b *testing.B) {
 	cjpeg := testtool.Need(b, "cjpeg")
 	f, ppm, tiny := encodeBenchInputs(b)
-	const runs = 20 // per side, whatever b.N is (CI runs -benchtime 1x)
+	const runs = 25 // per side, whatever b.N is (CI runs -benchtime 1x)
 	e := encode.NewEncoder()
 	o := encode.Options{Format: encode.JPEG, Quality: 80}
 	dst, err := e.Encode(nil, f, o)
@@ -114,26 +115,36 @@ func BenchmarkEncodeJPEG720VsCjpeg(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(encW * encH * 3 / 2))
 	n := max(b.N, runs)
+	// The three measurements are interleaved, so that both sides see the
+	// same machine load, and medians are taken, so that a descheduled run
+	// does not count.
+	ours := make([]time.Duration, n)
+	proc := make([]time.Duration, n)
+	start := make([]time.Duration, n)
+	var cout []byte
 	b.ResetTimer()
-	c0 := encodeCPUTime()
 	for i := 0; i < n; i++ {
+		c0 := encodeCPUTime()
 		if dst, err = e.Encode(dst, f, o); err != nil {
 			b.Fatal(err)
 		}
+		ours[i] = encodeCPUTime() - c0
+		b.StopTimer()
+		proc[i], cout = cjpegCPU(b, cjpeg, ppm)
+		start[i], _ = cjpegCPU(b, cjpeg, tiny)
+		b.StartTimer()
 	}
-	ours := (encodeCPUTime() - c0) / time.Duration(n)
 	b.StopTimer()
-	proc, cout := cjpegCPU(b, cjpeg, ppm, runs)
-	startup, _ := cjpegCPU(b, cjpeg, tiny, runs)
-	peer := proc - startup
+	mo, mp, ms0 := median(ours), median(proc), median(start)
+	peer := mp - ms0
 	if peer <= 0 {
-		peer = proc
+		peer = mp
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
-	b.ReportMetric(ms(ours), "ours-cpu-ms/frame")
+	b.ReportMetric(ms(mo), "ours-cpu-ms/frame")
 	b.ReportMetric(ms(peer), "cjpeg-cpu-ms/frame")
-	b.ReportMetric(ms(proc), "cjpeg-process-cpu-ms/frame")
-	b.ReportMetric(ms(ours)/ms(peer), "ratio")
+	b.ReportMetric(ms(mp), "cjpeg-process-cpu-ms/frame")
+	b.ReportMetric(ms(mo)/ms(peer), "ratio")
 	b.ReportMetric(float64(len(dst)), "ours-bytes")
 	b.ReportMetric(float64(len(cout)), "cjpeg-bytes")
 }
