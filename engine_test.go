@@ -281,6 +281,22 @@ func TestNextTokenBinding(t *testing.T) {
 	}
 }
 
+// A codec whose tokens the API cannot carry is a server bug: an error, not
+// a broken answer.
+func TestBadTokenCodec(t *testing.T) {
+	e := New(Options{Tokens: badTokens{}, NewDecoder: newFakeCodec().newDecoder, NewEncoder: func() ImageEncoder { return fakeEncoder{} }})
+	r := validRequest()
+	r.MaxResults = 2
+	if _, err := e.GetImages(context.Background(), newFakeSource(0, 10000, 2000, 100, 0), r); err == nil || isInvalid(err) {
+		t.Errorf("a token with '-' in it: %v, want an engine error", err)
+	}
+}
+
+type badTokens struct{}
+
+func (badTokens) Seal(p []byte) (string, error) { return "not-base64", nil }
+func (badTokens) Open(s string) ([]byte, error) { return nil, errors.New("no") }
+
 type prefixTokens struct{}
 
 func (prefixTokens) Seal(p []byte) (string, error) {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strconv"
 )
 
@@ -87,7 +88,14 @@ func (e *Engine) makeToken(p *params, k int64) (string, error) {
 	payload = binary.AppendUvarint(payload, uint64(k))
 	hs := p.hash()
 	payload = append(payload, hs[:]...)
-	return e.tokens.Seal(payload)
+	tok, err := e.tokens.Seal(payload)
+	if err != nil {
+		return "", err
+	}
+	if len(tok) > MaxNextTokenLen || !nextTokenRE.MatchString(tok) {
+		return "", fmt.Errorf("the TokenCodec made a token the API cannot carry (%d characters; the pattern is [a-zA-Z0-9+/]+={0,2}, at most %d)", len(tok), MaxNextTokenLen)
+	}
+	return tok, nil
 }
 
 // openToken returns the position in a token made by makeToken for the same
