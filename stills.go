@@ -1,7 +1,3 @@
-// Package stills is the image-extraction engine: given a media.Source and a
-// GetImages request (SPEC §1) it returns one image or error tag per sampling
-// timestamp, decoding each chosen keyframe once and scaling and encoding in
-// a bounded worker pool.
 package stills
 
 import (
