@@ -115,7 +115,7 @@ func main() {
 	p("ccr := cc[((by+r)>>1)*8+bx>>1:][:4]\n")
 	p("d := blk[r*8:][:8]\n")
 	for i := 0; i < 8; i++ {
-		p("s%d := int(dctIn((k0*int(row[%d]) + ccr[%d]) >> jconvShift))\n", i, i, i/2)
+		p("s%d := dctIn((k0*int(row[%d]) + ccr[%d]) >> jconvShift)\n", i, i, i/2)
 	}
 	rowDCT(names("s"), "d")
 	p("}\n}\n")
@@ -137,11 +137,11 @@ func main() {
 		p("dc[%d] = k1*u%d + k2*v%d + kb\n", i, i, i)
 	}
 	for i := 0; i < 8; i++ {
-		p("b%d := int(dctIn((c11*u%d + c12*v%d + c13) >> jconvShift))\n", i, i, i)
+		p("b%d := dctIn((c11*u%d + c12*v%d + c13) >> jconvShift)\n", i, i, i)
 	}
 	rowDCT(names("b"), "db")
 	for i := 0; i < 8; i++ {
-		p("r%d := int(dctIn((c21*u%d + c22*v%d + c23) >> jconvShift))\n", i, i, i)
+		p("r%d := dctIn((c21*u%d + c22*v%d + c23) >> jconvShift)\n", i, i, i)
 	}
 	rowDCT(names("r"), "dr")
 	p("}\n}\n")
@@ -153,7 +153,7 @@ func main() {
 	p("row := s[r*st:][:8]\n")
 	p("d := j.blk[r*8:][:8]\n")
 	for i := 0; i < 8; i++ {
-		p("s%d := int(dctIn((k0*int(row[%d]) + kb) >> jconvShift))\n", i, i)
+		p("s%d := dctIn((k0*int(row[%d]) + kb) >> jconvShift)\n", i, i)
 	}
 	rowDCT(names("s"), "d")
 	p("}\n}\n")

@@ -77,14 +77,11 @@ func newJconv(a [3][4]float64, precY, precC uint) jconv {
 
 // dctIn clamps x (a JFIF sample times 2^fdctPre) to the 8-bit range and
 // applies the level shift.
-func dctIn(x int) int32 {
-	if uint(x) <= dctMax {
-		return int32(x - dctMid)
+func dctIn(x int) int {
+	if uint(x) > dctMax {
+		x = int(^(x >> 63)) & dctMax // negative → 0, too large → dctMax
 	}
-	if x < 0 {
-		return -dctMid
-	}
-	return dctMax - dctMid
+	return x - dctMid
 }
 
 // Forward DCT: the scaled 1-D DCT of Arai, Agui and Nakajima (1988), applied
