@@ -10,6 +10,10 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
+
+	"github.com/Eyevinn/mp4ff/avc"
+	"github.com/Eyevinn/mp4ff/hevc"
 
 	"github.com/stills/stills/decode"
 	"github.com/stills/stills/media"
@@ -30,7 +34,8 @@ type Demuxer struct {
 	cues    []cue   // the first Segment's Cues, video track first
 	cueMode bool    // Scan seeks with cues (see cueUsable)
 
-	full *walkResult // the whole-file walk, made once
+	full  *walkResult                // the whole-file walk, made once
+	fullP atomic.Pointer[walkResult] // the same, for ReadSample without the lock
 
 	// The last EBML header and Tracks parsed, to skip reparsing the copies
 	// that precede every Segment of GetMedia output.
@@ -286,6 +291,14 @@ type walkResult struct {
 	samples  []media.Sample
 	frags    []fragRec
 	err      error // why the walk stopped early (corrupt data after indexed media), nil at a clean end
+
+	// refSeg is the Segment whose tracks every Index reports: the first
+	// with a video track (0 when none has one). prefix[k], for a Segment k
+	// whose video CodecPrivate differs from refSeg's, holds its parameter
+	// sets framed like the samples, for ReadSample to put before each of
+	// its keyframes (nil otherwise).
+	refSeg int
+	prefix [][]byte
 }
 
 // fragRec is one fragment: clusters [c0, c1) of the walk.
@@ -863,7 +876,9 @@ func (d *Demuxer) walkAll(ctx context.Context) (*walkResult, error) {
 		res.err = err // keep what was indexed before the damage
 	}
 	groupFragments(res, true)
+	res.setPrefixes()
 	d.full = res
+	d.fullP.Store(res)
 	return res, nil
 }
 
@@ -940,15 +955,11 @@ func (d *Demuxer) index(res *walkResult, tl media.Timeline, from, to media.Time)
 		}
 	}
 	idx := &media.Index{Video: -1}
-	segOf := -1
 	for i := range res.frags {
 		if !keep[i] {
 			continue
 		}
 		f := &res.frags[i]
-		if segOf < 0 {
-			segOf = f.seg
-		}
 		fi := int32(len(idx.Fragments))
 		idx.Fragments = append(idx.Fragments, f.Fragment)
 		for _, s := range res.samples[f.s0:f.s1] {
@@ -956,11 +967,8 @@ func (d *Demuxer) index(res *walkResult, tl media.Timeline, from, to media.Time)
 			idx.Samples = append(idx.Samples, s)
 		}
 	}
-	if segOf < 0 && len(res.segs) > 0 {
-		segOf = 0
-	}
-	if segOf >= 0 {
-		seg := &res.segs[segOf]
+	if len(res.segs) > 0 {
+		seg := &res.segs[res.refSeg]
 		for _, t := range seg.tracks {
 			idx.Tracks = append(idx.Tracks, t.Track)
 		}
@@ -979,19 +987,109 @@ func (d *Demuxer) ReadSample(ctx context.Context, s *media.Sample, dst []byte) (
 	if s.Size < 0 || s.Size > MaxBlockSize || s.Pos < 0 || s.Pos+int64(s.Size) > d.size {
 		return dst[:0], fmt.Errorf("mkv: sample at byte %d (%d bytes) lies outside the input of %d bytes", s.Pos, s.Size, d.size)
 	}
-	n := int(s.Size)
+	var prefix []byte
+	if s.Keyframe {
+		if res := d.fullP.Load(); res != nil && len(res.prefix) > 0 {
+			k := sort.Search(len(res.segs), func(i int) bool { return res.segs[i].pos > s.Pos }) - 1
+			if k >= 0 {
+				prefix = res.prefix[k]
+			}
+		}
+	}
+	n := len(prefix) + int(s.Size)
 	if cap(dst) < n {
 		dst = make([]byte, n)
 	}
 	dst = dst[:n]
-	m, err := d.ra.ReadAt(dst, s.Pos)
-	if m == n {
+	copy(dst, prefix)
+	m, err := d.ra.ReadAt(dst[len(prefix):], s.Pos)
+	if m == int(s.Size) {
 		return dst, nil
 	}
 	if err == nil || err == io.EOF {
 		err = io.ErrUnexpectedEOF
 	}
 	return dst[:0], fmt.Errorf("mkv: reading sample at byte %d: %w", s.Pos, err)
+}
+
+// setPrefixes chooses refSeg and, for each Segment whose video track has
+// other parameter sets than refSeg's (a producer restarted with a new
+// resolution in GetMedia output), frames those parameter sets for
+// ReadSample: the engine configures its decoder from Index.Tracks (refSeg's
+// record), and in-band parameter sets before a keyframe replace them.
+// Segments whose framing differs from refSeg's get no prefix.
+func (res *walkResult) setPrefixes() {
+	res.refSeg = 0
+	for k := range res.segs {
+		if res.segs[k].video >= 0 {
+			res.refSeg = k
+			break
+		}
+	}
+	if len(res.segs) < 2 || res.segs[res.refSeg].video < 0 {
+		return
+	}
+	ref := &res.segs[res.refSeg].tracks[res.segs[res.refSeg].video]
+	for k := range res.segs {
+		seg := &res.segs[k]
+		if seg.video < 0 {
+			continue
+		}
+		t := &seg.tracks[seg.video]
+		if t.Codec != ref.Codec || t.CodecPrivate == nil || bytes.Equal(t.CodecPrivate, ref.CodecPrivate) ||
+			t.NALFormat != ref.NALFormat || t.NALLengthSize != ref.NALLengthSize {
+			continue
+		}
+		p := frameParameterSets(t.Codec, t.CodecPrivate, t.NALFormat, t.NALLengthSize)
+		if p == nil {
+			continue
+		}
+		if res.prefix == nil {
+			res.prefix = make([][]byte, len(res.segs))
+		}
+		res.prefix[k] = p
+	}
+}
+
+// frameParameterSets returns the VPS/SPS/PPS of an avcC/hvcC record as
+// NAL units framed by format (start codes, or lengths of lengthSize bytes).
+func frameParameterSets(c decode.Codec, rec []byte, format media.NALFormat, lengthSize int) (out []byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = nil
+		}
+	}()
+	var nals [][]byte
+	switch c {
+	case decode.H264:
+		r, err := avc.DecodeAVCDecConfRec(rec)
+		if err != nil {
+			return nil
+		}
+		nals = append(append(nals, r.SPSnalus...), r.PPSnalus...)
+	case decode.H265:
+		r, err := hevc.DecodeHEVCDecConfRec(rec)
+		if err != nil {
+			return nil
+		}
+		for _, a := range r.NaluArrays {
+			nals = append(nals, a.Nalus...)
+		}
+	}
+	for _, n := range nals {
+		if format == media.AnnexB {
+			out = append(append(out, 0, 0, 0, 1), n...)
+			continue
+		}
+		if lengthSize < 1 || lengthSize > 4 || uint64(len(n)) >= 1<<(8*lengthSize) {
+			return nil
+		}
+		for i := lengthSize - 1; i >= 0; i-- {
+			out = append(out, byte(len(n)>>(8*i)))
+		}
+		out = append(out, n...)
+	}
+	return out
 }
 
 // ByteRange is a range of bytes of the input.

@@ -469,3 +469,44 @@ func TestCuesFallback(t *testing.T) {
 		t.Error("the whole-file walk was not used")
 	}
 }
+
+func TestParameterSetChangeBetweenSegments(t *testing.T) {
+	// GetMedia output across a producer restart: the second Segment's avcC
+	// has another PPS. Index.Tracks reports the first Segment's record, so
+	// ReadSample puts the second Segment's parameter sets before each of its
+	// keyframes (length-prefixed like the samples) and nowhere else.
+	conf, err := avc.DecodeAVCDecConfRec(testAVCC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pps2 := append(append([]byte(nil), conf.PPSnalus[0]...), 0x80)
+	rec2, err := avc.CreateAVCDecConfRec(conf.SPSnalus, [][]byte{pps2}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := rec2.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	avcc2 := buf.Bytes()
+	seg := func(rec []byte, tc uint64, v byte) []byte {
+		return append(ebmlHeader("matroska"), elUnknown(eidSegment, info(1000000), tracks(trackEntry(1, 1, CodecIDH264, rec, 0)),
+			cluster(tc, simpleBlock(1, 0, 0x80, frame(v, 6)...), simpleBlock(1, 40, 0, frame(v+1, 6)...)))...)
+	}
+	file := append(seg(testAVCC, 0, 0x10), seg(avcc2, 80, 0x20)...)
+	d := openBytes(t, file)
+	idx := scanAll(t, d, media.ProducerTime)
+	if !bytes.Equal(idx.Tracks[idx.Video].CodecPrivate, testAVCC) || len(idx.Samples) != 4 {
+		t.Fatalf("tracks %+v, %d samples", idx.Tracks, len(idx.Samples))
+	}
+	lp := func(n []byte) []byte { return append([]byte{0, 0, byte(len(n) >> 8), byte(len(n))}, n...) }
+	want := [][]byte{
+		frame(0x10, 6), frame(0x11, 6),
+		append(append(lp(conf.SPSnalus[0]), lp(pps2)...), frame(0x20, 6)...), frame(0x21, 6),
+	}
+	for i, p := range payloads(t, d, idx) {
+		if !bytes.Equal(p, want[i]) {
+			t.Errorf("sample %d = %x, want %x", i, p, want[i])
+		}
+	}
+}

@@ -79,9 +79,12 @@
 // # Known limits
 //
 // Only the first video track of each Segment is sampled, and media.Index has
-// one Tracks list (that of the first Segment in the range): a later Segment
-// whose CodecPrivate differs (a producer restarted with new parameter sets)
-// relies on in-band parameter sets. ContentEncoding (header stripping,
+// one Tracks list: that of the first Segment with a video track. When a
+// later Segment's video CodecPrivate differs (a producer restarted with new
+// parameter sets), ReadSample puts that Segment's parameter sets, framed like
+// its samples, before each of its keyframes, so a decoder configured from
+// Index.Tracks takes them in-band; this is skipped when the framing (Annex B
+// or NAL length size) differs from the first Segment's. ContentEncoding (header stripping,
 // compression, encryption) is not undone. Field-coded video is indexed per
 // block as stored.
 //
