@@ -119,7 +119,9 @@ var diffClips = []diffClip{
 	{name: "cabac-chroma-offset", size: "64x48", pixFmt: "yuv420p", params: "keyint=1:cabac=1:chroma-qp-offset=-5:qp=36"},
 	{name: "cabac-odd-98x62", size: "98x62", pixFmt: "yuv420p", params: "keyint=1:cabac=1:qp=28"},
 	{name: "cavlc-odd-98x62", size: "98x62", pixFmt: "yuv420p", params: "keyint=1:cabac=0:qp=28"},
-	{name: "cabac-odd-17x9", size: "18x10", pixFmt: "yuv420p", params: "keyint=1:cabac=1:qp=24"},
+	{name: "cabac-18x10", size: "18x10", pixFmt: "yuv420p", params: "keyint=1:cabac=1:qp=24"},
+	{name: "cavlc-16x16-one-mb", size: "16x16", pixFmt: "yuv420p", params: "keyint=1:cabac=0:qp=36"},
+	{name: "cabac-slice-max-mbs-3", size: "64x48", pixFmt: "yuv420p", params: "keyint=1:cabac=1:slice-max-mbs=3:qp=34:deblock=2,-1"},
 	{name: "cabac-p-frames", size: "64x48", pixFmt: "yuv420p", params: "keyint=3:bframes=0:cabac=1:qp=28", frames: 4},
 	{name: "high10-cabac", size: "64x48", pixFmt: "yuv420p10le", params: "keyint=1:cabac=1:qp=26"},
 	{name: "high10-cavlc", size: "64x48", pixFmt: "yuv420p10le", params: "keyint=1:cabac=0:qp=20"},
@@ -132,6 +134,7 @@ var diffClips = []diffClip{
 	{name: "gray-cabac", size: "64x48", pixFmt: "gray", params: "keyint=1:cabac=1:qp=30"},
 	{name: "gray10-cavlc", size: "64x48", pixFmt: "gray10le", params: "keyint=1:cabac=0:qp=30"},
 	{name: "444-cabac", size: "48x32", pixFmt: "yuv444p", params: "keyint=1:cabac=1:qp=30", outOfScope: true},
+	{name: "mbaff-cabac", size: "64x64", pixFmt: "yuv420p", params: "keyint=1:cabac=1:interlaced=1:qp=30", outOfScope: true},
 }
 
 // TestDiffX264 encodes every clip of diffClips and compares our intra
