@@ -510,3 +510,33 @@ func TestParameterSetChangeBetweenSegments(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrentScanAndRead(t *testing.T) {
+	// Scans serialise on the Demuxer's lock; ReadSample runs beside them
+	// (run with -race).
+	d := openBytes(t, hostileFile())
+	idx := scanAll(t, d, media.ProducerTime)
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func() {
+			defer func() { done <- true }()
+			var buf []byte
+			for i := 0; i < 50; i++ {
+				if _, err := d.Scan(context.Background(), media.ServerTime, 0, 1e12); err != nil {
+					t.Error(err)
+					return
+				}
+				for k := range idx.Samples {
+					var err error
+					if buf, err = d.ReadSample(context.Background(), &idx.Samples[k], buf); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+}
