@@ -3,6 +3,7 @@ package encode
 import (
 	"bytes"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"math"
@@ -137,6 +138,38 @@ func decodeRGB(t testing.TB, data []byte, format Format) rgbImage {
 	}
 	b := img.Bounds()
 	out := rgbImage{b.Dx(), b.Dy(), make([]uint8, 3*b.Dx()*b.Dy())}
+	// Fast paths for the types the decoders return (same conversions as
+	// their At methods, without a call and an allocation per pixel).
+	switch m := img.(type) {
+	case *image.YCbCr:
+		for y := 0; y < b.Dy(); y++ {
+			for x := 0; x < b.Dx(); x++ {
+				yi, ci := m.YOffset(b.Min.X+x, b.Min.Y+y), m.COffset(b.Min.X+x, b.Min.Y+y)
+				r, g, bb := color.YCbCrToRGB(m.Y[yi], m.Cb[ci], m.Cr[ci])
+				o := 3 * (y*out.w + x)
+				out.pix[o], out.pix[o+1], out.pix[o+2] = r, g, bb
+			}
+		}
+		return out
+	case *image.Gray:
+		for y := 0; y < b.Dy(); y++ {
+			for x := 0; x < b.Dx(); x++ {
+				v := m.Pix[m.PixOffset(b.Min.X+x, b.Min.Y+y)]
+				o := 3 * (y*out.w + x)
+				out.pix[o], out.pix[o+1], out.pix[o+2] = v, v, v
+			}
+		}
+		return out
+	case *image.RGBA:
+		for y := 0; y < b.Dy(); y++ {
+			for x := 0; x < b.Dx(); x++ {
+				i := m.PixOffset(b.Min.X+x, b.Min.Y+y)
+				o := 3 * (y*out.w + x)
+				copy(out.pix[o:o+3], m.Pix[i:i+3]) // opaque: no premultiplication
+			}
+		}
+		return out
+	}
 	for y := 0; y < b.Dy(); y++ {
 		for x := 0; x < b.Dx(); x++ {
 			r, g, bb, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
