@@ -209,8 +209,8 @@ func (d *Decoder) decodePicture(n int) (*decode.Frame, error) {
 	if sp.MbAdaptiveFrameField {
 		return nil, decode.UnsupportedError("H.264 MBAFF frames (interlaced)")
 	}
-	if sp.SeparateColourPlane || sp.ChromaFormatIdc == 3 {
-		return nil, decode.UnsupportedError("H.264 4:4:4 chroma format")
+	if sp.SeparateColourPlane {
+		return nil, decode.UnsupportedError("H.264 4:4:4 with separate colour planes")
 	}
 	d.setupPicture(sp)
 	d.ls.init(&pp.Scaling)
@@ -268,8 +268,8 @@ func (d *Decoder) decodeSlice(i int, sp *sps, pp *pps) error {
 	sd.bitDepthY, sd.bitDepthC = sp.BitDepthY, sp.BitDepthC
 	sd.maxY = int32(1)<<uint(sp.BitDepthY) - 1
 	sd.maxC = int32(1)<<uint(sp.BitDepthC) - 1
-	sd.coef4 = [16][16]int32{}
-	sd.coef8 = [4][64]int32{}
+	sd.coef4 = [3][16][16]int32{}
+	sd.coef8 = [3][4][64]int32{}
 	sd.coefC = [2][8][16]int32{}
 	return sd.decodeSlice(h)
 }
@@ -286,6 +286,8 @@ func (d *Decoder) setupPicture(sp *sps) {
 		p.mbWidthC, p.mbHeightC = 8, 8
 	case 2:
 		p.mbWidthC, p.mbHeightC = 8, 16
+	case 3:
+		p.mbWidthC, p.mbHeightC = 16, 16
 	default:
 		p.mbWidthC, p.mbHeightC = 0, 0
 	}

@@ -5,48 +5,63 @@ package h264
 
 func (d *sliceDecoder) reconstruct(i16 bool, mbType int) {
 	p := d.pic
+	d.reconstructPlane(0, p.y, p.yStride, i16, mbType, d.bitDepthY, d.maxY)
+	switch d.chromaArrayType {
+	case 1, 2:
+		d.reconstructChroma()
+	case 3:
+		// 4:4:4: Cb and Cr use the luma prediction processes with the
+		// luma modes (§8.3.4.5).
+		d.reconstructPlane(1, p.cb, p.cStride, i16, mbType, d.bitDepthC, d.maxC)
+		d.reconstructPlane(2, p.cr, p.cStride, i16, mbType, d.bitDepthC, d.maxC)
+	}
+}
+
+// reconstructPlane predicts and reconstructs the 16x16 block of colour
+// component comp (luma, or Cb/Cr in 4:4:4) in plane.
+func (d *sliceDecoder) reconstructPlane(comp int, plane []uint16, stride int, i16 bool, mbType, bitDepth int, maxV int32) {
 	cur := d.cur
-	stride := p.yStride
 	x0, y0 := d.mbX*16, d.mbY*16
-	def := int32(1) << uint(d.bitDepthY-1)
+	def := int32(1) << uint(bitDepth-1)
+	coef4, coef8, nzY := &d.coef4[comp], &d.coef8[comp], d.nzY[comp]
 	switch {
 	case i16:
 		var top, left [16]int32
 		var corner int32 = def
 		haveTop, haveLeft := d.mbB != nil, d.mbA != nil
 		if haveTop {
-			row := p.y[(y0-1)*stride+x0:]
+			row := plane[(y0-1)*stride+x0:]
 			for x := 0; x < 16; x++ {
 				top[x] = int32(row[x])
 			}
 		}
 		if haveLeft {
 			for y := 0; y < 16; y++ {
-				left[y] = int32(p.y[(y0+y)*stride+x0-1])
+				left[y] = int32(plane[(y0+y)*stride+x0-1])
 			}
 		}
 		if d.mbD != nil {
-			corner = int32(p.y[(y0-1)*stride+x0-1])
+			corner = int32(plane[(y0-1)*stride+x0-1])
 		}
-		dst := p.y[y0*stride+x0:]
+		dst := plane[y0*stride+x0:]
 		mode := (mbType - 1) % 4
-		pred16x16(dst, stride, mode, &top, &left, corner, haveTop, haveLeft, d.bitDepthY)
+		pred16x16(dst, stride, mode, &top, &left, corner, haveTop, haveLeft, bitDepth)
 		if d.bypass {
 			var res [256]int32
 			for blk := 0; blk < 16; blk++ {
 				bx, by := 4*int(blkX[blk]), 4*int(blkY[blk])
-				for k, v := range d.coef4[blk] {
+				for k, v := range coef4[blk] {
 					res[(by+k/4)*16+bx+k%4] = v
 				}
-				d.coef4[blk] = [16]int32{}
+				coef4[blk] = [16]int32{}
 			}
-			bypassAdd(dst, stride, res[:], 16, 16, mode, d.maxY)
+			bypassAdd(dst, stride, res[:], 16, 16, mode, maxV)
 			break
 		}
 		for blk := 0; blk < 16; blk++ {
-			if d.nzY>>blk&1 != 0 {
-				off := (y0+4*int(blkY[blk]))*stride + x0 + 4*int(blkX[blk])
-				idct4Add(p.y[off:], stride, &d.coef4[blk], d.maxY)
+			if nzY>>blk&1 != 0 {
+				off := 4*int(blkY[blk])*stride + 4*int(blkX[blk])
+				idct4Add(dst[off:], stride, &coef4[blk], maxV)
 			}
 		}
 	case cur.transform8x8:
@@ -76,16 +91,16 @@ func (d *sliceDecoder) reconstruct(i16 bool, mbType int) {
 				haveCorner = d.mbD != nil
 			}
 			px, py := x0+8*bx, y0+8*by
-			d.gatherEdge(p.y, stride, px, py, 8, haveLeft, haveTop, haveTR, haveCorner, def)
+			d.gatherEdge(plane, stride, px, py, 8, haveLeft, haveTop, haveTR, haveCorner, def)
 			filter8x8Edge(&d.e, haveTop, haveLeft, haveCorner)
-			dst := p.y[py*stride+px:]
-			predNxN(dst, stride, 8, int(cur.predModes[4*b8]), &d.e, haveTop, haveLeft, d.bitDepthY)
+			dst := plane[py*stride+px:]
+			predNxN(dst, stride, 8, int(cur.predModes[4*b8]), &d.e, haveTop, haveLeft, bitDepth)
 			switch {
 			case d.bypass:
-				bypassAdd(dst, stride, d.coef8[b8][:], 8, 8, int(cur.predModes[4*b8]), d.maxY)
-				d.coef8[b8] = [64]int32{}
-			case d.nzY>>b8&1 != 0:
-				idct8Add(dst, stride, &d.coef8[b8], d.maxY)
+				bypassAdd(dst, stride, coef8[b8][:], 8, 8, int(cur.predModes[4*b8]), maxV)
+				coef8[b8] = [64]int32{}
+			case nzY>>b8&1 != 0:
+				idct8Add(dst, stride, &coef8[b8], maxV)
 			}
 		}
 	default:
@@ -116,20 +131,17 @@ func (d *sliceDecoder) reconstruct(i16 bool, mbType int) {
 				haveCorner = d.mbD != nil
 			}
 			px, py := x0+4*bx, y0+4*by
-			d.gatherEdge(p.y, stride, px, py, 4, haveLeft, haveTop, haveTR, haveCorner, def)
-			dst := p.y[py*stride+px:]
-			predNxN(dst, stride, 4, int(cur.predModes[blk]), &d.e, haveTop, haveLeft, d.bitDepthY)
+			d.gatherEdge(plane, stride, px, py, 4, haveLeft, haveTop, haveTR, haveCorner, def)
+			dst := plane[py*stride+px:]
+			predNxN(dst, stride, 4, int(cur.predModes[blk]), &d.e, haveTop, haveLeft, bitDepth)
 			switch {
 			case d.bypass:
-				bypassAdd(dst, stride, d.coef4[blk][:], 4, 4, int(cur.predModes[blk]), d.maxY)
-				d.coef4[blk] = [16]int32{}
-			case d.nzY>>blk&1 != 0:
-				idct4Add(dst, stride, &d.coef4[blk], d.maxY)
+				bypassAdd(dst, stride, coef4[blk][:], 4, 4, int(cur.predModes[blk]), maxV)
+				coef4[blk] = [16]int32{}
+			case nzY>>blk&1 != 0:
+				idct4Add(dst, stride, &coef4[blk], maxV)
 			}
 		}
-	}
-	if d.chromaArrayType == 1 || d.chromaArrayType == 2 {
-		d.reconstructChroma()
 	}
 }
 

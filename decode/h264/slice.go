@@ -51,13 +51,13 @@ type sliceDecoder struct {
 	sparseVal [64]int32
 	levels    [64]int32
 
-	coef4  [16][16]int32   // scaled luma 4x4 coefficients by luma4x4BlkIdx, raster order
-	coef8  [4][64]int32    // scaled luma 8x8 coefficients by luma8x8BlkIdx
-	coefC  [2][8][16]int32 // scaled chroma coefficients by chroma4x4BlkIdx
+	coef4  [3][16][16]int32 // scaled 4x4 coefficients of Y (Cb, Cr in 4:4:4) by luma4x4BlkIdx, raster order
+	coef8  [3][4][64]int32  // scaled 8x8 coefficients by luma8x8BlkIdx
+	coefC  [2][8][16]int32  // scaled chroma coefficients by chroma4x4BlkIdx
 	dcY    [16]int32
 	dcC    [2][8]int32
-	bypass bool   // TransformBypassModeFlag of the current macroblock
-	nzY    uint16 // bit per luma block (4x4: luma4x4BlkIdx, 8x8: luma8x8BlkIdx) with coefficients
+	bypass bool      // TransformBypassModeFlag of the current macroblock
+	nzY    [3]uint16 // bit per block (4x4: luma4x4BlkIdx, 8x8: luma8x8BlkIdx) with coefficients, per colour component
 	nzC    [2]uint8
 
 	e edge
@@ -280,7 +280,12 @@ func (d *sliceDecoder) decodeMB() error {
 	// TransformBypassModeFlag (§8.5.12): lossless macroblock.
 	d.bypass = d.sps.QpprimeYZeroTransformBypass && d.qp+d.qpBdY == 0
 
-	d.residualLuma(i16, cbpLuma)
+	d.residualLuma(0, i16, cbpLuma)
+	if d.chromaArrayType == 3 {
+		// 4:4:4: Cb and Cr are coded like luma (§7.3.5.3).
+		d.residualLuma(1, i16, cbpLuma)
+		d.residualLuma(2, i16, cbpLuma)
+	}
 	if d.chromaArrayType == 1 || d.chromaArrayType == 2 {
 		d.residualChroma(cbpChroma)
 	}
@@ -370,22 +375,24 @@ func (d *sliceDecoder) decodePCM() error {
 	return nil
 }
 
-// nC derives the CAVLC table selector of a luma block (§9.2.1).
-func (d *sliceDecoder) lumaNC(blk int) int {
+// lumaNC derives the CAVLC table selector of a luma block (§9.2.1), or of
+// a Cb/Cr block of a 4:4:4 macroblock: base is 0, 16 or 32 (the component's
+// entries of totalCoeff).
+func (d *sliceDecoder) lumaNC(base, blk int) int {
 	bx, by := int(blkX[blk]), int(blkY[blk])
 	var na, nb int
 	availA, availB := true, true
 	if bx > 0 {
-		na = int(d.cur.totalCoeff[blkAt[by][bx-1]])
+		na = int(d.cur.totalCoeff[base+int(blkAt[by][bx-1])])
 	} else if d.mbA != nil {
-		na = int(d.mbA.totalCoeff[blkAt[by][3]])
+		na = int(d.mbA.totalCoeff[base+int(blkAt[by][3])])
 	} else {
 		availA = false
 	}
 	if by > 0 {
-		nb = int(d.cur.totalCoeff[blkAt[by-1][bx]])
+		nb = int(d.cur.totalCoeff[base+int(blkAt[by-1][bx])])
 	} else if d.mbB != nil {
-		nb = int(d.mbB.totalCoeff[blkAt[3][bx]])
+		nb = int(d.mbB.totalCoeff[base+int(blkAt[3][bx])])
 	} else {
 		availB = false
 	}
@@ -432,39 +439,75 @@ func (d *sliceDecoder) chromaNC(c, blk int) int {
 	return 0
 }
 
-// lumaCbfInc is ctxIdxInc of coded_block_flag for a luma 4x4 block
-// (ctxBlockCat 1 or 2, §9.3.3.1.1.9) in an intra slice.
-func (d *sliceDecoder) lumaCbfInc(blk int) int {
+// lumaCbfInc is ctxIdxInc of coded_block_flag for a 4x4 block of luma (or
+// of Cb/Cr in 4:4:4: base 16 or 32) (ctxBlockCat 1, 2, 7, 8, 11, 12,
+// §9.3.3.1.1.9) in an intra slice.
+func (d *sliceDecoder) lumaCbfInc(base, blk int) int {
+	if !d.useCabac {
+		return 0
+	}
 	bx, by := int(blkX[blk]), int(blkY[blk])
 	var a, b int
 	if bx > 0 {
-		a = b2i(d.cur.totalCoeff[blkAt[by][bx-1]] != 0)
+		a = b2i(d.cur.totalCoeff[base+int(blkAt[by][bx-1])] != 0)
 	} else {
-		a = neighbourLumaCbf(d.mbA, int(blkAt[by][3]))
+		a = neighbourLumaCbf(d.mbA, base, int(blkAt[by][3]))
 	}
 	if by > 0 {
-		b = b2i(d.cur.totalCoeff[blkAt[by-1][bx]] != 0)
+		b = b2i(d.cur.totalCoeff[base+int(blkAt[by-1][bx])] != 0)
 	} else {
-		b = neighbourLumaCbf(d.mbB, int(blkAt[3][bx]))
+		b = neighbourLumaCbf(d.mbB, base, int(blkAt[3][bx]))
 	}
 	return a + 2*b
 }
 
-// neighbourLumaCbf is condTermFlagN for luma block blk of macroblock m.
-func neighbourLumaCbf(m *mbInfo, blk int) int {
+// neighbourLumaCbf is condTermFlagN for block blk of macroblock m.
+func neighbourLumaCbf(m *mbInfo, base, blk int) int {
 	switch {
 	case m == nil, m.mbType == mbTypeIPCM:
 		return 1 // unavailable in an intra macroblock, or I_PCM
 	case m.cbp>>(blk>>2)&1 == 0:
 		return 0 // transBlockN not available
 	}
-	// A 4x4 block, or an 8x8 block whose coded_block_flag is inferred to
-	// be 1 (its four 4x4 entries hold its coefficient count).
-	return b2i(m.totalCoeff[blk] != 0)
+	// A 4x4 block, or an 8x8 block (its four 4x4 entries hold its
+	// coefficient count; its coded_block_flag is inferred to be 1 outside
+	// 4:4:4 and decoded in 4:4:4).
+	return b2i(m.totalCoeff[base+blk] != 0)
 }
 
-// lumaDCCbfInc is ctxIdxInc of coded_block_flag for Intra16x16DCLevel.
-func (d *sliceDecoder) lumaDCCbfInc() int {
+// cbf8x8Inc is ctxIdxInc of coded_block_flag for an 8x8 block in 4:4:4
+// (ctxBlockCat 5, 9, 13): transBlockN is the neighbouring 8x8 block when its
+// macroblock uses the 8x8 transform and codes it (§9.3.3.1.1.9).
+func (d *sliceDecoder) cbf8x8Inc(base, b8 int) int {
+	f := func(m *mbInfo, n8 int) int {
+		switch {
+		case m == nil, m.mbType == mbTypeIPCM:
+			return 1
+		case m.cbp>>n8&1 == 0, !m.transform8x8:
+			return 0
+		}
+		return b2i(m.totalCoeff[base+4*n8] != 0)
+	}
+	var a, b int
+	if b8&1 != 0 {
+		a = f(d.cur, b8-1)
+	} else {
+		a = f(d.mbA, b8+1)
+	}
+	if b8&2 != 0 {
+		b = f(d.cur, b8-2)
+	} else {
+		b = f(d.mbB, b8+2)
+	}
+	return a + 2*b
+}
+
+// lumaDCCbfInc is ctxIdxInc of coded_block_flag for the Intra16x16 DC
+// block of component comp (ctxBlockCat 0, 6, 10).
+func (d *sliceDecoder) lumaDCCbfInc(comp int) int {
+	if !d.useCabac {
+		return 0
+	}
 	f := func(m *mbInfo) int {
 		switch {
 		case m == nil, m.mbType == mbTypeIPCM:
@@ -472,7 +515,7 @@ func (d *sliceDecoder) lumaDCCbfInc() int {
 		case m.mbType == mbTypeINxN:
 			return 0
 		}
-		return int(m.cbfDC & 1)
+		return int(m.cbfDC>>uint(comp)) & 1
 	}
 	return f(d.mbA) + 2*f(d.mbB)
 }
@@ -547,85 +590,98 @@ func (d *sliceDecoder) block(cat, maxNumCoeff, nC, cbfInc int) int {
 	return k
 }
 
-// residualLuma parses residual_luma() (§7.3.5.3.1) and scales the
-// coefficients (§8.5.6 to §8.5.9) into coef4/coef8/dcY.
-func (d *sliceDecoder) residualLuma(i16 bool, cbpLuma int) {
+// residualLuma parses residual_luma() (§7.3.5.3.1) for colour component
+// comp (0 Y; 1 Cb and 2 Cr of a 4:4:4 macroblock) and scales the
+// coefficients (§8.5.6 to §8.5.9) into coef4/coef8.
+func (d *sliceDecoder) residualLuma(comp int, i16 bool, cbpLuma int) {
 	cur := d.cur
 	qp := d.qp + d.qpBdY
+	if comp > 0 {
+		qp = d.chromaQP(comp - 1)
+	}
 	qm := qp % 6
-	d.nzY = 0
+	base := 16 * comp
+	cat0 := [3]int{0, 6, 10}[comp] // ctxBlockCat of the DC block (Table 9-42)
+	coef4, coef8 := &d.coef4[comp], &d.coef8[comp]
+	nz := &d.nzY[comp]
+	*nz = 0
 	if i16 {
-		n := d.block(0, 16, d.lumaNC(0), d.lumaDCCbfInc())
+		n := d.block(cat0, 16, d.lumaNC(base, 0), d.lumaDCCbfInc(comp))
 		if n > 0 {
-			cur.cbfDC |= 1
+			cur.cbfDC |= 1 << uint(comp)
 			var c [16]int32
 			for i := 0; i < n; i++ {
 				c[zigzag4x4[d.sparseIdx[i]&15]] = d.sparseVal[i]
 			}
 			if !d.bypass {
-				lumaDCTransform(&c, d.ls.ls4[0][qm][0], qp)
+				lumaDCTransform(&c, d.ls.ls4[comp][qm][0], qp)
 			}
 			for i := 0; i < 16; i++ {
 				if c[i] != 0 {
 					blk := blkAt[i>>2][i&3]
-					d.coef4[blk][0] = c[i]
-					d.nzY |= 1 << blk
+					coef4[blk][0] = c[i]
+					*nz |= 1 << blk
 				}
 			}
 		}
 		if cbpLuma == 0 {
 			return
 		}
-		ls := &d.ls.ls4[0][qm]
+		ls := &d.ls.ls4[comp][qm]
 		for blk := 0; blk < 16; blk++ {
-			n := d.block(1, 15, d.lumaNC(blk), d.lumaCbfIncIf(blk))
-			cur.totalCoeff[blk] = uint8(n)
+			n := d.block(cat0+1, 15, d.lumaNC(base, blk), d.lumaCbfInc(base, blk))
+			cur.totalCoeff[base+blk] = uint8(n)
 			if n == 0 {
 				continue
 			}
-			d.nzY |= 1 << blk
+			*nz |= 1 << blk
 			for i := 0; i < n; i++ {
 				pos := zigzag4x4[(d.sparseIdx[i]+1)&15]
-				d.coef4[blk][pos] = d.scale4(d.sparseVal[i], ls[pos], qp)
+				coef4[blk][pos] = d.scale4(d.sparseVal[i], ls[pos], qp)
 			}
 		}
 		return
 	}
 	if !cur.transform8x8 {
-		ls := &d.ls.ls4[0][qm]
+		ls := &d.ls.ls4[comp][qm]
 		for blk := 0; blk < 16; blk++ {
 			if cbpLuma>>(blk>>2)&1 == 0 {
 				continue
 			}
-			n := d.block(2, 16, d.lumaNC(blk), d.lumaCbfIncIf(blk))
-			cur.totalCoeff[blk] = uint8(n)
+			n := d.block(cat0+2, 16, d.lumaNC(base, blk), d.lumaCbfInc(base, blk))
+			cur.totalCoeff[base+blk] = uint8(n)
 			if n == 0 {
 				continue
 			}
-			d.nzY |= 1 << blk
+			*nz |= 1 << blk
 			for i := 0; i < n; i++ {
 				pos := zigzag4x4[d.sparseIdx[i]&15]
-				d.coef4[blk][pos] = d.scale4(d.sparseVal[i], ls[pos], qp)
+				coef4[blk][pos] = d.scale4(d.sparseVal[i], ls[pos], qp)
 			}
 		}
 		return
 	}
-	ls := &d.ls.ls8[0][qm]
+	ls := &d.ls.ls8[comp][qm]
 	for b8 := 0; b8 < 4; b8++ {
 		if cbpLuma>>b8&1 == 0 {
 			continue
 		}
 		if d.useCabac {
-			n := d.block(5, 64, 0, -1)
+			// coded_block_flag of an 8x8 block is present only in 4:4:4.
+			inc := -1
+			if d.chromaArrayType == 3 {
+				inc = d.cbf8x8Inc(base, b8)
+			}
+			n := d.block([3]int{5, 9, 13}[comp], 64, 0, inc) // ctxBlockCat of 8x8 blocks
 			for k := 0; k < 4; k++ {
-				cur.totalCoeff[4*b8+k] = uint8(n)
+				cur.totalCoeff[base+4*b8+k] = uint8(n)
 			}
 			if n > 0 {
-				d.nzY |= 1 << b8
+				*nz |= 1 << b8
 			}
 			for i := 0; i < n; i++ {
 				pos := zigzag8x8[d.sparseIdx[i]&63]
-				d.coef8[b8][pos] = d.scale8(d.sparseVal[i], ls[pos], qp)
+				coef8[b8][pos] = d.scale8(d.sparseVal[i], ls[pos], qp)
 			}
 			continue
 		}
@@ -633,24 +689,17 @@ func (d *sliceDecoder) residualLuma(i16 bool, cbpLuma int) {
 		// level8x8[4*i+i4x4] = level4x4[i4x4][i]).
 		for i4 := 0; i4 < 4; i4++ {
 			blk := 4*b8 + i4
-			n := d.residualCAVLC(d.lumaNC(blk), 16)
-			cur.totalCoeff[blk] = uint8(n)
+			n := d.residualCAVLC(d.lumaNC(base, blk), 16)
+			cur.totalCoeff[base+blk] = uint8(n)
 			if n > 0 {
-				d.nzY |= 1 << b8
+				*nz |= 1 << b8
 			}
 			for i := 0; i < n; i++ {
 				pos := zigzag8x8[(4*int(d.sparseIdx[i])+i4)&63]
-				d.coef8[b8][pos] = d.scale8(d.sparseVal[i], ls[pos], qp)
+				coef8[b8][pos] = d.scale8(d.sparseVal[i], ls[pos], qp)
 			}
 		}
 	}
-}
-
-func (d *sliceDecoder) lumaCbfIncIf(blk int) int {
-	if !d.useCabac {
-		return 0
-	}
-	return d.lumaCbfInc(blk)
 }
 
 // chromaQP returns QP'C for component c (0 Cb, 1 Cr) (§8.5.8, Table 8-15).
