@@ -6,13 +6,15 @@
 // pictures: CAVLC (§9.2) and CABAC (§9.3) entropy coding, I_NxN with 4x4 and
 // 8x8 transforms, I_16x16 and I_PCM macroblocks (§7.3.5), the intra
 // prediction processes of §8.3, scaling and transforms of §8.5, and the
-// deblocking filter of §8.7 (deblock.go). 4:0:0, 4:2:0 and 4:2:2 sampling
-// and bit depths 8 to 14 share one code path: samples are uint16 everywhere.
+// deblocking filter of §8.7 (deblock.go), including High 4:4:4 Predictive
+// intra pictures and lossless macroblocks (§8.5.15). 4:0:0, 4:2:0, 4:2:2
+// and 4:4:4 sampling and bit depths 8 to 14 share one code path: samples
+// are uint16 everywhere.
 //
 // Pictures containing P, B or SP slices give decode.ErrNotIntra. Field
-// pictures, MBAFF frames, 4:4:4, slice groups (FMO), data partitioning, SI
-// slices and lossless transform bypass give a decode.UnsupportedError, never
-// a wrong picture.
+// pictures, MBAFF frames, separate colour planes, slice groups (FMO), data
+// partitioning and SI slices give a decode.UnsupportedError, never a wrong
+// picture.
 //
 // Files:
 //
@@ -22,6 +24,8 @@
 //	slice.go     slice data and macroblock layer (§7.3.4, §7.3.5)
 //	cavlc.go     CAVLC residual blocks (§9.2)
 //	intra.go     intra prediction (§8.3)
+//	recon.go     prediction plus residual per macroblock (§8.3, §8.5.14, §8.5.15)
+//	vlc.go, cavlc_tables.go  CAVLC code tables (Tables 9-4, 9-5, 9-7 to 9-10)
 //	transform.go scaling and inverse transforms (§8.5)
 //	au.go        access unit boundaries (§7.4.1.2.3)
 //	decoder.go   the decode.Decoder implementation

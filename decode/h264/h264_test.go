@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stills/stills/decode"
+	"github.com/stills/stills/internal/testtool"
 )
 
 // testBits builds bit strings for hand-made syntax (§9.1 Exp-Golomb).
@@ -395,4 +398,58 @@ func FuzzSplitAccessUnits(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Test444 checks 4:4:4 streams (High 4:4:4 Predictive, as ffmpeg+x264 make
+// from RGB or yuv444p sources) against ffmpeg's MD5 of each picture.
+func Test444(t *testing.T) {
+	ffmpeg := testtool.Need(t, "ffmpeg")
+	dir := t.TempDir()
+	for _, c := range []struct{ name, pixFmt, params string }{
+		{"cavlc-8x8", "yuv444p", "cabac=0:8x8dct=1:qp=28"},
+		{"cabac-4x4", "yuv444p", "cabac=1:8x8dct=0:qp=28"},
+		{"cabac-8x8", "yuv444p", "cabac=1:8x8dct=1:qp=28"},
+		{"cabac-8x8-10bit", "yuv444p10le", "cabac=1:8x8dct=1:qp=24"},
+		{"cabac-lossless", "yuv444p", "cabac=1:qp=0"},
+		{"cavlc-lossless", "yuv444p", "cabac=0:qp=0"},
+		{"cabac-slices-offset", "yuv444p", "cabac=1:slices=3:qp=35:chroma-qp-offset=4"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := filepath.Join(dir, c.name+".264")
+			out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=50x38,noise=alls=12:allf=t",
+				"-frames:v", "2", "-pix_fmt", c.pixFmt, "-c:v", "libx264", "-x264-params", "keyint=1:"+c.params,
+				"-f", "h264", f).CombinedOutput()
+			if err != nil {
+				t.Fatalf("ffmpeg: %v\n%s", err, out)
+			}
+			out, err = exec.Command(ffmpeg, "-v", "error", "-i", f, "-f", "framemd5", "-").Output()
+			if err != nil {
+				t.Fatalf("ffmpeg framemd5: %v", err)
+			}
+			var want []string
+			for _, l := range strings.Split(string(out), "\n") {
+				if l == "" || l[0] == '#' {
+					continue
+				}
+				fs := strings.Split(l, ",")
+				want = append(want, strings.TrimSpace(fs[len(fs)-1]))
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := NewDecoder()
+			var got []string
+			for _, au := range SplitAccessUnits(annexBNALs(b)) {
+				fr, err := d.DecodeAccessUnit(au)
+				if err != nil {
+					t.Fatalf("picture %d: %v", len(got), err)
+				}
+				got = append(got, frameMD5(fr))
+			}
+			if strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("MD5s %v, ffmpeg %v", got, want)
+			}
+		})
+	}
 }
