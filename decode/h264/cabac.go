@@ -66,6 +66,12 @@ type cabac struct {
 	// DecodeTerminate has no context variable.
 	ctx [1024]uint8
 
+	// Scratch of residualBlock (fields, so that they are not zeroed per
+	// block): the scanning positions of the significant coefficients and
+	// their levels.
+	sigPos  [64]uint8
+	sigVals [64]int32
+
 	rec *[]cabacCall // when not nil, calls are recorded (cabac_trace.go)
 }
 

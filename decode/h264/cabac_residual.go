@@ -115,16 +115,16 @@ func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc
 	}
 	// Every base + 255 stays inside the 1024 contexts (largest base 748).
 	sbase := int(sigCtxBase[cat])
-	var pos [64]uint8 // scanning positions of the significant coefficients
-	e, n := c.sigMap(c.e, (*[256]uint8)(c.ctx[sbase:sbase+256]), idx, maxNumCoeff-1, &pos)
+	pos := &c.sigPos
+	e, n := c.sigMap(c.e, (*[256]uint8)(c.ctx[sbase:sbase+256]), idx, maxNumCoeff-1, pos)
 
 	abase := int(absCtxBase[cat])
 	x := 0
 	if cat == 3 {
 		x = 1
 	}
-	var vals [64]int32 // the levels in reverse scanning order
-	e = c.levels(e, (*[16]uint8)(c.ctx[abase:abase+16]), &levelInc[x], n, &vals)
+	vals := &c.sigVals
+	e = c.levels(e, (*[16]uint8)(c.ctx[abase:abase+16]), &levelInc[x], n, vals)
 	c.e = e
 	for j, p := range pos[:n] {
 		levels[p] = vals[j]
