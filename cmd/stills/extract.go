@@ -348,10 +348,10 @@ func parseTime(s string, mediaStart media.Time) (media.Time, error) {
 		return mediaStart + int64(d), nil
 	}
 	if m := clockRE.FindStringSubmatch(s); m != nil {
-		h, _ := strconv.Atoi("0" + m[1])
-		mi, _ := strconv.Atoi(m[2])
+		h, err := strconv.Atoi("0" + m[1])
+		mi, _ := strconv.Atoi(m[2]) // 1-2 digits
 		sec, _ := strconv.ParseFloat(m[3], 64)
-		if h > 1e6 {
+		if err != nil || h > 1e6 {
 			return 0, fmt.Errorf("%q is out of range", s)
 		}
 		return mediaStart + int64(h)*int64(time.Hour) + int64(mi)*int64(time.Minute) + int64(sec*1e9), nil
