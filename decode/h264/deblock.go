@@ -133,8 +133,10 @@ type deblocker struct {
 // slice == -1 (never decoded) are left as they are, and so are the edges
 // they share with decoded ones.
 func deblockPicture(p *picture) {
-	if p.widthMbs <= 0 || p.heightMbs <= 0 || len(p.mbs) < p.widthMbs*p.heightMbs {
-		return
+	if p.widthMbs <= 0 || p.heightMbs <= 0 || len(p.mbs) < p.widthMbs*p.heightMbs ||
+		p.yStride < 16*p.widthMbs || len(p.y) < p.yStride*16*p.heightMbs ||
+		p.bitDepthY < 8 || p.bitDepthY > 14 {
+		return // not a picture this filter can address; the core never makes one
 	}
 	d := deblocker{
 		p:           p,
@@ -142,6 +144,14 @@ func deblockPicture(p *picture) {
 		qpBdOffsetC: 6 * (p.bitDepthC - 8),
 	}
 	hasChroma := p.chromaFormat != decode.Chroma400 && p.mbWidthC > 0 && p.mbHeightC > 0
+	if hasChroma {
+		sw, sh := p.chromaFormat.SubWidthHeight()
+		need := p.cStride * p.mbHeightC * p.heightMbs
+		if sw == 0 || p.mbWidthC != 16/sw || p.mbHeightC != 16/sh || p.cStride < p.mbWidthC*p.widthMbs ||
+			len(p.cb) < need || len(p.cr) < need || p.bitDepthC < 8 || p.bitDepthC > 14 {
+			hasChroma = false // inconsistent chroma geometry: filter luma only
+		}
+	}
 	if hasChroma {
 		d.subW, d.subH = p.chromaFormat.SubWidthHeight()
 		d.chromaStyle = p.chromaFormat != decode.Chroma444
