@@ -540,3 +540,24 @@ func TestConcurrentScanAndRead(t *testing.T) {
 		<-done
 	}
 }
+
+func TestLacedBlockGroupDuration(t *testing.T) {
+	// A BlockGroup holding a fixed-size laced Block of 4 frames at 10 ms with
+	// BlockDuration 100 ticks of 1 ms (the duration of the whole lace, RFC
+	// 9559 §10.3): each frame lasts 25 ms and follows the previous one.
+	body := append([]byte{0x81, 0, 10, 0x04, 3}, bytes.Repeat([]byte{7}, 4*5)...)
+	g := el(eidBlockGroup, el(eidBlock, body), elUint(eidBlockDuration, 100))
+	file := bytes.Join([][]byte{ebmlHeader("matroska"), el(eidSegment, info(1000000), tracks(h264Track()), cluster(0, g))}, nil)
+	idx := scanAll(t, openBytes(t, file), media.ProducerTime)
+	if len(idx.Samples) != 4 {
+		t.Fatalf("%d samples, want 4", len(idx.Samples))
+	}
+	for i, s := range idx.Samples {
+		if s.Producer != int64(10+25*i)*1e6 || s.Duration != 25e6 || s.Size != 5 || !s.Keyframe {
+			t.Errorf("frame %d: %+v, want at %d ms lasting 25 ms, 5 bytes, keyframe", i, s, 10+25*i)
+		}
+	}
+	if f := idx.Fragments[0]; f.Producer != 0 || f.Duration != 110e6 {
+		t.Errorf("fragment %+v, want start 0 and duration 110 ms (block at 10 ms + 100 ms)", f)
+	}
+}
