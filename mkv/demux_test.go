@@ -561,3 +561,15 @@ func TestLacedBlockGroupDuration(t *testing.T) {
 		t.Errorf("fragment %+v, want start 0 and duration 110 ms (block at 10 ms + 100 ms)", f)
 	}
 }
+
+func TestProducerAbsoluteTimecodes(t *testing.T) {
+	// The KVS producer SDK writes absolute cluster timestamps, in 100 ns
+	// ticks with TimestampScale 100: 2024-05-01T12:00:00Z is 1714564800 s.
+	const tc = 1714564800 * 10_000_000
+	file := bytes.Join([][]byte{ebmlHeader("matroska"), elUnknown(eidSegment, info(100), tracks(h264Track()),
+		elUnknown(eidCluster, elUint(eidTimestamp, tc), simpleBlock(1, 0, 0x80, frame(1, 8)...), simpleBlock(1, 333, 0, frame(2, 8)...)))}, nil)
+	idx := scanAll(t, openBytes(t, file), media.ServerTime)
+	if len(idx.Samples) != 2 || idx.Samples[0].Producer != 1714564800e9 || idx.Samples[1].Producer != 1714564800e9+33300 || idx.Samples[1].Server != idx.Samples[1].Producer {
+		t.Errorf("samples %+v", idx.Samples)
+	}
+}
