@@ -331,14 +331,16 @@ func TestHugeDimensionsRejected(t *testing.T) {
 }
 
 // TestHandMadeStreamEnds: the hand-made IDR (valid headers, slice data that
-// runs out) decodes to an error or a picture at a sane size.
+// runs out) decodes to an error or a picture at the declared size, within
+// the allocation bound even at the largest size a level allows (8192x4320,
+// 138240 macroblocks, level 6.2 MaxFS 139264).
 func TestHandMadeStreamEnds(t *testing.T) {
-	for _, mbs := range []uint64{1, 2, 11} {
+	for _, c := range []struct{ w, h uint64 }{{1, 1}, {2, 2}, {11, 11}, {512, 270}} {
 		fuzzRun(t, "hand-made IDR", func() {
-			fr, err := NewDecoder().DecodeAccessUnit([][]byte{hugeSPS(mbs, mbs), basicPPS(), idrSlice()})
+			fr, err := NewDecoder().DecodeAccessUnit([][]byte{hugeSPS(c.w, c.h), basicPPS(), idrSlice()})
 			fuzzCheckResult(t, fr, err)
-			if err == nil && fr != nil && (fr.Width != int(16*mbs) || fr.Height != int(16*mbs)) {
-				t.Errorf("%d x %d macroblocks: got a %dx%d frame", mbs, mbs, fr.Width, fr.Height)
+			if err == nil && fr != nil && (fr.Width != int(16*c.w) || fr.Height != int(16*c.h)) {
+				t.Errorf("%d x %d macroblocks: got a %dx%d frame", c.w, c.h, fr.Width, fr.Height)
 			}
 		})
 	}
