@@ -16,14 +16,14 @@ import (
 	"github.com/stills/stills/decode"
 	"github.com/stills/stills/decode/all"
 	"github.com/stills/stills/decode/h264"
+	"github.com/stills/stills/input"
 	"github.com/stills/stills/media"
-	"github.com/stills/stills/mkv"
 )
 
 const framesUsage = `Usage: stills frames --md5 FILE
 
-Decodes every intra picture of FILE (a raw H.264/H.265 Annex B stream, whatever
-its name, or a Matroska/WebM file) and prints one line per picture in output
+Decodes every intra picture of FILE (Matroska/WebM, MP4, or a raw H.264/H.265
+Annex B stream, recognised by content, not name) and prints one line per picture in output
 order:
 
   <md5>  <W>x<H>  <pix_fmt>
@@ -58,11 +58,17 @@ func runFrames(args []string, stdout, stderr io.Writer) int {
 	}
 	path := fs.Arg(0)
 	p := &framePrinter{w: stdout}
-	var err error
-	if isMatroska(path) {
+	format, err := sniff(path)
+	switch {
+	case err != nil:
+	case format == input.AnnexBH264:
+		err = framesFromAnnexB(path, decode.H264, p)
+	case format == input.AnnexBH265:
+		err = framesFromAnnexB(path, decode.H265, p)
+	default:
+		// Matroska/WebM and MP4 through package input; an unknown
+		// format gives its error.
 		err = framesFromSource(path, p)
-	} else {
-		err = framesFromAnnexB(path, p)
 	}
 	p.flush()
 	if err != nil {
@@ -75,15 +81,19 @@ func runFrames(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func isMatroska(path string) bool {
+// sniff recognises the input by its content (input.Sniff).
+func sniff(path string) (input.Format, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return false
+		return input.Unknown, err
 	}
 	defer f.Close()
-	var b [4]byte
-	_, err = io.ReadFull(f, b[:])
-	return err == nil && bytes.Equal(b[:], []byte{0x1a, 0x45, 0xdf, 0xa3})
+	head := make([]byte, input.SniffSize)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return input.Unknown, err
+	}
+	return input.Sniff(head[:n]), nil
 }
 
 // framePrinter prints pictures in output order: within a coded video
@@ -161,15 +171,12 @@ func (p *framePrinter) md5(f *decode.Frame) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// framesFromAnnexB decodes a raw elementary stream.
-func framesFromAnnexB(path string, p *framePrinter) error {
+// framesFromAnnexB decodes a raw elementary stream, split into access
+// units by the codec's own rules (h264.AccessUnitSplitter for H.264).
+func framesFromAnnexB(path string, codec decode.Codec, p *framePrinter) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
-	}
-	codec := detectAnnexB(b)
-	if codec == decode.CodecUnknown {
-		return fmt.Errorf("%s: not a Matroska file nor an H.264/H.265 Annex B stream", path)
 	}
 	dec, err := all.NewDecoder(codec)
 	if err != nil {
@@ -222,40 +229,6 @@ func nextNAL(b []byte) (nal, rest []byte) {
 	return b[:end], b[j:]
 }
 
-// detectAnnexB decides the codec of a raw stream from its first NAL unit
-// headers: H.265 parameter sets have a two-byte header with
-// nuh_layer_id 0 and nuh_temporal_id_plus1 1; H.264 ones are a single byte.
-func detectAnnexB(b []byte) decode.Codec {
-	s264, s265 := 0, 0
-	rest := b
-	for n := 0; n < 64; n++ {
-		var nal []byte
-		nal, rest = nextNAL(rest)
-		if len(nal) < 2 {
-			break
-		}
-		if nal[0]&0x80 != 0 {
-			continue
-		}
-		if t := nal[0] >> 1 & 0x3f; t >= 32 && t <= 35 && nal[0]&1 == 0 && nal[1] == 1 {
-			s265 += 2
-		}
-		switch nal[0] & 0x1f {
-		case 7, 8:
-			s264 += 2
-		case 1, 5, 9:
-			s264++
-		}
-	}
-	switch {
-	case s264 == 0 && s265 == 0:
-		return decode.CodecUnknown
-	case s265 > s264:
-		return decode.H265
-	}
-	return decode.H264
-}
-
 // hevcSplitter groups H.265 NAL units into access units (H.265 §7.4.2.4.4):
 // a new one begins at a slice with first_slice_segment_in_pic_flag, or at a
 // VPS, SPS, PPS, AUD, prefix SEI or reserved types 41..44, 48..55 after a slice.
@@ -297,14 +270,14 @@ func (s *hevcSplitter) flush() [][]byte {
 	return s.out
 }
 
-// framesFromSource decodes the video track of a container file.
+// framesFromSource decodes the video track of a container file (package
+// input: Matroska/WebM, MP4).
 func framesFromSource(path string, p *framePrinter) error {
-	d, err := mkv.OpenFile(path)
+	src, err := input.Open(path, input.Options{})
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	var src media.Source = d
+	defer src.Close()
 	ctx := context.Background()
 	idx, err := src.Scan(ctx, media.ProducerTime, math.MinInt64, math.MaxInt64)
 	if err != nil {

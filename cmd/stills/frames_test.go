@@ -4,8 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stills/stills/internal/testtool"
 )
 
 // wantLines returns the intra-md5.txt lines of one vector (ffmpeg's MD5s).
@@ -65,5 +69,30 @@ func TestFramesMediaError(t *testing.T) {
 	if code != 1 || len(lines) != 3 || !strings.HasPrefix(lines[0], "MEDIA_ERROR  ") ||
 		lines[1] != "d6384da960c77c6de815d59010fd6491  640x480  yuv420p" || !strings.HasPrefix(lines[2], "MEDIA_ERROR  ") {
 		t.Errorf("exit %d, output:\n%s", code, out.String())
+	}
+}
+
+// TestFramesContainers decodes the KVS Matroska vectors (and an MP4 remux of
+// one) and compares with the shared oracle script (ffmpeg's MD5s).
+func TestFramesContainers(t *testing.T) {
+	shared := testtool.SharedDir(t)
+	ffmpeg := testtool.Need(t, "ffmpeg")
+	mp4 := filepath.Join(t.TempDir(), "vogels.mp4")
+	if out, err := exec.Command(ffmpeg, "-v", "error", "-i", filepath.Join(shared, "vectors/kvs/vogels_480.mkv"),
+		"-c", "copy", "-an", mp4).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg remux: %v\n%s", err, out)
+	}
+	for _, f := range []string{filepath.Join(shared, "vectors/kvs/output_get_media.mkv"), filepath.Join(shared, "vectors/kvs/vogels_480.mkv"), mp4} {
+		want, err := exec.Command("bash", filepath.Join(shared, "tools/intra-md5.sh"), f).Output()
+		if err != nil {
+			t.Fatalf("intra-md5.sh %s: %v", f, err)
+		}
+		var out, errb bytes.Buffer
+		if code := runFrames([]string{"--md5", f}, &out, &errb); code != 0 {
+			t.Fatalf("%s: exit %d: %s", f, code, errb.String())
+		}
+		if out.String() != string(want) {
+			t.Errorf("%s:\ngot\n%s\nwant\n%s", f, out.String(), want)
+		}
 	}
 }
