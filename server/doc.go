@@ -8,6 +8,7 @@
 //	POST /getMediaForFragmentList   GetMediaForFragmentList (Matroska)
 //	POST /getClip                   GetClip (fragmented MP4, github.com/Eyevinn/mp4ff)
 //	POST /getDataEndpoint           answers this server's own URL
+//	POST /putMedia                  stores a media file (stills ingest --endpoint)
 //	POST /createStream, /describeStream, /listStreams, /deleteStream
 //	GET  /metrics                   Prometheus text format
 //

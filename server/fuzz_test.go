@@ -15,7 +15,7 @@ import (
 )
 
 var fuzzPaths = []string{"/getImages", "/listFragments", "/getMediaForFragmentList", "/getClip",
-	"/getDataEndpoint", "/createStream", "/describeStream", "/listStreams", "/deleteStream", "/nothing"}
+	"/getDataEndpoint", "/createStream", "/describeStream", "/listStreams", "/deleteStream", "/putMedia", "/nothing"}
 
 // FuzzRequest feeds arbitrary JSON bodies and Authorization / X-Amz-Date
 // headers to every operation. The server must never panic or answer 5xx,

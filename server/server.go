@@ -187,6 +187,22 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 		return
 	}
+	if r.URL.Path == "/putMedia" {
+		op = "PutMedia"
+		select {
+		case s.global <- struct{}{}:
+			defer func() { <-s.global }()
+		default:
+			writeError(w, apiErr(errClientLimit, "the server is serving %d requests at once; retry later", cap(s.global)))
+			return
+		}
+		// PutMedia streams its body to disk and checks the signature itself.
+		var err error
+		if stream, err = s.putMedia(w, r); err != nil && w.status == 0 {
+			writeError(w, toAPIError(err))
+		}
+		return
+	}
 	rt, ok := routes[r.URL.Path]
 	if !ok {
 		writeError(w, apiErr(errUnknownOperation, "no operation at %s %s", r.Method, r.URL.Path))

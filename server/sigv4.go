@@ -33,6 +33,13 @@ const sigV4Algorithm = "AWS4-HMAC-SHA256"
 // is the request body already read. It returns nil when the signature is
 // valid, else an error for the client.
 func verifySigV4(r *http.Request, body []byte, creds *Credentials, now time.Time) *apiError {
+	sum := sha256.Sum256(body)
+	return verifySigV4Hash(r, hex.EncodeToString(sum[:]), creds, now)
+}
+
+// verifySigV4Hash is verifySigV4 for a body whose SHA-256 (hex) is bodyHash,
+// for bodies streamed to disk rather than held in memory.
+func verifySigV4Hash(r *http.Request, bodyHash string, creds *Credentials, now time.Time) *apiError {
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
 		return apiErr(errNotAuthorized, "the request is not signed; sign it with AWS Signature Version 4 using the server's credentials")
@@ -101,31 +108,51 @@ func verifySigV4(r *http.Request, body []byte, creds *Credentials, now time.Time
 	cr.WriteString(signedHeaders)
 	cr.WriteByte('\n')
 	payloadHash := r.Header.Get("X-Amz-Content-Sha256")
-	if payloadHash == "" || payloadHash != "UNSIGNED-PAYLOAD" {
-		sum := sha256.Sum256(body)
-		actual := hex.EncodeToString(sum[:])
-		if payloadHash != "" && payloadHash != actual {
+	if payloadHash != "UNSIGNED-PAYLOAD" {
+		if payloadHash != "" && payloadHash != bodyHash {
 			return apiErr(errNotAuthorized, "X-Amz-Content-Sha256 does not match the body")
 		}
-		payloadHash = actual
+		payloadHash = bodyHash
 	}
 	cr.WriteString(payloadHash)
-
-	// Step 2: string to sign.
-	crHash := sha256.Sum256([]byte(cr.String()))
-	scope := strings.Join(cp[1:], "/")
-	sts := sigV4Algorithm + "\n" + amzDate + "\n" + scope + "\n" + hex.EncodeToString(crHash[:])
-
-	// Steps 3 and 4: signing key and signature.
-	k := hmacSHA256([]byte("AWS4"+creds.SecretAccessKey), cp[1])
-	k = hmacSHA256(k, cp[2])
-	k = hmacSHA256(k, cp[3])
-	k = hmacSHA256(k, "aws4_request")
-	want := hex.EncodeToString(hmacSHA256(k, sts))
+	want := signature4(cr.String(), amzDate, cp[1], cp[2], cp[3], creds.SecretAccessKey)
 	if !hmac.Equal([]byte(want), []byte(signature)) {
 		return apiErr(errNotAuthorized, "the request signature does not match; check the secret access key and the signing process")
 	}
 	return nil
+}
+
+// signature4 computes steps 2-4 of Signature Version 4: the string to sign
+// from the canonical request, the derived signing key and the signature.
+func signature4(canonicalRequest, amzDate, date, region, service, secret string) string {
+	crHash := sha256.Sum256([]byte(canonicalRequest))
+	scope := date + "/" + region + "/" + service + "/aws4_request"
+	sts := sigV4Algorithm + "\n" + amzDate + "\n" + scope + "\n" + hex.EncodeToString(crHash[:])
+	k := hmacSHA256([]byte("AWS4"+secret), date)
+	k = hmacSHA256(k, region)
+	k = hmacSHA256(k, service)
+	k = hmacSHA256(k, "aws4_request")
+	return hex.EncodeToString(hmacSHA256(k, sts))
+}
+
+// SignV4 signs r (for `stills ingest --endpoint`) with Signature Version 4
+// over the headers host, x-amz-content-sha256 and x-amz-date; bodyHash is
+// the hex SHA-256 of the body r will send.
+func SignV4(r *http.Request, bodyHash string, creds *Credentials, region, service string, now time.Time) {
+	amzDate := now.UTC().Format("20060102T150405Z")
+	r.Header.Set("X-Amz-Date", amzDate)
+	r.Header.Set("X-Amz-Content-Sha256", bodyHash)
+	host := r.Host
+	if host == "" {
+		host = r.URL.Host
+	}
+	const signed = "host;x-amz-content-sha256;x-amz-date"
+	cr := r.Method + "\n" + canonicalURI(r.URL) + "\n" + canonicalQuery(r.URL.Query()) + "\n" +
+		"host:" + host + "\n" + "x-amz-content-sha256:" + bodyHash + "\n" + "x-amz-date:" + amzDate + "\n\n" +
+		signed + "\n" + bodyHash
+	sig := signature4(cr, amzDate, amzDate[:8], region, service, creds.SecretAccessKey)
+	r.Header.Set("Authorization", sigV4Algorithm+" Credential="+creds.AccessKeyID+"/"+amzDate[:8]+"/"+region+"/"+service+
+		"/aws4_request, SignedHeaders="+signed+", Signature="+sig)
 }
 
 func hmacSHA256(key []byte, data string) []byte {
@@ -195,4 +222,9 @@ func awsEscape(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
 }

@@ -42,14 +42,14 @@ func Ingest(ctx context.Context, st Store, stream string, src media.Source, opts
 	}
 	ix, err := src.Scan(ctx, media.ProducerTime, math.MinInt64, math.MaxInt64)
 	if err != nil {
-		return 0, fmt.Errorf("read input: %w", err)
+		return 0, fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	if ix.Video < 0 || ix.Video >= len(ix.Tracks) || len(ix.Samples) == 0 {
-		return 0, media.ErrNoVideo
+		return 0, fmt.Errorf("%w: %w", ErrInput, media.ErrNoVideo)
 	}
 	tr := ix.Tracks[ix.Video]
 	if tr.Codec != decode.H264 && tr.Codec != decode.H265 {
-		return 0, fmt.Errorf("video codec %q is not H.264 or H.265", tr.CodecID)
+		return 0, fmt.Errorf("%w: video codec %q is not H.264 or H.265", ErrInput, tr.CodecID)
 	}
 	track := tr
 	track.Video = true
@@ -94,7 +94,7 @@ func Ingest(ctx context.Context, st Store, stream string, src media.Source, opts
 			return nil
 		}
 		if track.CodecPrivate == nil && annexB {
-			return fmt.Errorf("the Annex B stream has no parameter sets before its first fragment ends")
+			return fmt.Errorf("%w: the Annex B stream has no parameter sets before its first fragment ends", ErrInput)
 		}
 		f, err := st.Append(ctx, stream, &NewFragment{Track: track, Producer: fragT0, Server: opts.Now().UnixNano(), Frames: frames})
 		if err != nil {
@@ -138,13 +138,13 @@ func Ingest(ctx context.Context, st Store, stream string, src media.Source, opts
 		}
 		data, err := src.ReadSample(ctx, s, nil)
 		if err != nil {
-			return stored, fmt.Errorf("read frame %d: %w", i, err)
+			return stored, fmt.Errorf("%w: frame %d: %w", ErrInput, i, err)
 		}
 		if annexB {
 			var ok bool
 			nals, ok = decode.SplitAnnexB(nals[:0], data)
 			if !ok {
-				return stored, fmt.Errorf("frame %d has more than %d NAL units", i, decode.MaxNALUnitsPerAccessUnit)
+				return stored, fmt.Errorf("%w: frame %d has more than %d NAL units", ErrInput, i, decode.MaxNALUnitsPerAccessUnit)
 			}
 			if track.CodecPrivate == nil {
 				if cp, err := buildCodecPrivate(tr.Codec, nals); err == nil && cp != nil {

@@ -42,6 +42,9 @@ var (
 	ErrInUse            = errors.New("store: data directory is in use by another process")
 	ErrCorrupt          = errors.New("store: index record is damaged")
 	ErrInvalid          = errors.New("store: invalid argument")
+	// ErrInput wraps Ingest's errors about the media given to it (as
+	// opposed to the store's own).
+	ErrInput = errors.New("store: cannot ingest the input")
 )
 
 // StreamInfo describes a stream as DescribeStream reports it.
