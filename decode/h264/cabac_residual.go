@@ -151,10 +151,9 @@ func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc
 func (c *cabac) sigMap(e engine, ctx *[256]uint8, idx *[64][2]uint8, numM1 int, pos *[64]uint8) (engine, int) {
 	value, rng, nb := e.value, e.rng, e.bits
 	n := 0
-	i := 0
-	for ; i < numM1; i++ {
+	for i, id := range idx[:numM1] {
 		// DecodeDecision on significant_coeff_flag[i]
-		sp := &ctx[idx[i&63][0]]
+		sp := &ctx[id[0]]
 		st := uint64(*sp)
 		lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
 		rng -= lps
@@ -185,7 +184,7 @@ func (c *cabac) sigMap(e engine, ctx *[256]uint8, idx *[64][2]uint8, numM1 int, 
 		pos[n&63] = uint8(i)
 		n++
 		// DecodeDecision on last_significant_coeff_flag[i]
-		lp := &ctx[idx[i&63][1]]
+		lp := &ctx[id[1]]
 		st = uint64(*lp)
 		lps = uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
 		rng -= lps
