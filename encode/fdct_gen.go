@@ -3,11 +3,12 @@
 package encode
 
 // colsQuant runs the AAN column pass over blk (after the row pass),
-// quantises each output with the natural-order reciprocals rc, stores it
-// at its zig-zag position in zz and returns the mask of non-zero
-// coefficients (bit k = zig-zag position k). See block.
-func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
-	var q int
+// quantises each output with qt, stores the non-zero ones and the DC at
+// their zig-zag positions in zz (the other entries of zz are stale) and
+// returns the mask of non-zero AC coefficients (bit k = zig-zag position
+// k). See code.
+func colsQuant(blk *[64]int32, qt *quantTab, zz *[64]int32) (mask uint64) {
+	var v int
 	{
 		tmp0, tmp7 := int(blk[0])+int(blk[56]), int(blk[0])-int(blk[56])
 		tmp1, tmp6 := int(blk[8])+int(blk[48]), int(blk[8])-int(blk[48])
@@ -15,25 +16,22 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		tmp3, tmp4 := int(blk[24])+int(blk[32]), int(blk[24])-int(blk[32])
 		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
 		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-		q = ((tmp10+tmp11)*int(rc[0]) + 1<<(qBits-1)) >> qBits
-		zz[0] = int32(q)
-		if q != 0 {
-			mask |= 1 << 0
-		}
-		q = ((tmp10-tmp11)*int(rc[32]) + 1<<(qBits-1)) >> qBits
-		zz[10] = int32(q)
-		if q != 0 {
+		v = tmp10 + tmp11
+		zz[0] = int32((v*qt.r[0] + 1<<(qBits-1)) >> qBits)
+		v = tmp10 - tmp11
+		if uint(v+qt.off[32]) > qt.span[32] {
+			zz[10] = int32((v*qt.r[32] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 10
 		}
 		z1 := fmul(tmp12+tmp13, c0707)
-		q = ((tmp13+z1)*int(rc[16]) + 1<<(qBits-1)) >> qBits
-		zz[3] = int32(q)
-		if q != 0 {
+		v = tmp13 + z1
+		if uint(v+qt.off[16]) > qt.span[16] {
+			zz[3] = int32((v*qt.r[16] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 3
 		}
-		q = ((tmp13-z1)*int(rc[48]) + 1<<(qBits-1)) >> qBits
-		zz[21] = int32(q)
-		if q != 0 {
+		v = tmp13 - z1
+		if uint(v+qt.off[48]) > qt.span[48] {
+			zz[21] = int32((v*qt.r[48] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 21
 		}
 		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
@@ -42,24 +40,24 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		z4 := fmul(tmp12, c1306) + z5
 		z3 := fmul(tmp11, c0707)
 		z11, z13 := tmp7+z3, tmp7-z3
-		q = ((z13+z2)*int(rc[40]) + 1<<(qBits-1)) >> qBits
-		zz[20] = int32(q)
-		if q != 0 {
+		v = z13 + z2
+		if uint(v+qt.off[40]) > qt.span[40] {
+			zz[20] = int32((v*qt.r[40] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 20
 		}
-		q = ((z13-z2)*int(rc[24]) + 1<<(qBits-1)) >> qBits
-		zz[9] = int32(q)
-		if q != 0 {
+		v = z13 - z2
+		if uint(v+qt.off[24]) > qt.span[24] {
+			zz[9] = int32((v*qt.r[24] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 9
 		}
-		q = ((z11+z4)*int(rc[8]) + 1<<(qBits-1)) >> qBits
-		zz[2] = int32(q)
-		if q != 0 {
+		v = z11 + z4
+		if uint(v+qt.off[8]) > qt.span[8] {
+			zz[2] = int32((v*qt.r[8] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 2
 		}
-		q = ((z11-z4)*int(rc[56]) + 1<<(qBits-1)) >> qBits
-		zz[35] = int32(q)
-		if q != 0 {
+		v = z11 - z4
+		if uint(v+qt.off[56]) > qt.span[56] {
+			zz[35] = int32((v*qt.r[56] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 35
 		}
 	}
@@ -70,25 +68,25 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		tmp3, tmp4 := int(blk[25])+int(blk[33]), int(blk[25])-int(blk[33])
 		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
 		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-		q = ((tmp10+tmp11)*int(rc[1]) + 1<<(qBits-1)) >> qBits
-		zz[1] = int32(q)
-		if q != 0 {
+		v = tmp10 + tmp11
+		if uint(v+qt.off[1]) > qt.span[1] {
+			zz[1] = int32((v*qt.r[1] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 1
 		}
-		q = ((tmp10-tmp11)*int(rc[33]) + 1<<(qBits-1)) >> qBits
-		zz[19] = int32(q)
-		if q != 0 {
+		v = tmp10 - tmp11
+		if uint(v+qt.off[33]) > qt.span[33] {
+			zz[19] = int32((v*qt.r[33] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 19
 		}
 		z1 := fmul(tmp12+tmp13, c0707)
-		q = ((tmp13+z1)*int(rc[17]) + 1<<(qBits-1)) >> qBits
-		zz[8] = int32(q)
-		if q != 0 {
+		v = tmp13 + z1
+		if uint(v+qt.off[17]) > qt.span[17] {
+			zz[8] = int32((v*qt.r[17] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 8
 		}
-		q = ((tmp13-z1)*int(rc[49]) + 1<<(qBits-1)) >> qBits
-		zz[34] = int32(q)
-		if q != 0 {
+		v = tmp13 - z1
+		if uint(v+qt.off[49]) > qt.span[49] {
+			zz[34] = int32((v*qt.r[49] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 34
 		}
 		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
@@ -97,24 +95,24 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		z4 := fmul(tmp12, c1306) + z5
 		z3 := fmul(tmp11, c0707)
 		z11, z13 := tmp7+z3, tmp7-z3
-		q = ((z13+z2)*int(rc[41]) + 1<<(qBits-1)) >> qBits
-		zz[22] = int32(q)
-		if q != 0 {
+		v = z13 + z2
+		if uint(v+qt.off[41]) > qt.span[41] {
+			zz[22] = int32((v*qt.r[41] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 22
 		}
-		q = ((z13-z2)*int(rc[25]) + 1<<(qBits-1)) >> qBits
-		zz[11] = int32(q)
-		if q != 0 {
+		v = z13 - z2
+		if uint(v+qt.off[25]) > qt.span[25] {
+			zz[11] = int32((v*qt.r[25] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 11
 		}
-		q = ((z11+z4)*int(rc[9]) + 1<<(qBits-1)) >> qBits
-		zz[4] = int32(q)
-		if q != 0 {
+		v = z11 + z4
+		if uint(v+qt.off[9]) > qt.span[9] {
+			zz[4] = int32((v*qt.r[9] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 4
 		}
-		q = ((z11-z4)*int(rc[57]) + 1<<(qBits-1)) >> qBits
-		zz[36] = int32(q)
-		if q != 0 {
+		v = z11 - z4
+		if uint(v+qt.off[57]) > qt.span[57] {
+			zz[36] = int32((v*qt.r[57] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 36
 		}
 	}
@@ -125,25 +123,25 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		tmp3, tmp4 := int(blk[26])+int(blk[34]), int(blk[26])-int(blk[34])
 		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
 		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-		q = ((tmp10+tmp11)*int(rc[2]) + 1<<(qBits-1)) >> qBits
-		zz[5] = int32(q)
-		if q != 0 {
+		v = tmp10 + tmp11
+		if uint(v+qt.off[2]) > qt.span[2] {
+			zz[5] = int32((v*qt.r[2] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 5
 		}
-		q = ((tmp10-tmp11)*int(rc[34]) + 1<<(qBits-1)) >> qBits
-		zz[23] = int32(q)
-		if q != 0 {
+		v = tmp10 - tmp11
+		if uint(v+qt.off[34]) > qt.span[34] {
+			zz[23] = int32((v*qt.r[34] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 23
 		}
 		z1 := fmul(tmp12+tmp13, c0707)
-		q = ((tmp13+z1)*int(rc[18]) + 1<<(qBits-1)) >> qBits
-		zz[12] = int32(q)
-		if q != 0 {
+		v = tmp13 + z1
+		if uint(v+qt.off[18]) > qt.span[18] {
+			zz[12] = int32((v*qt.r[18] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 12
 		}
-		q = ((tmp13-z1)*int(rc[50]) + 1<<(qBits-1)) >> qBits
-		zz[37] = int32(q)
-		if q != 0 {
+		v = tmp13 - z1
+		if uint(v+qt.off[50]) > qt.span[50] {
+			zz[37] = int32((v*qt.r[50] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 37
 		}
 		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
@@ -152,24 +150,24 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		z4 := fmul(tmp12, c1306) + z5
 		z3 := fmul(tmp11, c0707)
 		z11, z13 := tmp7+z3, tmp7-z3
-		q = ((z13+z2)*int(rc[42]) + 1<<(qBits-1)) >> qBits
-		zz[33] = int32(q)
-		if q != 0 {
+		v = z13 + z2
+		if uint(v+qt.off[42]) > qt.span[42] {
+			zz[33] = int32((v*qt.r[42] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 33
 		}
-		q = ((z13-z2)*int(rc[26]) + 1<<(qBits-1)) >> qBits
-		zz[18] = int32(q)
-		if q != 0 {
+		v = z13 - z2
+		if uint(v+qt.off[26]) > qt.span[26] {
+			zz[18] = int32((v*qt.r[26] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 18
 		}
-		q = ((z11+z4)*int(rc[10]) + 1<<(qBits-1)) >> qBits
-		zz[7] = int32(q)
-		if q != 0 {
+		v = z11 + z4
+		if uint(v+qt.off[10]) > qt.span[10] {
+			zz[7] = int32((v*qt.r[10] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 7
 		}
-		q = ((z11-z4)*int(rc[58]) + 1<<(qBits-1)) >> qBits
-		zz[48] = int32(q)
-		if q != 0 {
+		v = z11 - z4
+		if uint(v+qt.off[58]) > qt.span[58] {
+			zz[48] = int32((v*qt.r[58] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 48
 		}
 	}
@@ -180,25 +178,25 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		tmp3, tmp4 := int(blk[27])+int(blk[35]), int(blk[27])-int(blk[35])
 		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
 		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-		q = ((tmp10+tmp11)*int(rc[3]) + 1<<(qBits-1)) >> qBits
-		zz[6] = int32(q)
-		if q != 0 {
+		v = tmp10 + tmp11
+		if uint(v+qt.off[3]) > qt.span[3] {
+			zz[6] = int32((v*qt.r[3] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 6
 		}
-		q = ((tmp10-tmp11)*int(rc[35]) + 1<<(qBits-1)) >> qBits
-		zz[32] = int32(q)
-		if q != 0 {
+		v = tmp10 - tmp11
+		if uint(v+qt.off[35]) > qt.span[35] {
+			zz[32] = int32((v*qt.r[35] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 32
 		}
 		z1 := fmul(tmp12+tmp13, c0707)
-		q = ((tmp13+z1)*int(rc[19]) + 1<<(qBits-1)) >> qBits
-		zz[17] = int32(q)
-		if q != 0 {
+		v = tmp13 + z1
+		if uint(v+qt.off[19]) > qt.span[19] {
+			zz[17] = int32((v*qt.r[19] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 17
 		}
-		q = ((tmp13-z1)*int(rc[51]) + 1<<(qBits-1)) >> qBits
-		zz[47] = int32(q)
-		if q != 0 {
+		v = tmp13 - z1
+		if uint(v+qt.off[51]) > qt.span[51] {
+			zz[47] = int32((v*qt.r[51] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 47
 		}
 		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
@@ -207,24 +205,24 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		z4 := fmul(tmp12, c1306) + z5
 		z3 := fmul(tmp11, c0707)
 		z11, z13 := tmp7+z3, tmp7-z3
-		q = ((z13+z2)*int(rc[43]) + 1<<(qBits-1)) >> qBits
-		zz[38] = int32(q)
-		if q != 0 {
+		v = z13 + z2
+		if uint(v+qt.off[43]) > qt.span[43] {
+			zz[38] = int32((v*qt.r[43] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 38
 		}
-		q = ((z13-z2)*int(rc[27]) + 1<<(qBits-1)) >> qBits
-		zz[24] = int32(q)
-		if q != 0 {
+		v = z13 - z2
+		if uint(v+qt.off[27]) > qt.span[27] {
+			zz[24] = int32((v*qt.r[27] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 24
 		}
-		q = ((z11+z4)*int(rc[11]) + 1<<(qBits-1)) >> qBits
-		zz[13] = int32(q)
-		if q != 0 {
+		v = z11 + z4
+		if uint(v+qt.off[11]) > qt.span[11] {
+			zz[13] = int32((v*qt.r[11] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 13
 		}
-		q = ((z11-z4)*int(rc[59]) + 1<<(qBits-1)) >> qBits
-		zz[49] = int32(q)
-		if q != 0 {
+		v = z11 - z4
+		if uint(v+qt.off[59]) > qt.span[59] {
+			zz[49] = int32((v*qt.r[59] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 49
 		}
 	}
@@ -235,25 +233,25 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		tmp3, tmp4 := int(blk[28])+int(blk[36]), int(blk[28])-int(blk[36])
 		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
 		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-		q = ((tmp10+tmp11)*int(rc[4]) + 1<<(qBits-1)) >> qBits
-		zz[14] = int32(q)
-		if q != 0 {
+		v = tmp10 + tmp11
+		if uint(v+qt.off[4]) > qt.span[4] {
+			zz[14] = int32((v*qt.r[4] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 14
 		}
-		q = ((tmp10-tmp11)*int(rc[36]) + 1<<(qBits-1)) >> qBits
-		zz[39] = int32(q)
-		if q != 0 {
+		v = tmp10 - tmp11
+		if uint(v+qt.off[36]) > qt.span[36] {
+			zz[39] = int32((v*qt.r[36] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 39
 		}
 		z1 := fmul(tmp12+tmp13, c0707)
-		q = ((tmp13+z1)*int(rc[20]) + 1<<(qBits-1)) >> qBits
-		zz[25] = int32(q)
-		if q != 0 {
+		v = tmp13 + z1
+		if uint(v+qt.off[20]) > qt.span[20] {
+			zz[25] = int32((v*qt.r[20] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 25
 		}
-		q = ((tmp13-z1)*int(rc[52]) + 1<<(qBits-1)) >> qBits
-		zz[50] = int32(q)
-		if q != 0 {
+		v = tmp13 - z1
+		if uint(v+qt.off[52]) > qt.span[52] {
+			zz[50] = int32((v*qt.r[52] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 50
 		}
 		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
@@ -262,24 +260,24 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		z4 := fmul(tmp12, c1306) + z5
 		z3 := fmul(tmp11, c0707)
 		z11, z13 := tmp7+z3, tmp7-z3
-		q = ((z13+z2)*int(rc[44]) + 1<<(qBits-1)) >> qBits
-		zz[46] = int32(q)
-		if q != 0 {
+		v = z13 + z2
+		if uint(v+qt.off[44]) > qt.span[44] {
+			zz[46] = int32((v*qt.r[44] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 46
 		}
-		q = ((z13-z2)*int(rc[28]) + 1<<(qBits-1)) >> qBits
-		zz[31] = int32(q)
-		if q != 0 {
+		v = z13 - z2
+		if uint(v+qt.off[28]) > qt.span[28] {
+			zz[31] = int32((v*qt.r[28] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 31
 		}
-		q = ((z11+z4)*int(rc[12]) + 1<<(qBits-1)) >> qBits
-		zz[16] = int32(q)
-		if q != 0 {
+		v = z11 + z4
+		if uint(v+qt.off[12]) > qt.span[12] {
+			zz[16] = int32((v*qt.r[12] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 16
 		}
-		q = ((z11-z4)*int(rc[60]) + 1<<(qBits-1)) >> qBits
-		zz[57] = int32(q)
-		if q != 0 {
+		v = z11 - z4
+		if uint(v+qt.off[60]) > qt.span[60] {
+			zz[57] = int32((v*qt.r[60] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 57
 		}
 	}
@@ -290,25 +288,25 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		tmp3, tmp4 := int(blk[29])+int(blk[37]), int(blk[29])-int(blk[37])
 		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
 		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-		q = ((tmp10+tmp11)*int(rc[5]) + 1<<(qBits-1)) >> qBits
-		zz[15] = int32(q)
-		if q != 0 {
+		v = tmp10 + tmp11
+		if uint(v+qt.off[5]) > qt.span[5] {
+			zz[15] = int32((v*qt.r[5] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 15
 		}
-		q = ((tmp10-tmp11)*int(rc[37]) + 1<<(qBits-1)) >> qBits
-		zz[45] = int32(q)
-		if q != 0 {
+		v = tmp10 - tmp11
+		if uint(v+qt.off[37]) > qt.span[37] {
+			zz[45] = int32((v*qt.r[37] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 45
 		}
 		z1 := fmul(tmp12+tmp13, c0707)
-		q = ((tmp13+z1)*int(rc[21]) + 1<<(qBits-1)) >> qBits
-		zz[30] = int32(q)
-		if q != 0 {
+		v = tmp13 + z1
+		if uint(v+qt.off[21]) > qt.span[21] {
+			zz[30] = int32((v*qt.r[21] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 30
 		}
-		q = ((tmp13-z1)*int(rc[53]) + 1<<(qBits-1)) >> qBits
-		zz[56] = int32(q)
-		if q != 0 {
+		v = tmp13 - z1
+		if uint(v+qt.off[53]) > qt.span[53] {
+			zz[56] = int32((v*qt.r[53] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 56
 		}
 		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
@@ -317,24 +315,24 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		z4 := fmul(tmp12, c1306) + z5
 		z3 := fmul(tmp11, c0707)
 		z11, z13 := tmp7+z3, tmp7-z3
-		q = ((z13+z2)*int(rc[45]) + 1<<(qBits-1)) >> qBits
-		zz[51] = int32(q)
-		if q != 0 {
+		v = z13 + z2
+		if uint(v+qt.off[45]) > qt.span[45] {
+			zz[51] = int32((v*qt.r[45] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 51
 		}
-		q = ((z13-z2)*int(rc[29]) + 1<<(qBits-1)) >> qBits
-		zz[40] = int32(q)
-		if q != 0 {
+		v = z13 - z2
+		if uint(v+qt.off[29]) > qt.span[29] {
+			zz[40] = int32((v*qt.r[29] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 40
 		}
-		q = ((z11+z4)*int(rc[13]) + 1<<(qBits-1)) >> qBits
-		zz[26] = int32(q)
-		if q != 0 {
+		v = z11 + z4
+		if uint(v+qt.off[13]) > qt.span[13] {
+			zz[26] = int32((v*qt.r[13] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 26
 		}
-		q = ((z11-z4)*int(rc[61]) + 1<<(qBits-1)) >> qBits
-		zz[58] = int32(q)
-		if q != 0 {
+		v = z11 - z4
+		if uint(v+qt.off[61]) > qt.span[61] {
+			zz[58] = int32((v*qt.r[61] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 58
 		}
 	}
@@ -345,25 +343,25 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		tmp3, tmp4 := int(blk[30])+int(blk[38]), int(blk[30])-int(blk[38])
 		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
 		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-		q = ((tmp10+tmp11)*int(rc[6]) + 1<<(qBits-1)) >> qBits
-		zz[27] = int32(q)
-		if q != 0 {
+		v = tmp10 + tmp11
+		if uint(v+qt.off[6]) > qt.span[6] {
+			zz[27] = int32((v*qt.r[6] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 27
 		}
-		q = ((tmp10-tmp11)*int(rc[38]) + 1<<(qBits-1)) >> qBits
-		zz[52] = int32(q)
-		if q != 0 {
+		v = tmp10 - tmp11
+		if uint(v+qt.off[38]) > qt.span[38] {
+			zz[52] = int32((v*qt.r[38] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 52
 		}
 		z1 := fmul(tmp12+tmp13, c0707)
-		q = ((tmp13+z1)*int(rc[22]) + 1<<(qBits-1)) >> qBits
-		zz[41] = int32(q)
-		if q != 0 {
+		v = tmp13 + z1
+		if uint(v+qt.off[22]) > qt.span[22] {
+			zz[41] = int32((v*qt.r[22] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 41
 		}
-		q = ((tmp13-z1)*int(rc[54]) + 1<<(qBits-1)) >> qBits
-		zz[59] = int32(q)
-		if q != 0 {
+		v = tmp13 - z1
+		if uint(v+qt.off[54]) > qt.span[54] {
+			zz[59] = int32((v*qt.r[54] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 59
 		}
 		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
@@ -372,24 +370,24 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		z4 := fmul(tmp12, c1306) + z5
 		z3 := fmul(tmp11, c0707)
 		z11, z13 := tmp7+z3, tmp7-z3
-		q = ((z13+z2)*int(rc[46]) + 1<<(qBits-1)) >> qBits
-		zz[55] = int32(q)
-		if q != 0 {
+		v = z13 + z2
+		if uint(v+qt.off[46]) > qt.span[46] {
+			zz[55] = int32((v*qt.r[46] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 55
 		}
-		q = ((z13-z2)*int(rc[30]) + 1<<(qBits-1)) >> qBits
-		zz[44] = int32(q)
-		if q != 0 {
+		v = z13 - z2
+		if uint(v+qt.off[30]) > qt.span[30] {
+			zz[44] = int32((v*qt.r[30] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 44
 		}
-		q = ((z11+z4)*int(rc[14]) + 1<<(qBits-1)) >> qBits
-		zz[29] = int32(q)
-		if q != 0 {
+		v = z11 + z4
+		if uint(v+qt.off[14]) > qt.span[14] {
+			zz[29] = int32((v*qt.r[14] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 29
 		}
-		q = ((z11-z4)*int(rc[62]) + 1<<(qBits-1)) >> qBits
-		zz[62] = int32(q)
-		if q != 0 {
+		v = z11 - z4
+		if uint(v+qt.off[62]) > qt.span[62] {
+			zz[62] = int32((v*qt.r[62] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 62
 		}
 	}
@@ -400,25 +398,25 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		tmp3, tmp4 := int(blk[31])+int(blk[39]), int(blk[31])-int(blk[39])
 		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
 		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-		q = ((tmp10+tmp11)*int(rc[7]) + 1<<(qBits-1)) >> qBits
-		zz[28] = int32(q)
-		if q != 0 {
+		v = tmp10 + tmp11
+		if uint(v+qt.off[7]) > qt.span[7] {
+			zz[28] = int32((v*qt.r[7] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 28
 		}
-		q = ((tmp10-tmp11)*int(rc[39]) + 1<<(qBits-1)) >> qBits
-		zz[54] = int32(q)
-		if q != 0 {
+		v = tmp10 - tmp11
+		if uint(v+qt.off[39]) > qt.span[39] {
+			zz[54] = int32((v*qt.r[39] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 54
 		}
 		z1 := fmul(tmp12+tmp13, c0707)
-		q = ((tmp13+z1)*int(rc[23]) + 1<<(qBits-1)) >> qBits
-		zz[43] = int32(q)
-		if q != 0 {
+		v = tmp13 + z1
+		if uint(v+qt.off[23]) > qt.span[23] {
+			zz[43] = int32((v*qt.r[23] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 43
 		}
-		q = ((tmp13-z1)*int(rc[55]) + 1<<(qBits-1)) >> qBits
-		zz[61] = int32(q)
-		if q != 0 {
+		v = tmp13 - z1
+		if uint(v+qt.off[55]) > qt.span[55] {
+			zz[61] = int32((v*qt.r[55] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 61
 		}
 		tmp10, tmp11, tmp12 = tmp4+tmp5, tmp5+tmp6, tmp6+tmp7
@@ -427,24 +425,24 @@ func colsQuant(blk *[64]int32, rc *[64]int32, zz *[64]int32) (mask uint64) {
 		z4 := fmul(tmp12, c1306) + z5
 		z3 := fmul(tmp11, c0707)
 		z11, z13 := tmp7+z3, tmp7-z3
-		q = ((z13+z2)*int(rc[47]) + 1<<(qBits-1)) >> qBits
-		zz[60] = int32(q)
-		if q != 0 {
+		v = z13 + z2
+		if uint(v+qt.off[47]) > qt.span[47] {
+			zz[60] = int32((v*qt.r[47] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 60
 		}
-		q = ((z13-z2)*int(rc[31]) + 1<<(qBits-1)) >> qBits
-		zz[53] = int32(q)
-		if q != 0 {
+		v = z13 - z2
+		if uint(v+qt.off[31]) > qt.span[31] {
+			zz[53] = int32((v*qt.r[31] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 53
 		}
-		q = ((z11+z4)*int(rc[15]) + 1<<(qBits-1)) >> qBits
-		zz[42] = int32(q)
-		if q != 0 {
+		v = z11 + z4
+		if uint(v+qt.off[15]) > qt.span[15] {
+			zz[42] = int32((v*qt.r[15] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 42
 		}
-		q = ((z11-z4)*int(rc[63]) + 1<<(qBits-1)) >> qBits
-		zz[63] = int32(q)
-		if q != 0 {
+		v = z11 - z4
+		if uint(v+qt.off[63]) > qt.span[63] {
+			zz[63] = int32((v*qt.r[63] + 1<<(qBits-1)) >> qBits)
 			mask |= 1 << 63
 		}
 	}

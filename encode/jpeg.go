@@ -192,8 +192,8 @@ func (w *bitWriter) finish() {
 type jpegEnc struct {
 	quality int
 	dqt     [2][64]uint8 // quantisation tables in zig-zag order (DQT)
-	recipN  [2][64]int32 // 2^qBits / divisor, natural order
-	clamp   bool         // some divisor is 1: quantised values need clamping
+	quant   [2]quantTab
+	clamp   bool // some divisor is 1: quantised values need clamping
 	blk     [64]int32
 	zz      [64]int32
 	blkCb   [64]int32 // chroma row-pass outputs of an MCU
@@ -212,6 +212,15 @@ type jpegEnc struct {
 	opt      [4]huffSpec
 	optVals  [4][256]uint8
 	optEnc   [4]huffEnc
+}
+
+// quantTab holds, per coefficient in natural order, the quantisation
+// reciprocal r = 2^qBits/divisor and the interval of scaled coefficients
+// that quantise to zero: v is zero iff uint(v+off) ≤ span.
+type quantTab struct {
+	r    [64]int
+	off  [64]int
+	span [64]uint
 }
 
 // setQuality scales the Annex K tables with the IJG formula (libjpeg
@@ -235,7 +244,12 @@ func (j *jpegEnc) setQuality(q int) {
 			j.clamp = j.clamp || v == 1
 			j.dqt[t][k] = uint8(v)
 			div := float64(v) * 8 * aanScale[n/8] * aanScale[n%8] * (1 << fdctPre)
-			j.recipN[t][n] = int32(math.Round(math.Ldexp(1, qBits) / div))
+			r := int(math.Round(math.Ldexp(1, qBits) / div))
+			// q = (v·r + 2^(qBits−1)) >> qBits is 0 exactly for
+			// −⌊2^(qBits−1)/r⌋ ≤ v ≤ ⌈2^(qBits−1)/r⌉ − 1.
+			lo := (1 << (qBits - 1)) / r
+			hi := (1<<(qBits-1)+r-1)/r - 1
+			j.quant[t].r[n], j.quant[t].off[n], j.quant[t].span[n] = r, lo, uint(hi+lo)
 		}
 	}
 }
@@ -392,7 +406,7 @@ func (j *jpegEnc) code(blk *[64]int32, t int, prevDC *int32) {
 	// nearest) into its zig-zag position, collecting a mask of the non-zero
 	// coefficients.
 	zz := &j.zz
-	mask := colsQuant(blk, &j.recipN[t], zz) // fdct_gen.go
+	mask := colsQuant(blk, &j.quant[t], zz) // fdct_gen.go
 	if j.clamp {
 		// Baseline range ±1023 (AC sizes ≤ 10, DC differences ≤ 11 bits):
 		// only divisors of 1 can exceed it (|F| ≤ 1024 for 8-bit samples).
