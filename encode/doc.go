@@ -76,11 +76,15 @@
 // jpeg_quality_scaling; DefaultQuality 80), so file sizes match cjpeg at the
 // same quality. Forward DCT: the integer Arai–Agui–Nakajima scaled DCT,
 // with its output scale folded into 31-bit quantisation reciprocals
-// (rounding to nearest). The column pass and quantisation are generated
-// (gen_fdct.go → fdct_gen.go) so that every coefficient's zig-zag position
-// is a constant and a 64-bit mask of non-zero coefficients is built on the
-// way, which the Huffman coder walks with bits.TrailingZeros64. Huffman
-// coding uses the standard Annex K.3 tables or, with
+// (rounding to nearest). The row pass is fused with the colour conversion
+// of the samples it reads, and the column pass with quantisation; both are
+// generated (gen_fdct.go → fdct_gen.go) so that every coefficient's
+// zig-zag position is a constant. Since most coefficients quantise to zero,
+// each is first compared with the exact interval of values that quantise
+// to zero, and only the others are multiplied, stored and flagged in a
+// 64-bit mask of non-zero coefficients, which the Huffman coder walks with
+// bits.TrailingZeros64. Huffman coding uses the standard Annex K.3 tables
+// or, with
 // Options.OptimizeHuffman, tables built for the picture by the §K.2
 // procedure from a first counting pass (smaller files for twice the
 // transform work); a 64-bit bit buffer is flushed 32 bits at a time with
