@@ -43,7 +43,8 @@ type putAck struct {
 // one JSON line per fragment as each is durably stored. Headers:
 // x-amzn-stream-name or x-amzn-stream-arn; optional
 // x-amzn-producer-start-timestamp (epoch seconds) where relative producer
-// timestamps start (default: now); absolute ones are kept.
+// timestamps start (default: now; absolute ones are kept) and
+// x-stills-annexb-fps, the frame rate of a raw Annex B stream without timing.
 func (s *Server) putMedia(w *statusWriter, r *http.Request) (string, error) {
 	var ref streamRef
 	if v := r.Header.Get("x-amzn-stream-name"); v != "" {
@@ -63,6 +64,14 @@ func (s *Server) putMedia(w *statusWriter, r *http.Request) (string, error) {
 			return "", invalidArg("x-amzn-producer-start-timestamp %q must be epoch seconds", clipStr(v))
 		}
 		start = time.UnixMilli(int64(math.Round(f * 1000)))
+	}
+	var opts input.Options
+	if v := r.Header.Get("x-stills-annexb-fps"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(f > 0 && f <= 1000) {
+			return "", invalidArg("x-stills-annexb-fps %q must be a frame rate from 0 to 1000", clipStr(v))
+		}
+		opts.FPS = f
 	}
 	if r.Method != http.MethodPost {
 		return "", invalidArg("/putMedia takes POST, not %s", r.Method)
@@ -100,7 +109,7 @@ func (s *Server) putMedia(w *statusWriter, r *http.Request) (string, error) {
 		return info.Name, err
 	}
 	defer release()
-	src, err := input.OpenReader(tmp, n, input.Options{})
+	src, err := input.OpenReader(tmp, n, opts)
 	if err != nil {
 		return info.Name, invalidArg("the body is not media this server reads (Matroska, MP4, H.264/H.265 Annex B): %v", err)
 	}

@@ -8,10 +8,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/stills/stills/input"
+	"github.com/stills/stills/server"
 	"github.com/stills/stills/store"
 )
 
@@ -26,8 +28,11 @@ func runIngest(args []string, stdout, stderr io.Writer) int {
 	mediaType := fs.String("media-type", "video/h264", "MediaType of a stream this command creates")
 	fps := fs.Float64("fps", 0, "frame rate of a raw Annex B stream without timing in its SPS (0: the input package's default)")
 	throttle := fs.Duration("throttle", 0, "pause after each fragment (testing aid: makes a long ingest slow)")
+	endpoint := fs.String("endpoint", "", "URL of a running `stills serve` to send the files to (its /putMedia) instead of opening --data")
+	access := fs.String("access-key", "", "with --endpoint: access key id to sign requests with (default $STILLS_ACCESS_KEY_ID)")
+	secret := fs.String("secret-key", "", "with --endpoint: secret access key (default $STILLS_SECRET_ACCESS_KEY)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: stills ingest --data DIR --stream NAME [flags] FILE...\n\nStores each keyframe-started group of pictures of each FILE (Matroska/WebM,\nMP4 or raw H.264/H.265 Annex B, recognised by content) as one fragment\nand prints a line per fragment once it is durably stored. The data directory\nmust not be in use by a running `stills serve`.\n\nFlags:\n")
+		fmt.Fprintf(stderr, "Usage: stills ingest (--data DIR | --endpoint URL) --stream NAME [flags] FILE...\n\nStores each keyframe-started group of pictures of each FILE (Matroska/WebM,\nMP4 or raw H.264/H.265 Annex B, recognised by content) as one fragment\nand prints a line per fragment once it is durably stored. The data directory\nmust not be in use by a running `stills serve`: send the files to it with\n--endpoint instead.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -55,6 +60,24 @@ func runIngest(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+
+	if *endpoint != "" {
+		if *access == "" {
+			*access = os.Getenv("STILLS_ACCESS_KEY_ID")
+		}
+		if *secret == "" {
+			*secret = os.Getenv("STILLS_SECRET_ACCESS_KEY")
+		}
+		r := &remoteIngest{endpoint: strings.TrimRight(*endpoint, "/"), stream: *stream, fps: *fps, stdout: stdout}
+		if *access != "" {
+			r.creds = &server.Credentials{AccessKeyID: *access, SecretAccessKey: *secret}
+		}
+		if err := r.run(ctx, fs.Args(), start, *retention, *mediaType); err != nil {
+			fmt.Fprintf(stderr, "stills ingest: %v\n", err)
+			return 1
+		}
+		return 0
+	}
 
 	st, err := store.Open(*data, store.Options{})
 	if err != nil {

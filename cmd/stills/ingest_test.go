@@ -302,3 +302,52 @@ func TestServeCredentialsFromEnv(t *testing.T) {
 		t.Errorf("unsigned request: %d %s, want 401 NotAuthorizedException", resp.StatusCode, resp.Header.Get("x-amzn-ErrorType"))
 	}
 }
+
+// TestIngestEndpoint feeds a running, authenticated `stills serve` with
+// `stills ingest --endpoint` (signed with the same credentials from the
+// environment): the stream is created and every fragment acknowledged; a
+// wrong secret is refused.
+func TestIngestEndpoint(t *testing.T) {
+	mp4 := ffmpegMake(t, "a.mp4", "-i", "testsrc=size=128x72:rate=25", "-t", "2", "-c:v", "libx264", "-g", "25", "-bf", "2", "-pix_fmt", "yuv420p")
+	mkvf := ffmpegMake(t, "b.mkv", "-i", "testsrc=size=128x72:rate=25", "-t", "3", "-c:v", "libx264", "-g", "25", "-bf", "0", "-pix_fmt", "yuv420p")
+	env := []string{"STILLS_ACCESS_KEY_ID=AKIDENV", "STILLS_SECRET_ACCESS_KEY=envsecret"}
+	srv := stillsCmd("serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "d"))
+	srv.Env = append(srv.Env, env...)
+	stdout, err := srv.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { srv.Process.Kill(); srv.Wait() }()
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	url := regexp.MustCompile(`http://[0-9.:]+`).FindString(line)
+	if url == "" {
+		t.Fatalf("no URL in %q", line)
+	}
+	ing := stillsCmd("ingest", "--endpoint", url, "--stream", "remote", "--start", "2026-01-01T00:00:00Z", mp4, mkvf)
+	ing.Env = append(ing.Env, env...)
+	out, err := ing.CombinedOutput()
+	if err != nil {
+		t.Fatalf("ingest --endpoint: %v\n%s", err, out)
+	}
+	var acks []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if m := storedRE.FindStringSubmatch(l); m != nil {
+			acks = append(acks, l)
+		}
+	}
+	if !strings.Contains(string(out), "created stream remote arn:") || len(acks) != 5 {
+		t.Fatalf("want a created stream and 5 fragments (2 + 3 one-second GOPs):\n%s", out)
+	}
+	// The second file follows the first: its first fragment starts at 2 s.
+	if !strings.Contains(acks[2], "producer=2026-01-01T00:00:02.000Z") {
+		t.Errorf("third fragment %q, want producer 00:00:02", acks[2])
+	}
+	bad := stillsCmd("ingest", "--endpoint", url, "--stream", "remote", "--access-key", "AKIDENV", "--secret-key", "wrong", mkvf)
+	out, err = bad.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "NotAuthorizedException") {
+		t.Errorf("wrong secret: %v\n%s", err, out)
+	}
+}
