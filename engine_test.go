@@ -703,3 +703,29 @@ func TestWindowBound(t *testing.T) {
 		t.Errorf("encoded up to %d pictures ahead of the consumer, want at most %d", maxAhead, 3*workers)
 	}
 }
+
+// Parameter-set NAL unit types: H.264 Table 7-1 (7 SPS, 8 PPS), H.265
+// Table 7-1 (32 VPS, 33 SPS, 34 PPS).
+func TestIsParamSet(t *testing.T) {
+	for _, c := range []struct {
+		codec decode.Codec
+		nal   []byte
+		want  bool
+	}{
+		{decode.H264, []byte{0x67, 0x64}, true},  // SPS
+		{decode.H264, []byte{0x68, 0xee}, true},  // PPS
+		{decode.H264, []byte{0x65, 0x88}, false}, // IDR slice
+		{decode.H264, []byte{0x06, 0x05}, false}, // SEI
+		{decode.H265, []byte{0x40, 0x01}, true},  // VPS
+		{decode.H265, []byte{0x42, 0x01}, true},  // SPS
+		{decode.H265, []byte{0x44, 0x01}, true},  // PPS
+		{decode.H265, []byte{0x26, 0x01}, false}, // IDR_W_RADL
+		{decode.H265, []byte{0x4e, 0x01}, false}, // prefix SEI
+		{decode.H264, nil, false},
+		{decode.CodecUnknown, []byte{0x67}, false},
+	} {
+		if got := isParamSet(c.codec, c.nal); got != c.want {
+			t.Errorf("isParamSet(%v, % x) = %v, want %v", c.codec, c.nal, got, c.want)
+		}
+	}
+}
