@@ -458,14 +458,15 @@ func (j *jpegEnc) lumaRows(ys []uint16, yst, bx, by, k0 int) {
 		row := ys[(by+r)*yst+bx:][:8]
 		ccr := cc[((by+r)>>1)*8+bx>>1:][:4]
 		d := blk[r*8:][:8]
-		s0 := dctIn((k0*int(row[0]) + ccr[0]) >> jconvShift)
-		s1 := dctIn((k0*int(row[1]) + ccr[0]) >> jconvShift)
-		s2 := dctIn((k0*int(row[2]) + ccr[1]) >> jconvShift)
-		s3 := dctIn((k0*int(row[3]) + ccr[1]) >> jconvShift)
-		s4 := dctIn((k0*int(row[4]) + ccr[2]) >> jconvShift)
-		s5 := dctIn((k0*int(row[5]) + ccr[2]) >> jconvShift)
-		s6 := dctIn((k0*int(row[6]) + ccr[3]) >> jconvShift)
-		s7 := dctIn((k0*int(row[7]) + ccr[3]) >> jconvShift)
+		c0, c1, c2, c3 := ccr[0], ccr[1], ccr[2], ccr[3]
+		s0 := dctClamp((k0*int(row[0]) + c0) >> jconvShift)
+		s1 := dctClamp((k0*int(row[1]) + c0) >> jconvShift)
+		s2 := dctClamp((k0*int(row[2]) + c1) >> jconvShift)
+		s3 := dctClamp((k0*int(row[3]) + c1) >> jconvShift)
+		s4 := dctClamp((k0*int(row[4]) + c2) >> jconvShift)
+		s5 := dctClamp((k0*int(row[5]) + c2) >> jconvShift)
+		s6 := dctClamp((k0*int(row[6]) + c3) >> jconvShift)
+		s7 := dctClamp((k0*int(row[7]) + c3) >> jconvShift)
 		{
 			tmp0, tmp7 := s0+s7, s0-s7
 			tmp1, tmp6 := s1+s6, s1-s6
@@ -473,7 +474,7 @@ func (j *jpegEnc) lumaRows(ys []uint16, yst, bx, by, k0 int) {
 			tmp3, tmp4 := s3+s4, s3-s4
 			tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
 			tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-			d[0] = int32(tmp10 + tmp11)
+			d[0] = int32(tmp10 + tmp11 - 8*dctMid)
 			d[4] = int32(tmp10 - tmp11)
 			z1 := fmul(tmp12+tmp13, c0707)
 			d[2] = int32(tmp13 + z1)
@@ -520,14 +521,14 @@ func (j *jpegEnc) chromaRows(cbs, crs []uint16, cst int, cv *jconv) {
 		dc[6] = k1*u6 + k2*v6 + kb
 		u7, v7 := int(bu[7]), int(bv[7])
 		dc[7] = k1*u7 + k2*v7 + kb
-		b0 := dctIn((c11*u0 + c12*v0 + c13) >> jconvShift)
-		b1 := dctIn((c11*u1 + c12*v1 + c13) >> jconvShift)
-		b2 := dctIn((c11*u2 + c12*v2 + c13) >> jconvShift)
-		b3 := dctIn((c11*u3 + c12*v3 + c13) >> jconvShift)
-		b4 := dctIn((c11*u4 + c12*v4 + c13) >> jconvShift)
-		b5 := dctIn((c11*u5 + c12*v5 + c13) >> jconvShift)
-		b6 := dctIn((c11*u6 + c12*v6 + c13) >> jconvShift)
-		b7 := dctIn((c11*u7 + c12*v7 + c13) >> jconvShift)
+		b0 := dctClamp((c11*u0 + c12*v0 + c13) >> jconvShift)
+		b1 := dctClamp((c11*u1 + c12*v1 + c13) >> jconvShift)
+		b2 := dctClamp((c11*u2 + c12*v2 + c13) >> jconvShift)
+		b3 := dctClamp((c11*u3 + c12*v3 + c13) >> jconvShift)
+		b4 := dctClamp((c11*u4 + c12*v4 + c13) >> jconvShift)
+		b5 := dctClamp((c11*u5 + c12*v5 + c13) >> jconvShift)
+		b6 := dctClamp((c11*u6 + c12*v6 + c13) >> jconvShift)
+		b7 := dctClamp((c11*u7 + c12*v7 + c13) >> jconvShift)
 		{
 			tmp0, tmp7 := b0+b7, b0-b7
 			tmp1, tmp6 := b1+b6, b1-b6
@@ -535,7 +536,7 @@ func (j *jpegEnc) chromaRows(cbs, crs []uint16, cst int, cv *jconv) {
 			tmp3, tmp4 := b3+b4, b3-b4
 			tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
 			tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-			db[0] = int32(tmp10 + tmp11)
+			db[0] = int32(tmp10 + tmp11 - 8*dctMid)
 			db[4] = int32(tmp10 - tmp11)
 			z1 := fmul(tmp12+tmp13, c0707)
 			db[2] = int32(tmp13 + z1)
@@ -551,14 +552,14 @@ func (j *jpegEnc) chromaRows(cbs, crs []uint16, cst int, cv *jconv) {
 			db[1] = int32(z11 + z4)
 			db[7] = int32(z11 - z4)
 		}
-		r0 := dctIn((c21*u0 + c22*v0 + c23) >> jconvShift)
-		r1 := dctIn((c21*u1 + c22*v1 + c23) >> jconvShift)
-		r2 := dctIn((c21*u2 + c22*v2 + c23) >> jconvShift)
-		r3 := dctIn((c21*u3 + c22*v3 + c23) >> jconvShift)
-		r4 := dctIn((c21*u4 + c22*v4 + c23) >> jconvShift)
-		r5 := dctIn((c21*u5 + c22*v5 + c23) >> jconvShift)
-		r6 := dctIn((c21*u6 + c22*v6 + c23) >> jconvShift)
-		r7 := dctIn((c21*u7 + c22*v7 + c23) >> jconvShift)
+		r0 := dctClamp((c21*u0 + c22*v0 + c23) >> jconvShift)
+		r1 := dctClamp((c21*u1 + c22*v1 + c23) >> jconvShift)
+		r2 := dctClamp((c21*u2 + c22*v2 + c23) >> jconvShift)
+		r3 := dctClamp((c21*u3 + c22*v3 + c23) >> jconvShift)
+		r4 := dctClamp((c21*u4 + c22*v4 + c23) >> jconvShift)
+		r5 := dctClamp((c21*u5 + c22*v5 + c23) >> jconvShift)
+		r6 := dctClamp((c21*u6 + c22*v6 + c23) >> jconvShift)
+		r7 := dctClamp((c21*u7 + c22*v7 + c23) >> jconvShift)
 		{
 			tmp0, tmp7 := r0+r7, r0-r7
 			tmp1, tmp6 := r1+r6, r1-r6
@@ -566,7 +567,7 @@ func (j *jpegEnc) chromaRows(cbs, crs []uint16, cst int, cv *jconv) {
 			tmp3, tmp4 := r3+r4, r3-r4
 			tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
 			tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-			dr[0] = int32(tmp10 + tmp11)
+			dr[0] = int32(tmp10 + tmp11 - 8*dctMid)
 			dr[4] = int32(tmp10 - tmp11)
 			z1 := fmul(tmp12+tmp13, c0707)
 			dr[2] = int32(tmp13 + z1)
@@ -591,14 +592,14 @@ func (j *jpegEnc) grayRows(s []uint16, st, k0, kb int) {
 	for r := 0; r < 8; r++ {
 		row := s[r*st:][:8]
 		d := j.blk[r*8:][:8]
-		s0 := dctIn((k0*int(row[0]) + kb) >> jconvShift)
-		s1 := dctIn((k0*int(row[1]) + kb) >> jconvShift)
-		s2 := dctIn((k0*int(row[2]) + kb) >> jconvShift)
-		s3 := dctIn((k0*int(row[3]) + kb) >> jconvShift)
-		s4 := dctIn((k0*int(row[4]) + kb) >> jconvShift)
-		s5 := dctIn((k0*int(row[5]) + kb) >> jconvShift)
-		s6 := dctIn((k0*int(row[6]) + kb) >> jconvShift)
-		s7 := dctIn((k0*int(row[7]) + kb) >> jconvShift)
+		s0 := dctClamp((k0*int(row[0]) + kb) >> jconvShift)
+		s1 := dctClamp((k0*int(row[1]) + kb) >> jconvShift)
+		s2 := dctClamp((k0*int(row[2]) + kb) >> jconvShift)
+		s3 := dctClamp((k0*int(row[3]) + kb) >> jconvShift)
+		s4 := dctClamp((k0*int(row[4]) + kb) >> jconvShift)
+		s5 := dctClamp((k0*int(row[5]) + kb) >> jconvShift)
+		s6 := dctClamp((k0*int(row[6]) + kb) >> jconvShift)
+		s7 := dctClamp((k0*int(row[7]) + kb) >> jconvShift)
 		{
 			tmp0, tmp7 := s0+s7, s0-s7
 			tmp1, tmp6 := s1+s6, s1-s6
@@ -606,7 +607,7 @@ func (j *jpegEnc) grayRows(s []uint16, st, k0, kb int) {
 			tmp3, tmp4 := s3+s4, s3-s4
 			tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
 			tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-			d[0] = int32(tmp10 + tmp11)
+			d[0] = int32(tmp10 + tmp11 - 8*dctMid)
 			d[4] = int32(tmp10 - tmp11)
 			z1 := fmul(tmp12+tmp13, c0707)
 			d[2] = int32(tmp13 + z1)

@@ -81,8 +81,10 @@ func main() {
 	}
 	p("return mask\n}\n")
 
-	// rowDCT emits the 1-D AAN DCT of the expressions x[0..7] (already
-	// level-shifted and pre-scaled), storing the outputs in out[0..7].
+	// rowDCT emits the 1-D AAN DCT of the expressions x[0..7] (pre-scaled
+	// samples, not yet level-shifted), storing the outputs in out[0..7].
+	// The level shift (T.81 §A.3.1) cancels in every output but the first,
+	// so it is applied there alone: 8 samples × dctMid.
 	rowDCT := func(x [8]string, out string) {
 		p("{\n")
 		p("tmp0, tmp7 := %s+%s, %s-%s\n", x[0], x[7], x[0], x[7])
@@ -91,7 +93,7 @@ func main() {
 		p("tmp3, tmp4 := %s+%s, %s-%s\n", x[3], x[4], x[3], x[4])
 		p("tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3\n")
 		p("tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2\n")
-		p("%s[0] = int32(tmp10 + tmp11)\n", out)
+		p("%s[0] = int32(tmp10 + tmp11 - 8*dctMid)\n", out)
 		p("%s[4] = int32(tmp10 - tmp11)\n", out)
 		p("z1 := fmul(tmp12+tmp13, c0707)\n")
 		p("%s[2] = int32(tmp13 + z1)\n", out)
@@ -124,8 +126,9 @@ func main() {
 	p("row := ys[(by+r)*yst+bx:][:8]\n")
 	p("ccr := cc[((by+r)>>1)*8+bx>>1:][:4]\n")
 	p("d := blk[r*8:][:8]\n")
+	p("c0, c1, c2, c3 := ccr[0], ccr[1], ccr[2], ccr[3]\n")
 	for i := 0; i < 8; i++ {
-		p("s%d := dctIn((k0*int(row[%d]) + ccr[%d]) >> jconvShift)\n", i, i, i/2)
+		p("s%d := dctClamp((k0*int(row[%d]) + c%d) >> jconvShift)\n", i, i, i/2)
 	}
 	rowDCT(names("s"), "d")
 	p("}\n}\n")
@@ -147,11 +150,11 @@ func main() {
 		p("dc[%d] = k1*u%d + k2*v%d + kb\n", i, i, i)
 	}
 	for i := 0; i < 8; i++ {
-		p("b%d := dctIn((c11*u%d + c12*v%d + c13) >> jconvShift)\n", i, i, i)
+		p("b%d := dctClamp((c11*u%d + c12*v%d + c13) >> jconvShift)\n", i, i, i)
 	}
 	rowDCT(names("b"), "db")
 	for i := 0; i < 8; i++ {
-		p("r%d := dctIn((c21*u%d + c22*v%d + c23) >> jconvShift)\n", i, i, i)
+		p("r%d := dctClamp((c21*u%d + c22*v%d + c23) >> jconvShift)\n", i, i, i)
 	}
 	rowDCT(names("r"), "dr")
 	p("}\n}\n")
@@ -163,7 +166,7 @@ func main() {
 	p("row := s[r*st:][:8]\n")
 	p("d := j.blk[r*8:][:8]\n")
 	for i := 0; i < 8; i++ {
-		p("s%d := dctIn((k0*int(row[%d]) + kb) >> jconvShift)\n", i, i)
+		p("s%d := dctClamp((k0*int(row[%d]) + kb) >> jconvShift)\n", i, i)
 	}
 	rowDCT(names("s"), "d")
 	p("}\n}\n")

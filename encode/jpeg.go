@@ -75,13 +75,13 @@ func newJconv(a [3][4]float64, precY, precC uint) jconv {
 	}
 }
 
-// dctIn clamps x (a JFIF sample times 2^fdctPre) to the 8-bit range and
-// applies the level shift.
-func dctIn(x int) int {
+// dctClamp clamps x (a JFIF sample times 2^fdctPre) to the 8-bit range.
+// The level shift is applied by the row pass (see gen_fdct.go).
+func dctClamp(x int) int {
 	if uint(x) > dctMax {
 		x = int(^(x >> 63)) & dctMax // negative → 0, too large → dctMax
 	}
-	return x - dctMid
+	return x
 }
 
 // Forward DCT: the scaled 1-D DCT of Arai, Agui and Nakajima (1988), applied
