@@ -52,7 +52,6 @@ type segment struct {
 	info         segInfo
 	tracks       []trackInfo
 	video        int // index into tracks of the sampled video track, -1 when none
-	hasTracks    bool
 }
 
 // chooseVideo picks the first H.264/H.265 video track, else the first video
@@ -267,7 +266,7 @@ func (d *Demuxer) setTracks(seg *segment, elem []byte, pos int64) error {
 		}
 		d.lastTracksRaw, d.lastTracks = elem, append([]trackInfo(nil), ts...)
 	}
-	seg.tracks, seg.hasTracks = ts, true
+	seg.tracks = ts
 	seg.video = chooseVideo(ts)
 	return nil
 }

@@ -79,8 +79,7 @@ func Sniff(b []byte) bool {
 		return false
 	}
 	size := binary.BigEndian.Uint32(b)
-	typ := string(b[4:8])
-	return knownTop[typ] && (size == 0 || size == 1 || size >= 8)
+	return knownTop[string(b[4:8])] && (size == 0 || size == 1 || size >= 8)
 }
 
 // scanTop lists the top-level boxes, checking their sizes against the file.
