@@ -139,7 +139,7 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err := extract(inputs[0], &f, stdout, stderr); err != nil {
-		var ue usageError
+		var ue extractUsageError
 		if errors.As(err, &ue) {
 			fmt.Fprintf(stderr, "stills extract: %v\nRun 'stills extract --help' for usage.\n", err)
 			return 2
@@ -150,14 +150,16 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-type usageError struct{ msg string }
+type extractUsageError struct{ msg string }
 
-func (e usageError) Error() string { return e.msg }
+func (e extractUsageError) Error() string { return e.msg }
 
-func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+func extractUsagef(format string, a ...any) error {
+	return extractUsageError{fmt.Sprintf(format, a...)}
+}
 
-// errAllFailed: every timestamp with media was a MEDIA_ERROR.
-var errAllFailed = errors.New("no image could be made (see the MEDIA_ERROR reasons above)")
+// errExtractAllFailed: every timestamp with media was a MEDIA_ERROR.
+var errExtractAllFailed = errors.New("no image could be made (see the MEDIA_ERROR reasons above)")
 
 func extract(path string, f *extractFlags, stdout, stderr io.Writer) error {
 	req := stills.ExtractRequest{Quality: f.quality, Width: f.width, Height: f.height}
@@ -167,13 +169,13 @@ func extract(path string, f *extractFlags, stdout, stderr io.Writer) error {
 	case "png":
 		req.Format = stills.PNG
 	default:
-		return usagef("--format %q: use jpeg or png", f.format)
+		return extractUsagef("--format %q: use jpeg or png", f.format)
 	}
 	if f.quality < 1 || f.quality > 100 {
-		return usagef("--quality %d: use 1 to 100", f.quality)
+		return extractUsagef("--quality %d: use 1 to 100", f.quality)
 	}
 	if f.width < 0 || f.width > stills.MaxExtractPixels || f.height < 0 || f.height > stills.MaxExtractPixels {
-		return usagef("--width/--height: use 1 to %d", stills.MaxExtractPixels)
+		return extractUsagef("--width/--height: use 1 to %d", stills.MaxExtractPixels)
 	}
 	switch strings.ToLower(f.selector) {
 	case "producer", "producer_timestamp":
@@ -181,17 +183,17 @@ func extract(path string, f *extractFlags, stdout, stderr io.Writer) error {
 	case "server", "server_timestamp":
 		req.Timeline = media.ServerTime
 	default:
-		return usagef("--selector %q: use producer or server", f.selector)
+		return extractUsagef("--selector %q: use producer or server", f.selector)
 	}
 	switch {
 	case f.interval != "" && f.fps != 0:
-		return usagef("give --interval or --fps, not both")
+		return extractUsagef("give --interval or --fps, not both")
 	case f.fps < 0 || math.IsNaN(f.fps) || math.IsInf(f.fps, 0):
-		return usagef("--fps %v: must be positive", f.fps)
+		return extractUsagef("--fps %v: must be positive", f.fps)
 	case f.fps > 0:
 		req.Interval = time.Duration(float64(time.Second) / f.fps)
 	case f.interval != "":
-		d, err := parseInterval(f.interval)
+		d, err := parseIntervalArg(f.interval)
 		if err != nil {
 			return err
 		}
@@ -200,10 +202,10 @@ func extract(path string, f *extractFlags, stdout, stderr io.Writer) error {
 		req.Interval = stills.DefaultSamplingInterval * time.Millisecond
 	}
 	if req.Interval < time.Millisecond {
-		return usagef("the interval %v is below 1ms", req.Interval)
+		return extractUsagef("the interval %v is below 1ms", req.Interval)
 	}
 	if f.rawFPS < 0 || math.IsNaN(f.rawFPS) || math.IsInf(f.rawFPS, 0) {
-		return usagef("--raw-fps %v: must be positive", f.rawFPS)
+		return extractUsagef("--raw-fps %v: must be positive", f.rawFPS)
 	}
 	if openInput == nil {
 		return errors.New("no input reader built in")
@@ -229,17 +231,17 @@ func extract(path string, f *extractFlags, stdout, stderr io.Writer) error {
 	}
 	req.From, req.To = first, last
 	if f.start != "" {
-		if req.From, err = parseTime(f.start, first); err != nil {
-			return usagef("--start: %v", err)
+		if req.From, err = parseTimeArg(f.start, first); err != nil {
+			return extractUsagef("--start: %v", err)
 		}
 	}
 	if f.end != "" {
-		if req.To, err = parseTime(f.end, first); err != nil {
-			return usagef("--end: %v", err)
+		if req.To, err = parseTimeArg(f.end, first); err != nil {
+			return extractUsagef("--end: %v", err)
 		}
 	}
 	if req.To < req.From {
-		return usagef("--end (%s) is before --start (%s)", showTime(req.To, first), showTime(req.From, first))
+		return extractUsagef("--end (%s) is before --start (%s)", showMediaTime(req.To, first), showMediaTime(req.From, first))
 	}
 	absolute := first >= absoluteClock
 
@@ -253,12 +255,12 @@ func extract(path string, f *extractFlags, stdout, stderr io.Writer) error {
 	if req.Format == stills.PNG {
 		ext = ".png"
 	}
-	bar := newProgress(stderr)
+	bar := newProgressBar(stderr)
 	req.Progress = bar.update
 	var written, noMedia, mediaErr int
-	var jsonOut *jsonWriter
+	var jsonOut *imagesJSON
 	if f.json {
-		jsonOut = newJSONWriter(stdout)
+		jsonOut = newImagesJSON(stdout)
 	}
 	eng := stills.New(stills.Options{Workers: f.workers})
 	err = eng.Extract(ctx, src, req, func(img stills.Image) error {
@@ -270,14 +272,14 @@ func extract(path string, f *extractFlags, stdout, stderr io.Writer) error {
 			mediaErr++
 			if mediaErr <= 10 {
 				bar.clear()
-				fmt.Fprintf(stderr, "MEDIA_ERROR at %s: %s\n", showTime(t, first), img.Detail)
+				fmt.Fprintf(stderr, "MEDIA_ERROR at %s: %s\n", showMediaTime(t, first), img.Detail)
 			} else if mediaErr == 11 {
 				bar.clear()
 				fmt.Fprintf(stderr, "(further MEDIA_ERROR reasons are not shown)\n")
 			}
 		default:
 			if writeFiles {
-				name := filepath.Join(f.out, fileName(t, absolute)+ext)
+				name := filepath.Join(f.out, imageFileName(t, absolute)+ext)
 				if err := os.WriteFile(name, img.ImageContent, 0o644); err != nil {
 					return fmt.Errorf("writing an image: %w", err)
 				}
@@ -306,35 +308,35 @@ func extract(path string, f *extractFlags, stdout, stderr io.Writer) error {
 		where = " in " + f.out
 	}
 	fmt.Fprintf(stderr, "stills extract: %d images%s, %d NO_MEDIA, %d MEDIA_ERROR, %d timestamps from %s to %s every %v, in %.2fs\n",
-		written, where, noMedia, mediaErr, written+noMedia+mediaErr, showTime(req.From, first), showTime(req.To, first),
+		written, where, noMedia, mediaErr, written+noMedia+mediaErr, showMediaTime(req.From, first), showMediaTime(req.To, first),
 		req.Interval, time.Since(began).Seconds())
 	if written == 0 && mediaErr > 0 {
-		return errAllFailed
+		return errExtractAllFailed
 	}
 	return nil
 }
 
-// parseInterval reads a Go duration (3s, 500ms) or a plain number of
+// parseIntervalArg reads a Go duration (3s, 500ms) or a plain number of
 // milliseconds (as GetImages' SamplingInterval).
-func parseInterval(s string) (time.Duration, error) {
+func parseIntervalArg(s string) (time.Duration, error) {
 	if ms, err := strconv.ParseFloat(s, 64); err == nil {
 		if ms <= 0 || ms > 1e12 {
-			return 0, usagef("--interval %q: must be positive", s)
+			return 0, extractUsagef("--interval %q: must be positive", s)
 		}
 		return time.Duration(ms * float64(time.Millisecond)), nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
-		return 0, usagef("--interval %q: use a duration such as 3s, 500ms or 1m", s)
+		return 0, extractUsagef("--interval %q: use a duration such as 3s, 500ms or 1m", s)
 	}
 	return d, nil
 }
 
-var clockRE = regexp.MustCompile(`^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$`)
+var clockArgRE = regexp.MustCompile(`^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$`)
 
-// parseTime reads an absolute time (RFC 3339, epoch seconds) or an offset
+// parseTimeArg reads an absolute time (RFC 3339, epoch seconds) or an offset
 // from mediaStart (a duration, or [HH:]MM:SS[.mmm]).
-func parseTime(s string, mediaStart media.Time) (media.Time, error) {
+func parseTimeArg(s string, mediaStart media.Time) (media.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UnixNano(), nil
 	}
@@ -347,7 +349,7 @@ func parseTime(s string, mediaStart media.Time) (media.Time, error) {
 	if d, err := time.ParseDuration(s); err == nil {
 		return mediaStart + int64(d), nil
 	}
-	if m := clockRE.FindStringSubmatch(s); m != nil {
+	if m := clockArgRE.FindStringSubmatch(s); m != nil {
 		h, err := strconv.Atoi("0" + m[1])
 		mi, _ := strconv.Atoi(m[2]) // 1-2 digits
 		sec, _ := strconv.ParseFloat(m[3], 64)
@@ -359,9 +361,9 @@ func parseTime(s string, mediaStart media.Time) (media.Time, error) {
 	return 0, fmt.Errorf("%q is not a time: use RFC 3339 (2026-01-01T00:00:02Z), epoch seconds (1767225602.5) or an offset from the start of the media (90s, 1m30s, 01:30)", s)
 }
 
-// fileName names the image at t: UTC time for media with an absolute
+// imageFileName names the image at t: UTC time for media with an absolute
 // clock, else seconds on the media's clock.
-func fileName(t media.Time, absolute bool) string {
+func imageFileName(t media.Time, absolute bool) string {
 	if absolute {
 		return time.Unix(0, t).UTC().Format("20060102T150405.000Z")
 	}
@@ -373,30 +375,30 @@ func fileName(t media.Time, absolute bool) string {
 	return fmt.Sprintf("%s%06d.%03d", sign, ms/1000, ms%1000)
 }
 
-// showTime prints t for a person: UTC for absolute media, else an offset.
-func showTime(t, mediaStart media.Time) string {
+// showMediaTime prints t for a person: UTC for absolute media, else an offset.
+func showMediaTime(t, mediaStart media.Time) string {
 	if mediaStart >= absoluteClock {
 		return time.Unix(0, t).UTC().Format("2006-01-02T15:04:05.000Z")
 	}
 	return (time.Duration(t/int64(time.Millisecond)) * time.Millisecond).String()
 }
 
-// jsonWriter streams a GetImages-style answer:
+// imagesJSON streams a GetImages-style answer:
 // {"Images":[{"TimeStamp":<epoch s>,"ImageContent":"<base64>"} | {"TimeStamp":…,"Error":"…"}]}
-type jsonWriter struct {
+type imagesJSON struct {
 	w   io.Writer
 	n   int
 	buf []byte
 	err error
 }
 
-func newJSONWriter(w io.Writer) *jsonWriter {
-	j := &jsonWriter{w: w}
+func newImagesJSON(w io.Writer) *imagesJSON {
+	j := &imagesJSON{w: w}
 	_, j.err = io.WriteString(w, `{"Images":[`)
 	return j
 }
 
-func (j *jsonWriter) image(img stills.Image) error {
+func (j *imagesJSON) image(img stills.Image) error {
 	if j.err != nil {
 		return j.err
 	}
@@ -421,7 +423,7 @@ func (j *jsonWriter) image(img stills.Image) error {
 	return j.err
 }
 
-func (j *jsonWriter) finish() error {
+func (j *imagesJSON) finish() error {
 	if j.err != nil {
 		return j.err
 	}
@@ -429,17 +431,17 @@ func (j *jsonWriter) finish() error {
 	return j.err
 }
 
-// progress draws a bar on stderr when it is a terminal, at most ten times a
+// progressBar draws a bar on stderr when it is a terminal, at most ten times a
 // second.
-type progress struct {
+type progressBar struct {
 	w    io.Writer
 	on   bool
 	last time.Time
 	drew bool
 }
 
-func newProgress(w io.Writer) *progress {
-	p := &progress{w: w}
+func newProgressBar(w io.Writer) *progressBar {
+	p := &progressBar{w: w}
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			p.on = true
@@ -448,7 +450,7 @@ func newProgress(w io.Writer) *progress {
 	return p
 }
 
-func (p *progress) update(done, total int64) {
+func (p *progressBar) update(done, total int64) {
 	if !p.on || total <= 0 {
 		return
 	}
@@ -463,7 +465,7 @@ func (p *progress) update(done, total int64) {
 	p.drew = true
 }
 
-func (p *progress) clear() {
+func (p *progressBar) clear() {
 	if p.drew {
 		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", 70))
 		p.drew = false

@@ -13,13 +13,13 @@ func FuzzParseTime(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		parseInterval(s)
-		v, err := parseTime(s, 0)
+		parseIntervalArg(s)
+		v, err := parseTimeArg(s, 0)
 		if err != nil {
 			return
 		}
 		back := time.Unix(0, v).UTC().Format(time.RFC3339Nano)
-		if v2, err := parseTime(back, 0); err == nil && v2 != v {
+		if v2, err := parseTimeArg(back, 0); err == nil && v2 != v {
 			t.Fatalf("%q → %d → %q → %d", s, v, back, v2)
 		}
 	})

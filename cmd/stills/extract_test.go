@@ -37,14 +37,14 @@ func TestParseTime(t *testing.T) {
 		{"01:30", start + 90e9},
 		{"1:02:03.5", start + 3723.5e9},
 	} {
-		got, err := parseTime(c.in, start)
+		got, err := parseTimeArg(c.in, start)
 		if err != nil || got != c.want {
-			t.Errorf("parseTime(%q) = %d, %v; want %d", c.in, got, err, c.want)
+			t.Errorf("parseTimeArg(%q) = %d, %v; want %d", c.in, got, err, c.want)
 		}
 	}
 	for _, bad := range []string{"", "tomorrow", "12:99:99:99", "1e400", "NaN", "2026-13-01T00:00:00Z", "99999999999999999999:00:00"} {
-		if _, err := parseTime(bad, start); err == nil {
-			t.Errorf("parseTime(%q) accepted", bad)
+		if _, err := parseTimeArg(bad, start); err == nil {
+			t.Errorf("parseTimeArg(%q) accepted", bad)
 		}
 	}
 }
@@ -62,8 +62,8 @@ func TestFileName(t *testing.T) {
 		{1234567e6, false, "001234.567"},
 		{-1e9, false, "-000001.000"},
 	} {
-		if got := fileName(c.t, c.absolute); got != c.want {
-			t.Errorf("fileName(%d, %v) = %q, want %q", c.t, c.absolute, got, c.want)
+		if got := imageFileName(c.t, c.absolute); got != c.want {
+			t.Errorf("imageFileName(%d, %v) = %q, want %q", c.t, c.absolute, got, c.want)
 		}
 	}
 }
@@ -100,7 +100,7 @@ func TestExtractUsage(t *testing.T) {
 }
 
 // files lists the names in dir, sorted.
-func files(t *testing.T, dir string) []string {
+func extractFiles(t *testing.T, dir string) []string {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +113,7 @@ func files(t *testing.T, dir string) []string {
 	return names
 }
 
-func imageSize(t *testing.T, path string) (string, int, int) {
+func extractImageSize(t *testing.T, path string) (string, int, int) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -134,16 +134,16 @@ func TestExtractSample(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, se.String())
 	}
-	names := files(t, out)
+	names := extractFiles(t, out)
 	var want []string
 	for s := 0; s <= 10; s++ {
-		want = append(want, filepathSeconds(s)+".png")
+		want = append(want, extractSecondsName(s)+".png")
 	}
 	if strings.Join(names, " ") != strings.Join(want, " ") {
 		t.Fatalf("files %v, want %v", names, want)
 	}
 	for _, n := range names {
-		if f, w, h := imageSize(t, filepath.Join(out, n)); f != "png" || w != 320 || h != 180 {
+		if f, w, h := extractImageSize(t, filepath.Join(out, n)); f != "png" || w != 320 || h != 180 {
 			t.Errorf("%s: %s %dx%d, want png 320x180", n, f, w, h)
 		}
 	}
@@ -155,7 +155,7 @@ func TestExtractSample(t *testing.T) {
 	}
 }
 
-func filepathSeconds(s int) string { return fileName(int64(s)*1e9, false) }
+func extractSecondsName(s int) string { return imageFileName(int64(s)*1e9, false) }
 
 func TestExtractRangeAndNoMedia(t *testing.T) {
 	out := t.TempDir()
@@ -168,10 +168,10 @@ func TestExtractRangeAndNoMedia(t *testing.T) {
 	// -3 -1 1 3 5 7 9 11: -3 s is more than 1 s before the media and 11 s
 	// after its end (10 s): NO_MEDIA; -1 s is not t_0: NO_MEDIA.
 	want := []string{"000001.000.jpg", "000003.000.jpg", "000005.000.jpg", "000007.000.jpg", "000009.000.jpg"}
-	if got := files(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
+	if got := extractFiles(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("files %v, want %v", got, want)
 	}
-	if f, w, h := imageSize(t, filepath.Join(out, want[0])); f != "jpeg" || w != 160 || h != 90 {
+	if f, w, h := extractImageSize(t, filepath.Join(out, want[0])); f != "jpeg" || w != 160 || h != 90 {
 		t.Errorf("%s %dx%d, want jpeg 160x90", f, w, h)
 	}
 	if !strings.Contains(se.String(), "5 images") || !strings.Contains(se.String(), "3 NO_MEDIA") {
@@ -238,7 +238,7 @@ func TestExtractKVSNames(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, se.String())
 	}
 	want := []string{"20171128T065510.000Z.jpg", "20171128T065511.000Z.jpg", "20171128T065512.000Z.jpg"}
-	if got := files(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
+	if got := extractFiles(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("files %v, want %v", got, want)
 	}
 }
@@ -264,7 +264,7 @@ func TestExtractOtherInputs(t *testing.T) {
 			t.Errorf("%s: exit %d: %s", in, code, se.String())
 			continue
 		}
-		if n := len(files(t, out)); n != 6 { // 0, 2, …, 10 s
+		if n := len(extractFiles(t, out)); n != 6 { // 0, 2, …, 10 s
 			t.Errorf("%s: %d images, want 6 (%s)", in, n, se.String())
 		}
 	}
