@@ -250,31 +250,42 @@ func (d *deblocker) mb(addr int, hasChroma bool) {
 // transform_size_8x8_flag (n == 4 with luma rules).
 func (d *deblocker) edges(es *[4]dbkEdge, mb, nb *mbInfo, qpOff, bitDepth, offA, offB int, keepQ bool, n int) uint8 {
 	var mask uint8
-	qpOf := func(m *mbInfo) int {
-		if qpOff == dbkLumaQP {
-			return d.lumaQP(m)
+	if nb != nil {
+		e := &es[0]
+		e.keepP, e.keepQ = d.lossless(nb), keepQ
+		if e.set((d.edgeQP(nb, qpOff)+d.edgeQP(mb, qpOff)+1)>>1, offA, offB, bitDepth) {
+			e.bS = intraBS(true)
+			mask = 1
 		}
-		return dbkChromaQP(d.lumaQP(m), qpOff, d.qpBdOffsetC)
 	}
-	qpQ := qpOf(mb)
+	// The internal edges share one QP (the current macroblock's), so one
+	// set of parameters.
+	in := &es[1]
+	in.keepP, in.keepQ = keepQ, keepQ
+	if !in.set(d.edgeQP(mb, qpOff), offA, offB, bitDepth) {
+		return mask
+	}
+	in.bS = intraBS(false)
 	skipOdd := mb.transform8x8 && n == 4 && (qpOff == dbkLumaQP || !d.chromaStyle)
-	for k := 0; k < n; k++ {
-		if k == 0 && nb == nil || k&1 == 1 && skipOdd {
+	for k := 1; k < n; k++ {
+		if k&1 == 1 && skipOdd {
 			continue
 		}
-		e := &es[k]
-		qp := qpQ
-		e.keepP, e.keepQ = keepQ, keepQ
-		if k == 0 {
-			qp = (qpOf(nb) + qpQ + 1) >> 1
-			e.keepP = d.lossless(nb)
+		if k > 1 {
+			es[k] = *in
 		}
-		if e.set(qp, offA, offB, bitDepth) {
-			e.bS = intraBS(k == 0)
-			mask |= 1 << uint(k)
-		}
+		mask |= 1 << uint(k)
 	}
 	return mask
+}
+
+// edgeQP is qPp or qPq of §8.7.2.2 for macroblock m: QPY for luma edges
+// (qpOff == dbkLumaQP), else QPC with chroma_qp_index_offset qpOff.
+func (d *deblocker) edgeQP(m *mbInfo, qpOff int) int {
+	if qpOff == dbkLumaQP {
+		return d.lumaQP(m)
+	}
+	return dbkChromaQP(d.lumaQP(m), qpOff, d.qpBdOffsetC)
 }
 
 // dbkLumaQP selects luma QPs in edges (chroma offsets are any int8).
