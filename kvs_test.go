@@ -294,3 +294,51 @@ func TestH265(t *testing.T) {
 		start: 0, end: 5000, interval: 500, format: PNG,
 		outW: 320, outH: 240, keys: []int64{0, 1000, 2000, 3000}, mediaEnd: 4000})
 }
+
+// Paging scans only each page's stretch of media: the answers must be the
+// same as those of one big page, on both timelines and across fragment
+// boundaries (spans need the next fragment's first frame).
+func TestPagingMatchesOnePage(t *testing.T) {
+	for _, c := range []struct {
+		file       string
+		sel        string
+		start, end int64 // ms
+		interval   int64
+	}{
+		{kvsFile, ProducerTimestamp, 1511852106000, 1511852120000, 500},
+		{kvsFile, ServerTimestamp, 1511852107000, 1511852118000, 700},
+		{"testdata/kvs/vogels_480.mkv", ProducerTimestamp, 0, 32000, 1000},
+	} {
+		src := openMKV(t, c.file)
+		e := New(Options{})
+		req := &Request{StreamName: "s", ImageSelectorType: c.sel, StartTimestamp: epochMs(c.start), EndTimestamp: epochMs(c.end),
+			SamplingInterval: c.interval, Format: PNG, WidthPixels: 64, MaxResults: 100}
+		one, err := e.GetImages(context.Background(), src, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paged []Image
+		req.MaxResults = 3
+		for {
+			resp, err := e.GetImages(context.Background(), src, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			paged = append(paged, resp.Images...)
+			if resp.NextToken == "" {
+				break
+			}
+			req.NextToken = resp.NextToken
+		}
+		if len(paged) != len(one.Images) {
+			t.Fatalf("%s %s: %d images paged, %d in one page", c.file, c.sel, len(paged), len(one.Images))
+		}
+		for i := range paged {
+			a, b := paged[i], one.Images[i]
+			if !a.TimeStamp.Equal(b.TimeStamp) || a.Error != b.Error || !bytes.Equal(a.ImageContent, b.ImageContent) {
+				t.Errorf("%s %s at %v: paged %q (%d bytes), one page %q (%d bytes)", c.file, c.sel, a.TimeStamp,
+					a.Error, len(a.ImageContent), b.Error, len(b.ImageContent))
+			}
+		}
+	}
+}
