@@ -342,3 +342,38 @@ func TestPagingMatchesOnePage(t *testing.T) {
 		}
 	}
 }
+
+// Extract (chunked, offline) and GetImages (paged) answer alike on real
+// media: 1001 timestamps 10 ms apart, across Extract's chunk boundaries.
+func TestExtractMatchesGetImages(t *testing.T) {
+	src := openMKV(t, "testdata/sample.mkv")
+	e := New(Options{MinSamplingInterval: 10 * time.Millisecond})
+	var ext []Image
+	err := e.Extract(context.Background(), src, ExtractRequest{From: 0, To: 10e9, Interval: 10 * time.Millisecond, Format: PNG, Width: 64},
+		func(img Image) error { ext = append(ext, img); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &Request{StreamName: "s", ImageSelectorType: ProducerTimestamp, StartTimestamp: time.Unix(0, 0), EndTimestamp: time.Unix(10, 0),
+		SamplingInterval: 10, Format: PNG, WidthPixels: 64, MaxResults: 100}
+	var got []Image
+	for {
+		resp, err := e.GetImages(context.Background(), src, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, resp.Images...)
+		if resp.NextToken == "" {
+			break
+		}
+		req.NextToken = resp.NextToken
+	}
+	if len(ext) != 1001 || len(got) != 1001 {
+		t.Fatalf("Extract %d images, GetImages %d; want 1001", len(ext), len(got))
+	}
+	for i := range ext {
+		if !ext[i].TimeStamp.Equal(got[i].TimeStamp) || ext[i].Error != got[i].Error || !bytes.Equal(ext[i].ImageContent, got[i].ImageContent) {
+			t.Fatalf("at %v: Extract %q, GetImages %q", ext[i].TimeStamp, ext[i].Error, got[i].Error)
+		}
+	}
+}
