@@ -377,3 +377,30 @@ func TestExtractMatchesGetImages(t *testing.T) {
 		}
 	}
 }
+
+// High bit depth and 4:2:2 end to end: H.264 High 10, H.265 Main 10 and
+// H.264 High 4:2:2, 2 s of 320x240 from x264/x265 with a keyframe each
+// second, compared with ffmpeg's decode as above.
+func TestDepthsAndChroma(t *testing.T) {
+	ff := testtool.Need(t, "ffmpeg")
+	for _, c := range []struct{ name, codec, pixfmt, params string }{
+		{"h264-high10", "libx264", "yuv420p10le", ""},
+		{"h265-main10", "libx265", "yuv420p10le", "log-level=error"},
+		{"h264-422", "libx264", "yuv422p", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := t.TempDir() + "/" + c.name + ".mkv"
+			args := []string{"-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2",
+				"-c:v", c.codec, "-pix_fmt", c.pixfmt, "-g", "25", "-keyint_min", "25", "-sc_threshold", "0"}
+			if c.params != "" {
+				args = append(args, "-x265-params", c.params)
+			}
+			if out, err := exec.Command(ff, append(args, path)...).CombinedOutput(); err != nil {
+				t.Fatalf("ffmpeg: %v\n%s", err, out)
+			}
+			runKVSCase(t, kvsCase{file: path, matrix: "bt601", selector: ProducerTimestamp,
+				start: 0, end: 2000, interval: 500, format: PNG,
+				outW: 320, outH: 240, keys: []int64{0, 1000}, mediaEnd: 2000})
+		})
+	}
+}
