@@ -391,7 +391,9 @@ func (s *Server) listFragments(w http.ResponseWriter, r *http.Request, body []by
 		return info.Name, err
 	}
 	defer release()
-	frags, more, err := s.cfg.Store.ListFragments(r.Context(), info.Name, sel, cur, limit)
+	hdrs := sel
+	hdrs.NoSamples = true
+	frags, more, err := s.cfg.Store.ListFragments(r.Context(), info.Name, hdrs, cur, limit)
 	if err != nil {
 		return info.Name, err
 	}

@@ -611,7 +611,7 @@ func (d *Disk) ListFragments(ctx context.Context, stream string, sel Selector, c
 			if v == nil {
 				return fmt.Errorf("%w: time index names missing fragment %d", ErrCorrupt, seq)
 			}
-			f, err := decodeFrag(v)
+			f, err := decodeFragOpt(v, !sel.NoSamples)
 			if err != nil {
 				return err
 			}

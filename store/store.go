@@ -116,6 +116,9 @@ type NewFrame struct {
 type Selector struct {
 	Timeline media.Timeline
 	From, To int64 // ns
+	// NoSamples leaves Fragment.Samples nil (ListFragments needs only
+	// the headers; GetClip needs the sample tables).
+	NoSamples bool
 }
 
 // Cursor continues a ListFragments walk after the last fragment returned.
