@@ -385,3 +385,16 @@ func dbkCPUTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// 4:4:4 chroma edges use the luma filter (chromaStyleFilteringFlag = 0) with
+// the chroma QP. The strong case on Cb: QPC(24) = 24, QPC(36) = 34, qPav =
+// 29: alpha 22, beta 7; |p0-q0| = 6 < (22>>2)+2 = 7, ap = aq = 3 < 7, so the
+// strong filter gives the same samples as the luma case (the chroma filter
+// would change p0 and q0 only). Walls: MB 0 alpha 12, MB 1 alpha 40.
+func TestDeblockChroma444(t *testing.T) {
+	p := newDbkPicture(2, 1, decode.Chroma444, 8, 24)
+	p.mbs[1].qpY = 36
+	fillRows(p.cb, p.cStride, dbkStrongIn)
+	deblockPicture(p)
+	checkRows(t, "4:4:4 Cb", p.cb, p.cStride, dbkStrongWant)
+}
