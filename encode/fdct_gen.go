@@ -454,10 +454,12 @@ func colsQuant(blk *[64]int32, qt *quantTab, zz *[64]int32) (mask uint64) {
 // of the DCT into j.blk.
 func (j *jpegEnc) lumaRows(ys []uint16, yst, bx, by, k0 int) {
 	blk, cc := &j.blk, &j.cc
+	o, co := by*yst+bx, (by>>1)*8+bx>>1
 	for r := 0; r < 8; r++ {
-		row := ys[(by+r)*yst+bx:][:8]
-		ccr := cc[((by+r)>>1)*8+bx>>1:][:4]
-		d := blk[r*8:][:8]
+		row := (*[8]uint16)(ys[o : o+8])
+		ccr := (*[4]int)(cc[co+(r>>1)*8 : co+(r>>1)*8+4])
+		d := (*[8]int32)(blk[r*8 : r*8+8])
+		o += yst
 		c0, c1, c2, c3 := ccr[0], ccr[1], ccr[2], ccr[3]
 		s0 := dctClamp((k0*int(row[0]) + c0) >> jconvShift)
 		s1 := dctClamp((k0*int(row[1]) + c0) >> jconvShift)
@@ -499,12 +501,14 @@ func (j *jpegEnc) lumaRows(ys []uint16, yst, bx, by, k0 int) {
 func (j *jpegEnc) chromaRows(cbs, crs []uint16, cst int, cv *jconv) {
 	k1, k2, kb := cv.k1, cv.k2, cv.kb
 	c11, c12, c13, c21, c22, c23 := cv.c11, cv.c12, cv.c13, cv.c21, cv.c22, cv.c23
+	o := 0
 	for r := 0; r < 8; r++ {
-		bu := cbs[r*cst:][:8]
-		bv := crs[r*cst:][:8]
-		dc := j.cc[r*8:][:8]
-		db := j.blkCb[r*8:][:8]
-		dr := j.blkCr[r*8:][:8]
+		bu := (*[8]uint16)(cbs[o : o+8])
+		bv := (*[8]uint16)(crs[o : o+8])
+		o += cst
+		dc := (*[8]int)(j.cc[r*8 : r*8+8])
+		db := (*[8]int32)(j.blkCb[r*8 : r*8+8])
+		dr := (*[8]int32)(j.blkCr[r*8 : r*8+8])
 		u0, v0 := int(bu[0]), int(bv[0])
 		dc[0] = k1*u0 + k2*v0 + kb
 		u1, v1 := int(bu[1]), int(bv[1])
@@ -589,9 +593,11 @@ func (j *jpegEnc) chromaRows(cbs, crs []uint16, cst int, cv *jconv) {
 // grayRows converts the 8×8 samples at s (stride st) of a grayscale
 // picture and runs the row pass of the DCT into j.blk.
 func (j *jpegEnc) grayRows(s []uint16, st, k0, kb int) {
+	o := 0
 	for r := 0; r < 8; r++ {
-		row := s[r*st:][:8]
-		d := j.blk[r*8:][:8]
+		row := (*[8]uint16)(s[o : o+8])
+		o += st
+		d := (*[8]int32)(j.blk[r*8 : r*8+8])
 		s0 := dctClamp((k0*int(row[0]) + kb) >> jconvShift)
 		s1 := dctClamp((k0*int(row[1]) + kb) >> jconvShift)
 		s2 := dctClamp((k0*int(row[2]) + kb) >> jconvShift)
