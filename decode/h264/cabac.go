@@ -66,6 +66,13 @@ type cabac struct {
 	// DecodeTerminate has no context variable.
 	ctx [1024]uint8
 
+	// field selects the significant_coeff_flag and
+	// last_significant_coeff_flag contexts of field coded macroblocks
+	// (field_pic_flag or mb_field_decoding_flag, Table 9-34); the caller
+	// sets it. The decoder of this package decodes frames only and leaves
+	// it false.
+	field bool
+
 	// Scratch of residualBlock (fields, so that they are not zeroed per
 	// block): the scanning positions of the significant coefficients and
 	// their levels.

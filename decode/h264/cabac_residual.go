@@ -2,7 +2,7 @@ package h264
 
 // This file is residual_block_cabac (§7.3.5.3.3) with the ctxIdx
 // assignment of its syntax elements (§9.3.3.1.1.9, §9.3.3.1.3, Tables 9-34,
-// 9-40, 9-43) for frame coded macroblocks.
+// 9-40, 9-43) for frame and field coded macroblocks (cabac.field).
 
 // MaxCoeffAbsLevelSuffixBits bounds the Exp-Golomb (k = 0) suffix of
 // coeff_abs_level_minus1 (UEG0, §9.3.2.3): transform coefficient levels are
@@ -11,15 +11,18 @@ package h264
 const MaxCoeffAbsLevelSuffixBits = 22
 
 // ctxIdxOffset + ctxIdxBlockCatOffset (Tables 9-34 and 9-40) by ctxBlockCat
-// (Table 9-42) for frame coded blocks: coded_block_flag,
-// significant_coeff_flag, last_significant_coeff_flag and
-// coeff_abs_level_minus1. Categories 5, 9 and 13 (8x8 luma, Cb, Cr) and the
-// 4:4:4 chroma categories 6-8 and 10-12 have their own ctxIdxOffsets.
+// (Table 9-42): coded_block_flag, significant_coeff_flag and
+// last_significant_coeff_flag of frame coded blocks (sigCtxBaseField and
+// lastCtxBaseField for field coded ones), and coeff_abs_level_minus1.
+// Categories 5, 9 and 13 (8x8 luma, Cb, Cr) and the 4:4:4 chroma categories
+// 6-8 and 10-12 have their own ctxIdxOffsets.
 var (
-	cbfCtxBase  = [14]uint16{85 + 0, 85 + 4, 85 + 8, 85 + 12, 85 + 16, 1012 + 0, 460 + 0, 460 + 4, 460 + 8, 1012 + 4, 472 + 0, 472 + 4, 472 + 8, 1012 + 8}
-	sigCtxBase  = [14]uint16{105 + 0, 105 + 15, 105 + 29, 105 + 44, 105 + 47, 402, 484 + 0, 484 + 15, 484 + 29, 660, 528 + 0, 528 + 15, 528 + 29, 718}
-	lastCtxBase = [14]uint16{166 + 0, 166 + 15, 166 + 29, 166 + 44, 166 + 47, 417, 572 + 0, 572 + 15, 572 + 29, 690, 616 + 0, 616 + 15, 616 + 29, 748}
-	absCtxBase  = [14]uint16{227 + 0, 227 + 10, 227 + 20, 227 + 30, 227 + 39, 426, 952 + 0, 952 + 10, 952 + 20, 708, 982 + 0, 982 + 10, 982 + 20, 766}
+	cbfCtxBase       = [14]uint16{85 + 0, 85 + 4, 85 + 8, 85 + 12, 85 + 16, 1012 + 0, 460 + 0, 460 + 4, 460 + 8, 1012 + 4, 472 + 0, 472 + 4, 472 + 8, 1012 + 8}
+	sigCtxBase       = [14]uint16{105 + 0, 105 + 15, 105 + 29, 105 + 44, 105 + 47, 402, 484 + 0, 484 + 15, 484 + 29, 660, 528 + 0, 528 + 15, 528 + 29, 718}
+	lastCtxBase      = [14]uint16{166 + 0, 166 + 15, 166 + 29, 166 + 44, 166 + 47, 417, 572 + 0, 572 + 15, 572 + 29, 690, 616 + 0, 616 + 15, 616 + 29, 748}
+	sigCtxBaseField  = [14]uint16{277 + 0, 277 + 15, 277 + 29, 277 + 44, 277 + 47, 436, 776 + 0, 776 + 15, 776 + 29, 675, 820 + 0, 820 + 15, 820 + 29, 733}
+	lastCtxBaseField = [14]uint16{338 + 0, 338 + 15, 338 + 29, 338 + 44, 338 + 47, 451, 864 + 0, 864 + 15, 864 + 29, 699, 908 + 0, 908 + 15, 908 + 29, 757}
+	absCtxBase       = [14]uint16{227 + 0, 227 + 10, 227 + 20, 227 + 30, 227 + 39, 426, 952 + 0, 952 + 10, 952 + 20, 708, 982 + 0, 982 + 10, 982 + 20, 766}
 )
 
 // ctxIdxInc of significant_coeff_flag and last_significant_coeff_flag by
@@ -27,31 +30,38 @@ var (
 // Min(levelListIdx/NumC8x8, 2) for chroma DC (ctxBlockCat 3) with NumC8x8 1
 // (4:2:0) or 2 (4:2:2), and Table 9-43 for 8x8 blocks.
 //
-// sigLastIdx[cat] (and sigLastIdxDC422 for 4:2:2 chroma DC) hold, by
-// levelListIdx, the ctxIdx of significant_coeff_flag and of
+// sigLastIdx[field][cat] (and sigLastIdxDC422[field] for 4:2:2 chroma DC)
+// hold, by levelListIdx, the ctxIdx of significant_coeff_flag and of
 // last_significant_coeff_flag relative to the category's
-// significant_coeff_flag base (sigCtxBase): one table and one base pointer
-// keep the significance-map loop short of registers. Every index is below
-// 256 (the largest is 61 + 62 for ctxBlockCat 0..4).
+// significant_coeff_flag base (sigCtxBase or sigCtxBaseField): one table and
+// one base pointer keep the significance-map loop short of registers. Every
+// index is below 128 (the largest is 88 + 14, 4:4:4 chroma 4x4 blocks), and
+// every base + 128 stays inside the 1024 contexts (the largest base is 849).
 var (
-	sigLastIdx      [14][64][2]uint8
-	sigLastIdxDC422 [64][2]uint8
+	sigLastIdx      [2][14][64][2]uint8
+	sigLastIdxDC422 [2][64][2]uint8
 	catIs8x8        = [14]bool{5: true, 9: true, 13: true}
 )
 
 func init() {
-	for cat := range sigLastIdx {
-		lastOff := int(lastCtxBase[cat]) - int(sigCtxBase[cat])
-		for i := 0; i < 64; i++ {
-			s, l := i, i
-			switch {
-			case catIs8x8[cat]:
-				s, l = int(sigCoeffFlagInc8x8[i]), int(lastCoeffFlagInc8x8[i])
-			case cat == 3:
-				s, l = min(i, 2), min(i, 2)
-				sigLastIdxDC422[i] = [2]uint8{uint8(min(i/2, 2)), uint8(lastOff + min(i/2, 2))}
+	for f, bases := range [2][2]*[14]uint16{{&sigCtxBase, &lastCtxBase}, {&sigCtxBaseField, &lastCtxBaseField}} {
+		sig8x8 := &sigCoeffFlagInc8x8
+		if f == 1 {
+			sig8x8 = &sigCoeffFlagInc8x8Field
+		}
+		for cat := range sigLastIdx[f] {
+			lastOff := int(bases[1][cat]) - int(bases[0][cat])
+			for i := 0; i < 64; i++ {
+				s, l := i, i
+				switch {
+				case catIs8x8[cat]:
+					s, l = int(sig8x8[i]), int(lastCoeffFlagInc8x8[i])
+				case cat == 3:
+					s, l = min(i, 2), min(i, 2)
+					sigLastIdxDC422[f][i] = [2]uint8{uint8(min(i/2, 2)), uint8(lastOff + min(i/2, 2))}
+				}
+				sigLastIdx[f][cat][i] = [2]uint8{uint8(s), uint8(lastOff + l)}
 			}
-			sigLastIdx[cat][i] = [2]uint8{uint8(s), uint8(lastOff + l)}
 		}
 	}
 }
@@ -109,14 +119,16 @@ func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc
 	// Significance map: significant_coeff_flag[i] for i < numCoeff-1, each
 	// 1 followed by last_significant_coeff_flag[i]; when no last flag is 1
 	// the coefficient numCoeff-1 is significant.
-	idx := &sigLastIdx[cat]
-	if cat == 3 && maxNumCoeff > 4 {
-		idx = &sigLastIdxDC422
+	f, sbase := 0, int(sigCtxBase[cat])
+	if c.field {
+		f, sbase = 1, int(sigCtxBaseField[cat])
 	}
-	// Every base + 255 stays inside the 1024 contexts (largest base 748).
-	sbase := int(sigCtxBase[cat])
+	idx := &sigLastIdx[f][cat]
+	if cat == 3 && maxNumCoeff > 4 {
+		idx = &sigLastIdxDC422[f]
+	}
 	pos := &c.sigPos
-	e, n := c.sigMap(c.e, (*[256]uint8)(c.ctx[sbase:sbase+256]), idx, maxNumCoeff-1, pos)
+	e, n := c.sigMap(c.e, (*[128]uint8)(c.ctx[sbase:sbase+128]), idx, maxNumCoeff-1, pos)
 
 	abase := int(absCtxBase[cat])
 	x := 0
@@ -148,12 +160,12 @@ func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc
 // ctx[idx[i][1]], and stores the scanning positions of the significant
 // coefficients in pos. It returns the engine and the count of significant
 // coefficients.
-func (c *cabac) sigMap(e engine, ctx *[256]uint8, idx *[64][2]uint8, numM1 int, pos *[64]uint8) (engine, int) {
+func (c *cabac) sigMap(e engine, ctx *[128]uint8, idx *[64][2]uint8, numM1 int, pos *[64]uint8) (engine, int) {
 	value, rng, nb := e.value, e.rng, e.bits
 	n := 0
 	for i, id := range idx[:numM1] {
 		// DecodeDecision on significant_coeff_flag[i]
-		sp := &ctx[id[0]]
+		sp := &ctx[id[0]&127]
 		st := uint64(*sp)
 		lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
 		rng -= lps
@@ -184,7 +196,7 @@ func (c *cabac) sigMap(e engine, ctx *[256]uint8, idx *[64][2]uint8, numM1 int, 
 		pos[n&63] = uint8(i)
 		n++
 		// DecodeDecision on last_significant_coeff_flag[i]
-		lp := &ctx[id[1]]
+		lp := &ctx[id[1]&127]
 		st = uint64(*lp)
 		lps = uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
 		rng -= lps

@@ -118,8 +118,9 @@ func b2u(b bool) uint {
 }
 
 // Residual contexts, written out from Table 9-34 (ctxIdxOffset by syntax
-// element and ctxBlockCat range) and Table 9-40 (ctxIdxBlockCatOffset).
-func testResidualCtx(cat int) (cbf, sig, last, abs int) {
+// element, ctxBlockCat range and frame/field coding) and Table 9-40
+// (ctxIdxBlockCatOffset).
+func testResidualCtx(cat int, field bool) (cbf, sig, last, abs int) {
 	catOffCBF := [14]int{0, 4, 8, 12, 16, 0, 0, 4, 8, 4, 0, 4, 8, 8}
 	catOffSig := [14]int{0, 15, 29, 44, 47, 0, 0, 15, 29, 0, 0, 15, 29, 0}
 	catOffAbs := [14]int{0, 10, 20, 30, 39, 0, 0, 10, 20, 0, 0, 10, 20, 0}
@@ -137,12 +138,28 @@ func testResidualCtx(cat int) (cbf, sig, last, abs int) {
 	default:
 		cbf, sig, last, abs = 1012, 718, 748, 766
 	}
+	if field {
+		switch {
+		case cat < 5:
+			sig, last = 277, 338
+		case cat == 5:
+			sig, last = 436, 451
+		case cat < 9:
+			sig, last = 776, 864
+		case cat == 9:
+			sig, last = 675, 699
+		case cat < 13:
+			sig, last = 820, 908
+		default:
+			sig, last = 733, 757
+		}
+	}
 	return cbf + catOffCBF[cat], sig + catOffSig[cat], last + catOffSig[cat], abs + catOffAbs[cat]
 }
 
 // encResidual writes residual_block_cabac (§7.3.5.3.3) for levels.
 func (e *testEncoder) encResidual(levels []int32, cat, cbfInc int) {
-	cbfCtx, sigCtx, lastCtx, absCtx := testResidualCtx(cat)
+	cbfCtx, sigCtx, lastCtx, absCtx := testResidualCtx(cat, e.field)
 	n := len(levels)
 	lastNZ := -1
 	for i, v := range levels {
@@ -160,6 +177,8 @@ func (e *testEncoder) encResidual(levels []int32, cat, cbfInc int) {
 	for i := 0; i < n-1; i++ {
 		sInc, lInc := i, i
 		switch {
+		case is8x8 && e.field:
+			sInc, lInc = int(sigCoeffFlagInc8x8Field[i]), int(lastCoeffFlagInc8x8[i])
 		case is8x8:
 			sInc, lInc = int(sigCoeffFlagInc8x8[i]), int(lastCoeffFlagInc8x8[i])
 		case cat == 3:
@@ -328,6 +347,9 @@ func TestCABACSyntaxElementsRoundTrip(t *testing.T) {
 		d.initContexts(qp, -1)
 		var e testEncoder
 		e.ctx = d.ctx
+		// Every third slice is field coded (Table 9-34's field ctxIdx).
+		e.field = seed%3 == 0
+		d.field = e.field
 		e.initEngine()
 		for _, o := range ops {
 			switch o.kind {

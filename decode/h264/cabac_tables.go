@@ -608,6 +608,15 @@ var sigCoeffFlagInc8x8 = [64]uint8{
 	12, 13, 11, 6, 9, 14, 10, 9, 11, 12, 13, 11, 14, 10, 12,
 }
 
+// sigCoeffFlagInc8x8Field is the significant_coeff_flag ctxIdxInc of field
+// coded 8x8 blocks by levelListIdx (Table 9-43).
+var sigCoeffFlagInc8x8Field = [64]uint8{
+	0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 7, 7, 7, 8, 4, 5,
+	6, 9, 10, 10, 8, 11, 12, 11, 9, 9, 10, 10, 8, 11, 12, 11,
+	9, 9, 10, 10, 8, 11, 12, 11, 9, 9, 10, 10, 8, 13, 13, 9,
+	9, 10, 10, 8, 13, 13, 9, 9, 10, 10, 14, 14, 14, 14, 14,
+}
+
 // lastCoeffFlagInc8x8 is the last_significant_coeff_flag ctxIdxInc of
 // 8x8 blocks by levelListIdx (Table 9-43, frame and field coded alike).
 var lastCoeffFlagInc8x8 = [64]uint8{

@@ -21,6 +21,7 @@ type testEncoder struct {
 	nbits       int
 	ctx         [1024]uint8 // pStateIdx<<1 | valMPS, as the decoder's
 	nbins       int         // bins encoded (for benchmark figures)
+	field       bool        // residual blocks use the field coded contexts
 }
 
 // initEngine is InitEncoder (§9.3.4.1).
@@ -430,6 +431,11 @@ func TestCABACTables(t *testing.T) {
 	// and last levelListIdx, last_significant_coeff_flag boundaries.
 	if sigCoeffFlagInc8x8[0] != 0 || sigCoeffFlagInc8x8[22] != 6 || sigCoeffFlagInc8x8[62] != 12 {
 		t.Errorf("sigCoeffFlagInc8x8 %v", sigCoeffFlagInc8x8)
+	}
+	// Table 9-43, field coded column.
+	if sigCoeffFlagInc8x8Field[0] != 0 || sigCoeffFlagInc8x8Field[2] != 1 || sigCoeffFlagInc8x8Field[17] != 9 ||
+		sigCoeffFlagInc8x8Field[62] != 14 {
+		t.Errorf("sigCoeffFlagInc8x8Field %v", sigCoeffFlagInc8x8Field)
 	}
 	if lastCoeffFlagInc8x8[0] != 0 || lastCoeffFlagInc8x8[15] != 1 || lastCoeffFlagInc8x8[16] != 2 ||
 		lastCoeffFlagInc8x8[48] != 5 || lastCoeffFlagInc8x8[62] != 8 {
