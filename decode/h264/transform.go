@@ -127,22 +127,29 @@ func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
 }
 
 // idct8Add applies the 8x8 inverse transform (§8.5.13.2) to c (raster,
-// zeroed on return) and adds the residual to dst.
+// zeroed on return) and adds the residual to dst. The row pass writes its
+// output transposed so that the column pass reads contiguous memory; rows
+// that are all zero (most high-frequency rows) are skipped.
 func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 	var t [64]int32
 	for i := 0; i < 8; i++ {
-		idct8Line((*[8]int32)(c[i*8:i*8+8]), (*[8]int32)(t[i*8:i*8+8]))
-	}
-	// Columns: transpose in place of a strided pass.
-	var col, out [8]int32
-	for j := 0; j < 8; j++ {
-		for i := 0; i < 8; i++ {
-			col[i] = t[i*8+j]
+		r := (*[8]int32)(c[i*8 : i*8+8])
+		if r[0]|r[1]|r[2]|r[3]|r[4]|r[5]|r[6]|r[7] == 0 {
+			continue
 		}
-		idct8Line(&col, &out)
-		for y := 0; y < 8; y++ {
+		var o [8]int32
+		idct8Line(r, &o)
+		for j, v := range o {
+			t[j*8+i] = v
+		}
+	}
+	_ = dst[7*stride+7]
+	var out [8]int32
+	for j := 0; j < 8; j++ {
+		idct8Line((*[8]int32)(t[j*8:j*8+8]), &out)
+		for y, v := range out {
 			o := y*stride + j
-			dst[o] = uint16(clip(0, maxV, int32(dst[o])+(out[y]+32)>>6))
+			dst[o] = uint16(clip(0, maxV, int32(dst[o])+(v+32)>>6))
 		}
 	}
 	*c = [64]int32{}
