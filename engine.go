@@ -74,6 +74,8 @@ type Engine struct {
 	slots       chan struct{} // one per picture being decoded/encoded
 	pool        sync.Pool     // *worker
 	gen         atomic.Uint64
+	held        atomic.Int64 // workers in use
+	heldPeak    atomic.Int64 // most workers in use at once (tests)
 }
 
 // New returns an engine.
@@ -304,8 +306,6 @@ func (e *Engine) render(ctx context.Context, src media.Source, ix *media.Index, 
 		for range n {
 			go func() {
 				defer wg.Done()
-				w := e.getWorker()
-				defer e.putWorker(w)
 				for j := range jobs {
 					if ctx.Err() != nil {
 						j.err = ctx.Err()
@@ -314,7 +314,12 @@ func (e *Engine) render(ctx context.Context, src media.Source, ix *media.Index, 
 					}
 					select {
 					case e.slots <- struct{}{}:
+						// A worker (decoder, encoder, buffers) is held
+						// only while a slot is: at most Workers of them
+						// are in use, however many requests wait.
+						w := e.getWorker()
 						j.out, j.err = w.picture(ctx, src, ix, tr, j.si, eo, gen)
+						e.putWorker(w)
 						<-e.slots
 					case <-ctx.Done():
 						j.err = ctx.Err()

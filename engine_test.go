@@ -606,6 +606,11 @@ func TestConcurrentRequests(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	// Memory is bounded by the pool across requests: no more decoders and
+	// encoders in use at once than Workers.
+	if p := e.heldPeak.Load(); p > 2 {
+		t.Errorf("%d workers (decoder + encoder + buffers) in use at once, Workers is 2", p)
+	}
 }
 
 // A raw Annex B stream sends its parameter sets once, at the start: a worker

@@ -29,6 +29,9 @@ type worker struct {
 }
 
 func (e *Engine) getWorker() *worker {
+	if n := e.held.Add(1); n > e.heldPeak.Load() {
+		e.heldPeak.Store(n) // racy max: good enough for a test bound
+	}
 	if w, ok := e.pool.Get().(*worker); ok {
 		return w
 	}
@@ -36,6 +39,7 @@ func (e *Engine) getWorker() *worker {
 }
 
 func (e *Engine) putWorker(w *worker) {
+	e.held.Add(-1)
 	if cap(w.buf) > bigBuffer {
 		w.buf = nil
 	}
