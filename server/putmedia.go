@@ -80,7 +80,7 @@ func (s *Server) putMedia(w *statusWriter, r *http.Request) (string, error) {
 		return "", invalidArg("body of %d bytes exceeds the PutMedia limit of %d", r.ContentLength, int64(MaxPutMediaBytes))
 	}
 	http.NewResponseController(w.ResponseWriter).SetReadDeadline(s.now().Add(PutMediaReadTimeout))
-	tmp, err := os.CreateTemp("", "stills-putmedia-*")
+	tmp, err := os.CreateTemp(s.cfg.SpoolDir, "stills-putmedia-*")
 	if err != nil {
 		return "", err
 	}

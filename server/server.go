@@ -53,6 +53,10 @@ type Config struct {
 	MaxInFlight int
 	// EngineTimes, from Instrument, adds decode and encode time to /metrics.
 	EngineTimes *EngineTimes
+	// SpoolDir holds PutMedia bodies while they are stored ("": the
+	// system temporary directory). The store's DATA/tmp keeps them on the
+	// store's file system and is emptied when the store opens.
+	SpoolDir string
 	// Logger receives one structured line per request (nil: slog.Default()).
 	Logger *slog.Logger
 	// Now is the clock (nil: time.Now).

@@ -96,7 +96,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	times := server.Instrument(&eo)
 	eng := stills.New(eo)
-	cfg := server.Config{Store: st, Engine: eng, PerStreamLimit: *perStream, Logger: log, EngineTimes: times}
+	cfg := server.Config{Store: st, Engine: eng, PerStreamLimit: *perStream, Logger: log, EngineTimes: times,
+		SpoolDir: filepath.Join(st.Dir(), "tmp")}
 	if *access != "" {
 		cfg.Credentials = &server.Credentials{AccessKeyID: *access, SecretAccessKey: *secret}
 	}
