@@ -152,6 +152,7 @@ func TestDiffX264(t *testing.T) {
 	if err := os.WriteFile(cqmPath, []byte(diffCQM), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	var all, allWant []string // clips that matched, and their oracle lines
 	for _, c := range diffClips {
 		t.Run(c.name, func(t *testing.T) {
 			params := c.params
@@ -171,13 +172,38 @@ func TestDiffX264(t *testing.T) {
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("%s: encoding failed: %v\n%s", desc, err, out)
 			}
-			diffCompare(t, ffmpeg, ffprobe, file, desc, c.outOfScope)
+			if want, ok := diffCompare(t, ffmpeg, ffprobe, file, desc, c.outOfScope); ok && !c.outOfScope {
+				all = append(all, file)
+				allWant = append(allWant, want...)
+			}
 		})
 	}
+	// All the clips that matched, one after the other, through one decoder:
+	// size, chroma format, bit depth, entropy coder and parameter sets
+	// change at IDRs, and the decoder reuses its buffers.
+	t.Run("one-decoder-all-clips", func(t *testing.T) {
+		if len(all) < 2 {
+			t.Skip("fewer than two clips matched; nothing to chain")
+		}
+		var data []byte
+		for _, f := range all {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data = append(data, b...)
+		}
+		got, err := diffDecodeStream(data)
+		if err != nil {
+			t.Fatalf("chained clips %v: %v", all, err)
+		}
+		diffMatch(t, fmt.Sprintf("%d chained clips", len(all)), got, allWant)
+	})
 }
 
-// diffCompare decodes file with both decoders and compares.
-func diffCompare(t *testing.T, ffmpeg, ffprobe, file, desc string, outOfScope bool) {
+// diffCompare decodes file with both decoders and compares. It returns the
+// oracle's lines and whether every picture matched.
+func diffCompare(t *testing.T, ffmpeg, ffprobe, file, desc string, outOfScope bool) ([]string, bool) {
 	t.Helper()
 	want, err := diffOracle(ffmpeg, ffprobe, file)
 	if err != nil {
@@ -192,15 +218,15 @@ func diffCompare(t *testing.T, ffmpeg, ffprobe, file, desc string, outOfScope bo
 		var ue decode.UnsupportedError
 		if outOfScope && errors.As(err, &ue) {
 			t.Logf("%s: unsupported (outside SPEC §5, accepted): %v", desc, err)
-			return
+			return want, false
 		}
 		t.Fatalf("%s: %v", desc, err)
 	}
-	diffMatch(t, desc, got, want, outOfScope)
+	return want, diffMatch(t, desc, got, want)
 }
 
-// diffMatch compares "md5 WxH pixfmt" lists.
-func diffMatch(t *testing.T, desc string, got, want []string, outOfScope bool) {
+// diffMatch compares "md5 WxH pixfmt" lists and reports whether they are equal.
+func diffMatch(t *testing.T, desc string, got, want []string) bool {
 	t.Helper()
 	if len(want) == 0 {
 		t.Fatalf("%s: the oracle found no intra picture", desc)
@@ -220,6 +246,7 @@ func diffMatch(t *testing.T, desc string, got, want []string, outOfScope bool) {
 	if bad > 3 {
 		t.Errorf("%s: %d of %d intra pictures differ", desc, bad, len(want))
 	}
+	return bad == 0 && len(got) == len(want)
 }
 
 // diffOracle returns ffmpeg's "md5 WxH pixfmt" of each intra picture of
