@@ -575,16 +575,27 @@ func (d *sliceDecoder) block(cat, maxNumCoeff, nC, cbfInc int) int {
 		return 0
 	}
 	// The engine clears coeffLevel and then writes n non-zero levels:
-	// stop at the n-th one.
+	// stop at the n-th one; skip runs of four zeros at once.
 	k := 0
-	for i, v := range lv {
-		if v != 0 {
-			d.sparseIdx[k] = uint8(i)
-			d.sparseVal[k] = v
-			k++
-			if k == n {
-				break
+	i := 0
+	for ; i+4 <= len(lv) && k < n; i += 4 {
+		q := lv[i : i+4 : i+4]
+		if q[0]|q[1]|q[2]|q[3] == 0 {
+			continue
+		}
+		for j, v := range q {
+			if v != 0 {
+				d.sparseIdx[k&63] = uint8(i + j)
+				d.sparseVal[k&63] = v
+				k++
 			}
+		}
+	}
+	for ; i < len(lv) && k < n; i++ {
+		if v := lv[i]; v != 0 {
+			d.sparseIdx[k&63] = uint8(i)
+			d.sparseVal[k&63] = v
+			k++
 		}
 	}
 	return k
