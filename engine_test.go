@@ -82,6 +82,7 @@ func TestValidation(t *testing.T) {
 		{"interval 200", func(r *Request) { r.SamplingInterval = 200 }, true},
 		{"interval 199", func(r *Request) { r.SamplingInterval = 199 }, false},
 		{"interval negative", func(r *Request) { r.SamplingInterval = -3000 }, false},
+		{"interval huge", func(r *Request) { r.SamplingInterval = math.MaxInt64 / 1000 }, true},
 		{"no format", func(r *Request) { r.Format = "" }, false},
 		{"png", func(r *Request) { r.Format = PNG }, true},
 		{"lower-case format", func(r *Request) { r.Format = "jpeg" }, false},

@@ -144,13 +144,13 @@ func (e *Engine) validate(r *Request) (*params, error) {
 	if iv == 0 {
 		iv = DefaultSamplingInterval
 	}
-	if iv < 0 || time.Duration(iv)*time.Millisecond < e.minInterval {
-		return nil, invalid("SamplingInterval %d ms is below the minimum of %d ms", r.SamplingInterval, e.minInterval.Milliseconds())
-	}
 	if iv > int64(MaxTimeRange/time.Millisecond)+1 {
 		// Any larger interval yields t_0 only; bound it so that k×interval
-		// cannot overflow.
+		// (and the comparison below) cannot overflow.
 		iv = int64(MaxTimeRange/time.Millisecond) + 1
+	}
+	if iv < 0 || time.Duration(iv)*time.Millisecond < e.minInterval {
+		return nil, invalid("SamplingInterval %d ms is below the minimum of %d ms", r.SamplingInterval, e.minInterval.Milliseconds())
 	}
 	p.interval = iv * int64(time.Millisecond)
 	switch r.Format {
