@@ -85,6 +85,7 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 		d.fail(decode.FormatError("last significant coefficient outside the transform block"))
 		return
 	}
+	maxX, maxY := 0, 0
 	var csbf [8][8]uint8 // coded_sub_block_flag[xS][yS] as [yS][xS]
 	sbW := 1 << log2Sb
 	greater1Ctx := 1 // carried between sub-blocks (§9.3.4.2.6)
@@ -294,18 +295,24 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 				signs <<= 1
 			}
 			coef[yC*n+xC] = v
+			if xC > maxX {
+				maxX = xC
+			}
+			if yC > maxY {
+				maxY = yC
+			}
 		}
 	}
 	if d.err != nil {
 		return
 	}
-	d.reconstruct(cIdx, x0, y0, log2N, predMode, transformSkip)
+	d.reconstruct(cIdx, x0, y0, log2N, transformSkip, maxX, maxY)
 }
 
 // reconstruct scales the coefficient levels in d.coef (§8.6.2, §8.6.3),
 // transforms them (§8.6.4) and adds the residual to the predicted block
 // (§8.6.7).
-func (d *Decoder) reconstruct(cIdx, x0, y0, log2N, predMode int, transformSkip bool) {
+func (d *Decoder) reconstruct(cIdx, x0, y0, log2N int, transformSkip bool, maxX, maxY int) {
 	p := &d.pic
 	s := p.sps
 	ss := &d.ss
@@ -340,7 +347,7 @@ func (d *Decoder) reconstruct(cIdx, x0, y0, log2N, predMode int, transformSkip b
 		scale := levelScale[qp%6] << uint(qp/6)
 		f := p.factor[log2N-2][cIdx]
 		useF := f != nil && !(transformSkip && n > 4)
-		for i, v := range coef {
+		for i, v := range coef[:(maxY+1)*n] {
 			if v == 0 {
 				continue
 			}
@@ -363,7 +370,7 @@ func (d *Decoder) reconstruct(cIdx, x0, y0, log2N, predMode int, transformSkip b
 				res[i] = (v<<7 + r) >> bdShift2
 			}
 		} else {
-			d.inverseTransform(coef, res, log2N, cIdx == 0 && n == 4, bdShift2)
+			d.inverseTransform(coef, res, log2N, cIdx == 0 && n == 4, bdShift2, maxX, maxY)
 		}
 	}
 	pl := p.planes[cIdx]
@@ -374,80 +381,6 @@ func (d *Decoder) reconstruct(cIdx, x0, y0, log2N, predMode int, transformSkip b
 		rr := res[y*n : y*n+n]
 		for x := range row {
 			row[x] = uint16(clip32(int32(row[x])+rr[x], maxV))
-		}
-	}
-}
-
-// inverseTransform implements the two-stage transformation of §8.6.4.2:
-// columns first, clipping to 16 bits, then rows with bdShift.
-func (d *Decoder) inverseTransform(coef, res []int32, log2N int, dst bool, bdShift uint) {
-	n := 1 << log2N
-	tmp := d.tmp[:n*n]
-	step := 32 >> uint(log2N)
-	// Columns: e[x][y] = Σ_j transMatrix[j][y] * d[x][j].
-	for x := 0; x < n; x++ {
-		last := -1
-		for j := n - 1; j >= 0; j-- {
-			if coef[j*n+x] != 0 {
-				last = j
-				break
-			}
-		}
-		if last < 0 {
-			for y := 0; y < n; y++ {
-				tmp[y*n+x] = 0
-			}
-			continue
-		}
-		for y := 0; y < n; y++ {
-			var sum int32
-			if dst {
-				for j := 0; j <= last; j++ {
-					sum += dstMat[j][y] * coef[j*n+x]
-				}
-			} else {
-				for j := 0; j <= last; j++ {
-					sum += transMat[j*step][y] * coef[j*n+x]
-				}
-			}
-			v := (sum + 64) >> 7
-			if v < -32768 {
-				v = -32768
-			} else if v > 32767 {
-				v = 32767
-			}
-			tmp[y*n+x] = v
-		}
-	}
-	rnd := int32(1) << (bdShift - 1)
-	for y := 0; y < n; y++ {
-		row := tmp[y*n : y*n+n]
-		last := -1
-		for j := n - 1; j >= 0; j-- {
-			if row[j] != 0 {
-				last = j
-				break
-			}
-		}
-		out := res[y*n : y*n+n]
-		if last < 0 {
-			for x := range out {
-				out[x] = 0
-			}
-			continue
-		}
-		for x := 0; x < n; x++ {
-			var sum int32
-			if dst {
-				for j := 0; j <= last; j++ {
-					sum += dstMat[j][x] * row[j]
-				}
-			} else {
-				for j := 0; j <= last; j++ {
-					sum += transMat[j*step][x] * row[j]
-				}
-			}
-			out[x] = (sum + rnd) >> bdShift
 		}
 	}
 }

@@ -81,59 +81,99 @@ func (d *Decoder) saoCTB(rx, ry, rs, c int, sp *saoParams, checkNoFilter bool) {
 	}
 	class := sp.eoClass[c]
 	hp, vp := saoHPos[class], saoVPos[class]
-	hdr := &d.slices[p.ctbHdr[rs]]
-	l := s.log2Ctb
+	offA := vp[0]*stride + hp[0]
+	offB := vp[1]*stride + hp[1]
+	// Interior samples: both neighbours lie in this CTB and the picture.
+	if x1-x0 > 2 {
+		for y := y0 + 1; y < y1-1; y++ {
+			base := y*stride + x0 + 1
+			cnt := x1 - x0 - 2
+			cur := src[base : base+cnt]
+			ra := src[base+offA : base+offA+cnt]
+			rb := src[base+offB : base+offB+cnt]
+			out := dst[base : base+cnt]
+			var fl []uint8
+			if checkNoFilter {
+				fl = p.flags[((y<<sub)>>2)*p.w4:]
+			}
+			if !checkNoFilter {
+				for i, v16 := range cur {
+					v := int32(v16)
+					k := 2 + sgn(v-int32(ra[i])) + sgn(v-int32(rb[i]))
+					out[i] = uint16(clip32(v+off[edgeIdx[k&7]], maxV))
+				}
+				continue
+			}
+			for i, v16 := range cur {
+				v := int32(v16)
+				k := 2 + sgn(v-int32(ra[i])) + sgn(v-int32(rb[i]))
+				if fl[((x0+1+i)<<sub)>>2]&noFilter != 0 {
+					continue
+				}
+				out[i] = uint16(clip32(v+off[edgeIdx[k&7]], maxV))
+			}
+		}
+	}
+	// Border samples of the CTB: neighbours may be outside the picture or
+	// across slice and tile boundaries.
 	for y := y0; y < y1; y++ {
-		for x := x0; x < x1; x++ {
-			if checkNoFilter && p.flags[((y<<sub)>>2)*p.w4+(x<<sub)>>2]&noFilter != 0 {
-				continue
+		if y == y0 || y == y1-1 {
+			for x := x0; x < x1; x++ {
+				d.saoEdgeBorder(x, y, x0, y0, x1, y1, w, h, rs, sub, hp, vp, &off, maxV, src, dst, stride, checkNoFilter)
 			}
-			skip := false
-			var nb [2]int32
-			for k := 0; k < 2; k++ {
-				xn, yn := x+hp[k], y+vp[k]
-				if xn < 0 || yn < 0 || xn >= w || yn >= h {
-					skip = true
-					break
-				}
-				if xn < x0 || xn >= x1 || yn < y0 || yn >= y1 {
-					// Neighbour in another CTB: slice and tile boundaries.
-					xl, yl := xn<<sub, yn<<sub
-					rsN := (yl>>l)*s.picWCtb + xl>>l
-					if p.ctbSlice[rsN] != p.ctbSlice[rs] {
-						zc := p.zs[((y<<sub)>>2)*p.w4+(x<<sub)>>2]
-						zn := p.zs[(yl>>2)*p.w4+xl>>2]
-						if zn < zc && !hdr.loopFilterAcrossSlices {
-							skip = true
-							break
-						}
-						if zc < zn && !d.slices[p.ctbHdr[rsN]].loopFilterAcrossSlices {
-							skip = true
-							break
-						}
-					}
-					if !p.pps.loopFilterAcrossTiles && p.tileRs[rsN] != p.tileRs[rs] {
-						skip = true
-						break
-					}
-				}
-				nb[k] = int32(src[yn*stride+xn])
-			}
-			if skip {
-				continue
-			}
-			v := int32(src[y*stride+x])
-			e := 2 + sign32(v-nb[0]) + sign32(v-nb[1])
-			switch e {
-			case 0, 1:
-				e++
-			case 2:
-				e = 0
-			}
-			dst[y*stride+x] = uint16(clip32(v+off[e], maxV))
+			continue
+		}
+		d.saoEdgeBorder(x0, y, x0, y0, x1, y1, w, h, rs, sub, hp, vp, &off, maxV, src, dst, stride, checkNoFilter)
+		if x1-1 > x0 {
+			d.saoEdgeBorder(x1-1, y, x0, y0, x1, y1, w, h, rs, sub, hp, vp, &off, maxV, src, dst, stride, checkNoFilter)
 		}
 	}
 }
+
+// edgeIdx maps 2 + Sign(s-a) + Sign(s-b) to edgeIdx (eq. 8-363, 8-364).
+var edgeIdx = [8]int32{1, 2, 0, 3, 4}
+
+// saoEdgeBorder applies edge offset to one sample on the border of its CTB
+// (§8.7.3.2), checking the picture, slice and tile conditions.
+func (d *Decoder) saoEdgeBorder(x, y, x0, y0, x1, y1, w, h, rs, sub int, hp, vp [2]int, off *[5]int32, maxV int32, src, dst []uint16, stride int, checkNoFilter bool) {
+	p := &d.pic
+	s := p.sps
+	l := s.log2Ctb
+	if checkNoFilter && p.flags[((y<<sub)>>2)*p.w4+(x<<sub)>>2]&noFilter != 0 {
+		return
+	}
+	var nb [2]int32
+	for k := 0; k < 2; k++ {
+		xn, yn := x+hp[k], y+vp[k]
+		if xn < 0 || yn < 0 || xn >= w || yn >= h {
+			return
+		}
+		if xn < x0 || xn >= x1 || yn < y0 || yn >= y1 {
+			xl, yl := xn<<sub, yn<<sub
+			rsN := (yl>>l)*s.picWCtb + xl>>l
+			if p.ctbSlice[rsN] != p.ctbSlice[rs] {
+				zc := p.zs[((y<<sub)>>2)*p.w4+(x<<sub)>>2]
+				zn := p.zs[(yl>>2)*p.w4+xl>>2]
+				if zn < zc && !d.slices[p.ctbHdr[rs]].loopFilterAcrossSlices {
+					return
+				}
+				if zc < zn && !d.slices[p.ctbHdr[rsN]].loopFilterAcrossSlices {
+					return
+				}
+			}
+			if !p.pps.loopFilterAcrossTiles && p.tileRs[rsN] != p.tileRs[rs] {
+				return
+			}
+		}
+		nb[k] = int32(src[yn*stride+xn])
+	}
+	v := int32(src[y*stride+x])
+	e := edgeIdx[2+sign32(v-nb[0])+sign32(v-nb[1])]
+	dst[y*stride+x] = uint16(clip32(v+off[e], maxV))
+}
+
+// sgn returns -1, 0 or 1 without branches.
+func sgn(x int32) int32 { return x>>31 | int32(uint32(-x)>>31) }
 
 func sign32(v int32) int32 {
 	if v > 0 {
