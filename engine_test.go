@@ -74,6 +74,12 @@ func TestValidation(t *testing.T) {
 		{"bad selector", func(r *Request) { r.ImageSelectorType = "producer_timestamp" }, false},
 		{"no start", func(r *Request) { r.StartTimestamp = time.Time{} }, false},
 		{"no end", func(r *Request) { r.EndTimestamp = time.Time{} }, false},
+		{"year 5138", func(r *Request) { r.StartTimestamp = time.Unix(1e11, 0); r.EndTimestamp = time.Unix(1e11+10, 0) }, false},
+		{"year 1000", func(r *Request) {
+			r.StartTimestamp = time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC)
+			r.EndTimestamp = r.StartTimestamp.Add(time.Second)
+		}, false},
+		{"year 1970", func(r *Request) { r.StartTimestamp = time.Unix(0, 1e6); r.EndTimestamp = time.Unix(10, 0) }, true},
 		{"end before start", func(r *Request) { r.EndTimestamp = at(-1) }, false},
 		{"end = start", func(r *Request) { r.EndTimestamp = at(0) }, true},
 		{"range 300 s", func(r *Request) { r.EndTimestamp = at(300000) }, true},

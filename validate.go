@@ -87,6 +87,10 @@ type params struct {
 	max      int
 }
 
+// maxEpochMillis bounds the timestamps of a request (about ±285 years
+// around 1970) so that they fit in int64 nanoseconds with room to spare.
+const maxEpochMillis = 9e12
+
 // toMillis keeps the millisecond precision of t (SPEC §1), as ns since the
 // epoch.
 func toMillis(t time.Time) media.Time {
@@ -132,6 +136,14 @@ func (e *Engine) validate(r *Request) (*params, error) {
 	}
 	if r.EndTimestamp.IsZero() {
 		return nil, invalid("EndTimestamp is required")
+	}
+	for _, ts := range []struct {
+		name string
+		t    time.Time
+	}{{"StartTimestamp", r.StartTimestamp}, {"EndTimestamp", r.EndTimestamp}} {
+		if ms := ts.t.UnixMilli(); ms < -maxEpochMillis || ms > maxEpochMillis {
+			return nil, invalid("%s %s is out of range (years 1685 to 2255)", ts.name, ts.t.UTC().Format(time.RFC3339))
+		}
 	}
 	p.start, p.end = toMillis(r.StartTimestamp), toMillis(r.EndTimestamp)
 	if p.end < p.start {
