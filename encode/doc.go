@@ -39,8 +39,9 @@
 // linear interpolation near 1× and a box filter for large factors, so
 // nothing aliases; on the same YUV it matches ffmpeg's swscale with
 // flags=area (shrinking) and flags=bilinear (enlarging) to within rounding
-// (TestScaleAgainstFFmpeg). Weights that are zero for every output are dropped (an
-// exact 1.5× reduction reads 2 samples per output, not 3). When the height
+// (TestScaleAgainstFFmpeg). Weights that are zero for every output are
+// dropped (an exact 1.5× reduction reads 2 samples per output, not 3).
+// When the height
 // shrinks the vertical pass runs first, so that the costlier horizontal
 // pass sees fewer rows. Samples are taken at pixel centres and chroma as
 // centred on its luma (JFIF siting); the H.264/H.265 default 4:2:0 siting is
