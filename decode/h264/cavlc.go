@@ -2,10 +2,11 @@ package h264
 
 import "math/bits"
 
-// MaxLevelPrefix bounds level_prefix (§9.2.2.1): 15 in Baseline, Main and
-// Extended streams; High profiles allow longer prefixes for levels of deep
-// bit depths, which stay below 11+15. A longer run of zeros is a corrupt
-// stream.
+// MaxLevelPrefix bounds level_prefix (§9.2.2.1): at most 15 in Baseline,
+// Main and Extended streams; High profiles allow longer prefixes so that
+// levels of deep bit depths fit, but a level_prefix above 26 would give a
+// levelCode beyond any coefficient range (§7.4.5.3.2). Longer runs of zeros
+// are a corrupt stream.
 const MaxLevelPrefix = 26
 
 // residualCAVLC decodes residual_block_cavlc() (§7.3.5.3.2, §9.2) with

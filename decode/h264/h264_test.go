@@ -453,3 +453,41 @@ func Test444(t *testing.T) {
 		})
 	}
 }
+
+func TestVUI(t *testing.T) {
+	// x264 writes a VUI with the SAR, colour description and timing
+	// ffmpeg passes; ffprobe reports for this clip sample_aspect_ratio 4:3,
+	// color_range pc, bt709 everywhere, r_frame_rate 25/1.
+	ffmpeg := testtool.Need(t, "ffmpeg")
+	f := filepath.Join(t.TempDir(), "vui.264")
+	out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=32x32:rate=25", "-frames:v", "1",
+		"-vf", "setsar=4/3", "-color_range", "pc", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+		"-c:v", "libx264", "-x264-params", "keyint=1",
+		"-f", "h264", f).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps paramSets
+	for _, n := range annexBNALs(b) {
+		if n[0]&0x1f == nalSPS {
+			if err := ps.putSPS(n); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	s := ps.sps[0]
+	if s == nil {
+		t.Fatal("no SPS")
+	}
+	want := decode.ColourInfo{Present: true, FullRange: true, MatrixCoefficients: 1, ColourPrimaries: 1, TransferCharacteristics: 1}
+	if s.Colour != want || s.SARWidth != 4 || s.SARHeight != 3 {
+		t.Errorf("colour %+v SAR %d:%d", s.Colour, s.SARWidth, s.SARHeight)
+	}
+	if s.NumUnitsInTick == 0 || s.TimeScale != 2*25*s.NumUnitsInTick {
+		t.Errorf("timing %d/%d, want 25 frames per second", s.NumUnitsInTick, s.TimeScale)
+	}
+}

@@ -183,6 +183,11 @@ type sps struct {
 	CropLeft, CropRight, CropTop, CropBot int // frame_crop_*_offset
 	Colour                                decode.ColourInfo
 	SARWidth, SARHeight                   int
+	// VUI timing and bitstream restriction (§E.2.1); not needed to decode.
+	NumUnitsInTick, TimeScale                 uint32
+	FixedFrameRate                            bool
+	MaxNumReorderFrames, MaxDecFrameBuffering int
+	BitstreamRestriction                      bool
 }
 
 // ChromaArrayType is §7.4.2.1.1: 0 for 4:0:0 or separate colour planes.
@@ -303,8 +308,9 @@ func b2i(b bool) int {
 	return 0
 }
 
-// parseVUI parses vui_parameters() (§E.1.1) far enough to know the sample
-// aspect ratio and colour description.
+// parseVUI parses vui_parameters() (§E.1.1). A damaged VUI keeps what was
+// read before the damage: the sample aspect ratio and colour description
+// come first.
 func parseVUI(r *bitReader, s *sps) {
 	if r.flag() { // aspect_ratio_info_present_flag
 		idc := int(r.u(8))
@@ -318,7 +324,7 @@ func parseVUI(r *bitReader, s *sps) {
 		r.flag()
 	}
 	if r.flag() { // video_signal_type_present_flag
-		r.u(3)
+		r.u(3) // video_format
 		full := r.flag()
 		var c decode.ColourInfo
 		c.FullRange = full
@@ -335,7 +341,61 @@ func parseVUI(r *bitReader, s *sps) {
 	}
 	if r.over {
 		s.SARWidth, s.SARHeight = 0, 0
+		return
 	}
+	if r.flag() { // chroma_loc_info_present_flag
+		r.ueMax(5)
+		r.ueMax(5)
+	}
+	if r.flag() { // timing_info_present_flag
+		s.NumUnitsInTick = r.u(32)
+		s.TimeScale = r.u(32)
+		s.FixedFrameRate = r.flag()
+	}
+	nal := r.flag()
+	if nal {
+		parseHRD(r)
+	}
+	vcl := r.flag()
+	if vcl {
+		parseHRD(r)
+	}
+	if nal || vcl {
+		r.flag() // low_delay_hrd_flag
+	}
+	r.flag()      // pic_struct_present_flag
+	if r.flag() { // bitstream_restriction_flag
+		r.flag()    // motion_vectors_over_pic_boundaries_flag
+		r.ueMax(16) // max_bytes_per_pic_denom
+		r.ueMax(16) // max_bits_per_mb_denom
+		r.ueMax(16) // log2_max_mv_length_horizontal
+		r.ueMax(16) // log2_max_mv_length_vertical
+		reorder := r.ueMax(16)
+		dpb := r.ueMax(16)
+		if !r.over {
+			s.BitstreamRestriction = true
+			s.MaxNumReorderFrames, s.MaxDecFrameBuffering = reorder, dpb
+		}
+	}
+	if r.over {
+		s.NumUnitsInTick, s.TimeScale, s.FixedFrameRate = 0, 0, false
+	}
+}
+
+// parseHRD skips hrd_parameters() (§E.1.2).
+func parseHRD(r *bitReader) {
+	n := 1 + r.ueMax(MaxCpbCount-1) // cpb_cnt_minus1
+	r.u(4)                          // bit_rate_scale
+	r.u(4)                          // cpb_size_scale
+	for i := 0; i < n && !r.over; i++ {
+		r.ue()   // bit_rate_value_minus1
+		r.ue()   // cpb_size_value_minus1
+		r.flag() // cbr_flag
+	}
+	r.u(5) // initial_cpb_removal_delay_length_minus1
+	r.u(5) // cpb_removal_delay_length_minus1
+	r.u(5) // dpb_output_delay_length_minus1
+	r.u(5) // time_offset_length
 }
 
 // pps is a picture parameter set (§7.3.2.2), resolved against its SPS.

@@ -1,7 +1,5 @@
 package h264
 
-import "math/bits"
-
 // vlcEntry is one entry of a two-level VLC lookup table. len > 0: a code of
 // len bits with value val. len < 0: a second-level table of -len bits at
 // offset val. len == 0: no code starts with these bits.
@@ -115,5 +113,3 @@ func init() {
 		runBeforeVLC[i] = newVLC(runBeforeLen[i][:n], runBeforeCode[i][:n], nil)
 	}
 }
-
-var _ = bits.LeadingZeros32
