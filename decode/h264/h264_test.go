@@ -401,7 +401,8 @@ func FuzzSplitAccessUnits(f *testing.F) {
 }
 
 // Test444 checks 4:4:4 streams (High 4:4:4 Predictive, as ffmpeg+x264 make
-// from RGB or yuv444p sources) against ffmpeg's MD5 of each picture.
+// from RGB or yuv444p sources), and interlace-flagged streams, against
+// ffmpeg's MD5 of each picture.
 func Test444(t *testing.T) {
 	ffmpeg := testtool.Need(t, "ffmpeg")
 	dir := t.TempDir()
@@ -413,6 +414,10 @@ func Test444(t *testing.T) {
 		{"cabac-lossless", "yuv444p", "cabac=1:qp=0"},
 		{"cavlc-lossless", "yuv444p", "cabac=0:qp=0"},
 		{"cabac-slices-offset", "yuv444p", "cabac=1:slices=3:qp=35:chroma-qp-offset=4"},
+		// frame_mbs_only_flag 0 with frame pictures (no MBAFF): decoded as frames.
+		{"fake-interlaced-420", "yuv420p", "cabac=1:fake-interlaced=1:qp=28"},
+		// MBAFF: a typed error, checked below.
+		{"mbaff", "yuv420p", "cabac=1:interlaced=1:qp=28"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := filepath.Join(dir, c.name+".264")
@@ -442,6 +447,13 @@ func Test444(t *testing.T) {
 			var got []string
 			for _, au := range SplitAccessUnits(annexBNALs(b)) {
 				fr, err := d.DecodeAccessUnit(au)
+				if c.name == "mbaff" {
+					var ue decode.UnsupportedError
+					if !errors.As(err, &ue) {
+						t.Fatalf("MBAFF picture: %v, want an UnsupportedError", err)
+					}
+					return
+				}
 				if err != nil {
 					t.Fatalf("picture %d: %v", len(got), err)
 				}
