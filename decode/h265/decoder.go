@@ -16,6 +16,8 @@ const MaxSlicesPerPicture = decode.MaxNALUnitsPerAccessUnit
 type Decoder struct {
 	sps [MaxSPSCount]*sps
 	pps [MaxPPSCount]*pps
+	// spsErr holds why an SPS id was refused (e.g. UnsupportedError).
+	spsErr [MaxSPSCount]error
 
 	lengthSize int // NAL length size from hvcC, 0 when not configured
 
@@ -94,9 +96,15 @@ func (d *Decoder) takeParameterSet(nal []byte) error {
 		d.rbsp = unescape(d.rbsp, nal)
 		s, err := parseSPS(d.rbsp)
 		if err != nil {
+			if s != nil {
+				// Slices that refer to this SPS report why it was refused.
+				d.sps[s.id] = nil
+				d.spsErr[s.id] = err
+			}
 			return err
 		}
 		d.sps[s.id] = s
+		d.spsErr[s.id] = nil
 	case nalPPS:
 		d.rbsp = unescape(d.rbsp, nal)
 		p, err := parsePPS(d.rbsp)

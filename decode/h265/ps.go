@@ -471,7 +471,7 @@ func parseSPS(rbsp []byte) (*sps, error) {
 		if rangeExt {
 			for i := 0; i < 9; i++ {
 				if r.flag() && r.err == nil {
-					return nil, decode.UnsupportedError("H.265 range extension coding tools (sps_range_extension)")
+					return s, decode.UnsupportedError("H.265 range extension coding tools (sps_range_extension)")
 				}
 			}
 		}
@@ -479,7 +479,7 @@ func parseSPS(rbsp []byte) (*sps, error) {
 	if r.err != nil {
 		return nil, fmt.Errorf("h265: SPS: %w", r.err)
 	}
-	return s, s.validate()
+	return s, s.validate() // s.id is valid even when validate fails
 }
 
 func (s *sps) validate() error {

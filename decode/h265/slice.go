@@ -71,6 +71,9 @@ func (d *Decoder) parseSliceHeader(rbsp []byte, nalType int, prev *sliceHeader, 
 	}
 	h.ppsID = r.ueMax(MaxPPSCount-1, "slice_pic_parameter_set_id")
 	p := d.pps[h.ppsID]
+	if p != nil && d.sps[p.spsID] == nil && d.spsErr[p.spsID] != nil {
+		return d.spsErr[p.spsID]
+	}
 	if p == nil || d.sps[p.spsID] == nil {
 		return decode.ErrMissingParameterSet
 	}

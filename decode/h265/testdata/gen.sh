@@ -31,13 +31,17 @@ gen crop_66x34     66x34  "ctu=16:qp=32"
 gen crop_130x98    130x98 "ctu=64:qp=40"
 gen main10         96x64  "ctu=32:qp=32" -pix_fmt yuv420p10le
 gen main10_lossless 32x32 "ctu=16:lossless=1" -pix_fmt yuv420p10le
+gen main12         96x64  "ctu=32:qp=30" -pix_fmt yuv420p12le
 gen main10_tskip   64x64  "ctu=16:tskip=1:qp=20:deblock=2,2" -pix_fmt yuv420p10le
 gen stillpicture   64x64  "ctu=32:qp=30:profile=mainstillpicture" -frames:v 1
 gen cuqpdelta      96x64  "ctu=32:aq-mode=3:aq-strength=2:qg-size=8:cbqpoffs=-3:crqpoffs=4:qp=30"
 gen nostrongsmooth 128x64 "ctu=64:strong-intra-smoothing=0:qp=34"
 gen constrained    64x64  "ctu=16:constrained-intra=1:rd=6:qp=30"
 gen cra            64x64  "ctu=16:qp=36:open-gop=1:keyint=2:bframes=0" -frames:v 3
+# Streams the decoder must refuse with decode.UnsupportedError (not in the manifest).
+ffmpeg -v error -f lavfi -i testsrc2=size=64x64 -frames:v 1 -pix_fmt yuv444p -c:v libx265 -x265-params log-level=error -y unsupported_444.hevc
+ffmpeg -v error -f lavfi -i testsrc2=size=64x64 -frames:v 1 -pix_fmt gray -c:v libx265 -x265-params log-level=error -y unsupported_400.hevc
 : > intra-md5.txt
-for f in *.hevc; do
+for f in $(ls *.hevc | grep -v ^unsupported_); do
   "$md5tool" "$f" | sed "s|^|$f  |" >> intra-md5.txt
 done
