@@ -421,7 +421,7 @@ func Test444(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := filepath.Join(dir, c.name+".264")
-			out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=50x38,noise=alls=12:allf=t",
+			out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=50x36,noise=alls=12:allf=t",
 				"-frames:v", "2", "-pix_fmt", c.pixFmt, "-c:v", "libx264", "-x264-params", "keyint=1:"+c.params,
 				"-f", "h264", f).CombinedOutput()
 			if err != nil {
