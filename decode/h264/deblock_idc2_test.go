@@ -1,11 +1,12 @@
 package h264
 
-// disable_deblocking_filter_idc == 2 (filter inside slices, not across
-// their edges) against ffmpeg. x264 never writes idc 2, so x264 streams with
-// several slices are rewritten: each slice header's
-// disable_deblocking_filter_idc ue(v) 0 becomes 2, the rest of the slice
-// moved by the two extra bits (§7.3.3; CABAC data re-aligned by
-// cabac_alignment_one_bit, §7.3.4).
+// disable_deblocking_filter_idc 2 (filter inside slices, not across their
+// edges), and slices with different idc in one picture, against ffmpeg.
+// x264 never writes idc 2, so x264 streams with several slices are
+// rewritten: a slice header's disable_deblocking_filter_idc ue(v) 0 becomes
+// 2 (or 1, the offsets then dropped), the rest of the slice moved by the
+// extra bits (§7.3.3; CABAC data re-aligned by cabac_alignment_one_bit,
+// §7.3.4).
 
 import (
 	"errors"
@@ -166,8 +167,9 @@ func idc2ParsePPS(rbsp []byte, p *idc2Params) error {
 	return r.err
 }
 
-// idc2RewriteSlice returns the slice NAL unit with disable_deblocking_filter_idc 2.
-func idc2RewriteSlice(nal []byte, p *idc2Params) ([]byte, error) {
+// idc2RewriteSlice returns the slice NAL unit with disable_deblocking_filter_idc
+// idc (1 or 2; with 1 the offsets are dropped, §7.3.3).
+func idc2RewriteSlice(nal []byte, p *idc2Params, idc uint64) ([]byte, error) {
 	rbsp := tUnescape(nal[1:])
 	r := &tbr{b: rbsp}
 	nalType := nal[0] & 0x1f
@@ -224,12 +226,15 @@ func idc2RewriteSlice(nal []byte, p *idc2Params) ([]byte, error) {
 	for rd.pos < at {
 		w.u(1, rd.u(1))
 	}
-	w.ue(2)
+	w.ue(idc)
 	rd.u(1)
 	// The offsets (se, se), then for CAVLC everything up to the stop bit;
 	// for CABAC the alignment ones are dropped and rewritten.
-	w.se(rd.se())
-	w.se(rd.se())
+	a, b := rd.se(), rd.se()
+	if idc != 1 {
+		w.se(a)
+		w.se(b)
+	}
 	last := 8*len(rbsp) - 1
 	for last >= 0 && rbsp[last/8]>>(7-uint(last%8))&1 == 0 {
 		last--
@@ -256,14 +261,17 @@ func idc2RewriteSlice(nal []byte, p *idc2Params) ([]byte, error) {
 	return append([]byte{nal[0]}, tEscape(w.b)...), rd.err
 }
 
-// idc2Rewrite rewrites every slice of an Annex B stream.
-func idc2Rewrite(data []byte) ([]byte, error) {
+// idc2Rewrite rewrites the slices of an Annex B stream, slice i of each
+// picture getting disable_deblocking_filter_idc pattern[i % len(pattern)]
+// (0 leaves the slice as it is).
+func idc2Rewrite(data []byte, pattern []uint64) ([]byte, error) {
 	nals, ok := decode.SplitAnnexB(nil, data)
 	if !ok {
 		return nil, errors.New("too many NAL units")
 	}
 	var p idc2Params
 	var out []byte
+	slice := 0
 	for _, n := range nals {
 		var err error
 		switch n[0] & 0x1f {
@@ -272,7 +280,13 @@ func idc2Rewrite(data []byte) ([]byte, error) {
 		case 8:
 			err = idc2ParsePPS(tUnescape(n[1:]), &p)
 		case 1, 5:
-			n, err = idc2RewriteSlice(n, &p)
+			if len(n) > 1 && n[1]&0x80 != 0 { // first_mb_in_slice == 0
+				slice = 0
+			}
+			if idc := pattern[slice%len(pattern)]; idc != 0 {
+				n, err = idc2RewriteSlice(n, &p, idc)
+			}
+			slice++
 		}
 		if err != nil {
 			return nil, err
@@ -287,15 +301,20 @@ func TestDeblockIdc2X264(t *testing.T) {
 	ffmpeg := testtool.Need(t, "ffmpeg")
 	ffprobe := testtool.Need(t, "ffprobe")
 	dir := t.TempDir()
-	for _, c := range []struct{ name, size, pixFmt, params string }{
-		{"cavlc-slices4", "64x64", "yuv420p", "keyint=1:cabac=0:slices=4:qp=36:deblock=1,-1"},
-		{"cabac-slices4", "64x64", "yuv420p", "keyint=1:cabac=1:slices=4:qp=36:deblock=-1,2"},
-		{"cabac-slice-max-mbs-5", "80x48", "yuv420p", "keyint=1:cabac=1:slice-max-mbs=5:qp=40"},
-		{"422-cabac-slices3", "64x48", "yuv422p", "keyint=1:cabac=1:slices=3:qp=38"},
-		{"high10-cavlc-slices3", "64x48", "yuv420p10le", "keyint=1:cabac=0:slices=3:qp=48:deblock=3,3"},
+	for _, c := range []struct {
+		name, size, pixFmt, params string
+		pattern                    []uint64 // disable_deblocking_filter_idc by slice
+	}{
+		{"cavlc-slices4", "64x64", "yuv420p", "keyint=1:cabac=0:slices=4:qp=36:deblock=1,-1", []uint64{2}},
+		{"cabac-slices4", "64x64", "yuv420p", "keyint=1:cabac=1:slices=4:qp=36:deblock=-1,2", []uint64{2}},
+		{"cabac-slice-max-mbs-5", "80x48", "yuv420p", "keyint=1:cabac=1:slice-max-mbs=5:qp=40", []uint64{2}},
+		{"422-cabac-slices3", "64x48", "yuv422p", "keyint=1:cabac=1:slices=3:qp=38", []uint64{2}},
+		{"high10-cavlc-slices3", "64x48", "yuv420p10le", "keyint=1:cabac=0:slices=3:qp=48:deblock=3,3", []uint64{2}},
+		{"cabac-mixed-0-1-2", "64x64", "yuv420p", "keyint=1:cabac=1:slice-max-mbs=3:qp=40:deblock=2,1", []uint64{0, 1, 2}},
+		{"cavlc-mixed-1-0-2-2", "64x64", "yuv420p", "keyint=1:cabac=0:slice-max-mbs=4:qp=40", []uint64{1, 0, 2, 2}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			desc := fmt.Sprintf("clip %s (%s %s, x264 %s, rewritten to disable_deblocking_filter_idc 2)", c.name, c.size, c.pixFmt, c.params)
+			desc := fmt.Sprintf("clip %s (%s %s, x264 %s, rewritten to disable_deblocking_filter_idc %v by slice)", c.name, c.size, c.pixFmt, c.params, c.pattern)
 			orig := filepath.Join(dir, c.name+".264")
 			src := fmt.Sprintf("testsrc2=size=%s:rate=25,noise=alls=20:allf=t", c.size)
 			cmd := exec.Command(ffmpeg, "-v", "error", "-y", "-f", "lavfi", "-i", src,
@@ -308,7 +327,7 @@ func TestDeblockIdc2X264(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rewritten, err := idc2Rewrite(data)
+			rewritten, err := idc2Rewrite(data, c.pattern)
 			if err != nil {
 				t.Fatalf("%s: %v", desc, err)
 			}
@@ -325,7 +344,7 @@ func TestDeblockIdc2X264(t *testing.T) {
 				t.Fatalf("%s: oracle of the original: %v", desc, err)
 			}
 			if len(want) != len(wantOrig) || len(want) == 0 || want[0] == wantOrig[0] {
-				t.Fatalf("%s: ffmpeg gives the same first picture with idc 0 and idc 2; the rewrite shows nothing", desc)
+				t.Fatalf("%s: ffmpeg gives the same first picture before and after the rewrite; it shows nothing", desc)
 			}
 			got, err := diffDecodeStream(rewritten)
 			if err != nil {
