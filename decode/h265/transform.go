@@ -10,59 +10,112 @@ package h265
 // odd coefficients times the left half of the odd rows. Integer sums are
 // only regrouped, so the result equals the matrix product exactly.
 
-// idct computes the n-point inverse DCT of s[0..n) into d[0..n), using
-// rows transMat[j*step]. Coefficients above last are zero.
-func idct(s, d *[32]int32, n, step, last int) {
-	if n == 4 {
-		s0, s1, s2, s3 := s[0], s[1], s[2], s[3]
-		e0 := 64 * (s0 + s2)
-		e1 := 64 * (s0 - s2)
-		o0 := 83*s1 + 36*s3
-		o1 := 36*s1 - 83*s3
-		d[0] = e0 + o0
-		d[1] = e1 + o1
-		d[2] = e1 - o1
-		d[3] = e0 - o0
-		return
-	}
-	if last < 4 {
-		// Few coefficients: the matrix product directly.
-		for k := 0; k < n; k++ {
-			d[k] = 0
+// Odd rows of the 8-, 16- and 32-point matrices, left halves only.
+var (
+	odd8  [4][4]int32   // rows 1,3,5,7 of the 8-point matrix
+	odd16 [8][8]int32   // rows 1,3,..,15 of the 16-point matrix
+	odd32 [16][16]int32 // rows 1,3,..,31 of the 32-point matrix
+)
+
+func init() {
+	for j := 0; j < 4; j++ {
+		for k := 0; k < 4; k++ {
+			odd8[j][k] = transMat[(2*j+1)*4][k]
 		}
-		for j := 0; j <= last; j++ {
-			c := s[j]
-			if c == 0 {
-				continue
-			}
-			row := transMat[j*step][:n]
-			dd := d[:n]
-			for k, m := range row {
-				dd[k] += c * m
-			}
-		}
-		return
 	}
-	h := n >> 1
-	var o [16]int32
-	for j := 1; j <= last && j < n; j += 2 {
-		c := s[j]
+	for j := 0; j < 8; j++ {
+		for k := 0; k < 8; k++ {
+			odd16[j][k] = transMat[(2*j+1)*2][k]
+		}
+	}
+	for j := 0; j < 16; j++ {
+		for k := 0; k < 16; k++ {
+			odd32[j][k] = transMat[2*j+1][k]
+		}
+	}
+}
+
+// idct4 is the 4-point inverse DCT of (s0, s1, s2, s3).
+func idct4(s0, s1, s2, s3 int32) (int32, int32, int32, int32) {
+	e0 := 64 * (s0 + s2)
+	e1 := 64 * (s0 - s2)
+	o0 := 83*s1 + 36*s3
+	o1 := 36*s1 - 83*s3
+	return e0 + o0, e1 + o1, e1 - o1, e0 - o0
+}
+
+// idct8 computes the 8-point inverse DCT of s[0], s[st], … s[7·st].
+func idct8(s []int32, st int, d *[8]int32, last int) {
+	var o [4]int32
+	for j := 0; 2*j+1 <= last && j < 4; j++ {
+		c := s[(2*j+1)*st]
 		if c == 0 {
 			continue
 		}
-		row := &transMat[j*step]
-		for k := 0; k < h; k++ {
-			o[k] += c * row[k]
+		r := &odd8[j]
+		o[0] += c * r[0]
+		o[1] += c * r[1]
+		o[2] += c * r[2]
+		o[3] += c * r[3]
+	}
+	e0, e1, e2, e3 := idct4(s[0], s[2*st], s[4*st], s[6*st])
+	d[0], d[7] = e0+o[0], e0-o[0]
+	d[1], d[6] = e1+o[1], e1-o[1]
+	d[2], d[5] = e2+o[2], e2-o[2]
+	d[3], d[4] = e3+o[3], e3-o[3]
+}
+
+// idct16 computes the 16-point inverse DCT of s[0], s[st], … s[15·st].
+func idct16(s []int32, st int, d *[16]int32, last int) {
+	var o [8]int32
+	for j := 0; 2*j+1 <= last && j < 8; j++ {
+		c := s[(2*j+1)*st]
+		if c == 0 {
+			continue
+		}
+		r := &odd16[j]
+		for k := range o {
+			o[k] += c * r[k]
 		}
 	}
-	var se, e [32]int32
-	for j := 0; j < h; j++ {
-		se[j] = s[2*j]
-	}
-	idct(&se, &e, h, step*2, last>>1)
-	for k := 0; k < h; k++ {
+	var e [8]int32
+	idct8(s, 2*st, &e, last>>1)
+	for k := 0; k < 8; k++ {
 		d[k] = e[k] + o[k]
-		d[n-1-k] = e[k] - o[k]
+		d[15-k] = e[k] - o[k]
+	}
+}
+
+// idct32 computes the 32-point inverse DCT of s[0], s[st], … s[31·st].
+func idct32(s []int32, st int, d *[32]int32, last int) {
+	var o [16]int32
+	for j := 0; 2*j+1 <= last && j < 16; j++ {
+		c := s[(2*j+1)*st]
+		if c == 0 {
+			continue
+		}
+		r := &odd32[j]
+		for k := range o {
+			o[k] += c * r[k]
+		}
+	}
+	var e [16]int32
+	idct16(s, 2*st, &e, last>>1)
+	for k := 0; k < 16; k++ {
+		d[k] = e[k] + o[k]
+		d[31-k] = e[k] - o[k]
+	}
+}
+
+// idctN runs the n-point (8, 16, 32) inverse DCT of s[0], s[st], … into d.
+func idctN(s []int32, st, n int, d *[32]int32, last int) {
+	switch n {
+	case 8:
+		idct8(s, st, (*[8]int32)(d[:8]), last)
+	case 16:
+		idct16(s, st, (*[16]int32)(d[:16]), last)
+	default:
+		idct32(s, st, d, last)
 	}
 }
 
@@ -90,54 +143,35 @@ func (d *Decoder) inverseTransform(coef, res []int32, log2N int, dst bool, bdShi
 	}
 	n := 1 << log2N
 	tmp := d.tmp[:n*n]
-	step := 32 >> uint(log2N)
-	var s, o [32]int32
-	// Columns.
-	for x := 0; x < n; x++ {
-		if x > maxX {
-			for y := 0; y < n; y++ {
-				tmp[y*n+x] = 0
+	var o [32]int32
+	// Columns (only 0..maxX can be non-zero).
+	for i := range tmp {
+		tmp[i] = 0
+	}
+	for x := 0; x <= maxX; x++ {
+		empty := true
+		for j := 0; j <= maxY; j++ {
+			if coef[j*n+x] != 0 {
+				empty = false
+				break
 			}
+		}
+		if empty {
 			continue
 		}
-		for j := 0; j < n; j++ {
-			s[j] = coef[j*n+x]
-		}
-		if dst {
-			dst4(&s, &o)
-		} else {
-			idct(&s, &o, n, step, maxY)
-		}
+		idctN(coef[x:], n, n, &o, maxY)
 		for y := 0; y < n; y++ {
-			v := (o[y] + 64) >> 7
-			if v < -32768 {
-				v = -32768
-			} else if v > 32767 {
-				v = 32767
-			}
-			tmp[y*n+x] = v
+			tmp[y*n+x] = clip16((o[y] + 64) >> 7)
 		}
 	}
 	// Rows.
 	rnd := int32(1) << (bdShift - 1)
 	for y := 0; y < n; y++ {
-		copy(s[:n], tmp[y*n:y*n+n])
-		if dst {
-			dst4(&s, &o)
-		} else {
-			idct(&s, &o, n, step, maxX)
-		}
+		idctN(tmp[y*n:], 1, n, &o, maxX)
 		out := res[y*n : y*n+n]
 		for x := range out {
 			out[x] = (o[x] + rnd) >> bdShift
 		}
-	}
-}
-
-// dst4 is the 4-point inverse DST-VII (eq. 8-314): d[k] = Σ_j transMatrix[j][k]·s[j].
-func dst4(s, d *[32]int32) {
-	for k := 0; k < 4; k++ {
-		d[k] = dstMat[0][k]*s[0] + dstMat[1][k]*s[1] + dstMat[2][k]*s[2] + dstMat[3][k]*s[3]
 	}
 }
 
