@@ -167,9 +167,18 @@ func idc2ParsePPS(rbsp []byte, p *idc2Params) error {
 	return r.err
 }
 
-// idc2RewriteSlice returns the slice NAL unit with disable_deblocking_filter_idc
-// idc (1 or 2; with 1 the offsets are dropped, §7.3.3).
-func idc2RewriteSlice(nal []byte, p *idc2Params, idc uint64) ([]byte, error) {
+// dbkSpec is what a rewritten slice header gets: disable_deblocking_filter_idc
+// and, unless idc is 1, slice_alpha_c0_offset_div2 and slice_beta_offset_div2.
+// keep leaves the slice as x264 wrote it.
+type dbkSpec struct {
+	keep bool
+	idc  uint64
+	a, b int64
+}
+
+// idc2RewriteSlice returns the slice NAL unit with the deblocking syntax of
+// spec (§7.3.3).
+func idc2RewriteSlice(nal []byte, p *idc2Params, spec dbkSpec) ([]byte, error) {
 	rbsp := tUnescape(nal[1:])
 	r := &tbr{b: rbsp}
 	nalType := nal[0] & 0x1f
@@ -218,6 +227,8 @@ func idc2RewriteSlice(nal []byte, p *idc2Params, idc uint64) ([]byte, error) {
 	if idc := r.ue(); idc != 0 {
 		return nil, fmt.Errorf("disable_deblocking_filter_idc is %d, want 0", idc)
 	}
+	r.se()
+	r.se()
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -226,14 +237,15 @@ func idc2RewriteSlice(nal []byte, p *idc2Params, idc uint64) ([]byte, error) {
 	for rd.pos < at {
 		w.u(1, rd.u(1))
 	}
-	w.ue(idc)
+	w.ue(spec.idc)
 	rd.u(1)
 	// The offsets (se, se), then for CAVLC everything up to the stop bit;
 	// for CABAC the alignment ones are dropped and rewritten.
-	a, b := rd.se(), rd.se()
-	if idc != 1 {
-		w.se(a)
-		w.se(b)
+	rd.se()
+	rd.se()
+	if spec.idc != 1 {
+		w.se(spec.a)
+		w.se(spec.b)
 	}
 	last := 8*len(rbsp) - 1
 	for last >= 0 && rbsp[last/8]>>(7-uint(last%8))&1 == 0 {
@@ -262,9 +274,8 @@ func idc2RewriteSlice(nal []byte, p *idc2Params, idc uint64) ([]byte, error) {
 }
 
 // idc2Rewrite rewrites the slices of an Annex B stream, slice i of each
-// picture getting disable_deblocking_filter_idc pattern[i % len(pattern)]
-// (0 leaves the slice as it is).
-func idc2Rewrite(data []byte, pattern []uint64) ([]byte, error) {
+// picture getting pattern[i % len(pattern)].
+func idc2Rewrite(data []byte, pattern []dbkSpec) ([]byte, error) {
 	nals, ok := decode.SplitAnnexB(nil, data)
 	if !ok {
 		return nil, errors.New("too many NAL units")
@@ -283,8 +294,8 @@ func idc2Rewrite(data []byte, pattern []uint64) ([]byte, error) {
 			if len(n) > 1 && n[1]&0x80 != 0 { // first_mb_in_slice == 0
 				slice = 0
 			}
-			if idc := pattern[slice%len(pattern)]; idc != 0 {
-				n, err = idc2RewriteSlice(n, &p, idc)
+			if spec := pattern[slice%len(pattern)]; !spec.keep {
+				n, err = idc2RewriteSlice(n, &p, spec)
 			}
 			slice++
 		}
@@ -303,18 +314,21 @@ func TestDeblockIdc2X264(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct {
 		name, size, pixFmt, params string
-		pattern                    []uint64 // disable_deblocking_filter_idc by slice
+		pattern                    []dbkSpec // by slice index in the picture
 	}{
-		{"cavlc-slices4", "64x64", "yuv420p", "keyint=1:cabac=0:slices=4:qp=36:deblock=1,-1", []uint64{2}},
-		{"cabac-slices4", "64x64", "yuv420p", "keyint=1:cabac=1:slices=4:qp=36:deblock=-1,2", []uint64{2}},
-		{"cabac-slice-max-mbs-5", "80x48", "yuv420p", "keyint=1:cabac=1:slice-max-mbs=5:qp=40", []uint64{2}},
-		{"422-cabac-slices3", "64x48", "yuv422p", "keyint=1:cabac=1:slices=3:qp=38", []uint64{2}},
-		{"high10-cavlc-slices3", "64x48", "yuv420p10le", "keyint=1:cabac=0:slices=3:qp=48:deblock=3,3", []uint64{2}},
-		{"cabac-mixed-0-1-2", "64x64", "yuv420p", "keyint=1:cabac=1:slice-max-mbs=3:qp=40:deblock=2,1", []uint64{0, 1, 2}},
-		{"cavlc-mixed-1-0-2-2", "64x64", "yuv420p", "keyint=1:cabac=0:slice-max-mbs=4:qp=40", []uint64{1, 0, 2, 2}},
+		{"cavlc-slices4", "64x64", "yuv420p", "keyint=1:cabac=0:slices=4:qp=36", []dbkSpec{{idc: 2, a: 1, b: -1}}},
+		{"cabac-slices4", "64x64", "yuv420p", "keyint=1:cabac=1:slices=4:qp=36", []dbkSpec{{idc: 2, a: -1, b: 2}}},
+		{"cabac-slice-max-mbs-5", "80x48", "yuv420p", "keyint=1:cabac=1:slice-max-mbs=5:qp=40", []dbkSpec{{idc: 2}}},
+		{"422-cabac-slices3", "64x48", "yuv422p", "keyint=1:cabac=1:slices=3:qp=38", []dbkSpec{{idc: 2}}},
+		{"high10-cavlc-slices3", "64x48", "yuv420p10le", "keyint=1:cabac=0:slices=3:qp=48", []dbkSpec{{idc: 2, a: 3, b: 3}}},
+		{"cabac-mixed-0-1-2", "64x64", "yuv420p", "keyint=1:cabac=1:slice-max-mbs=3:qp=40:deblock=2,1", []dbkSpec{{keep: true}, {idc: 1}, {idc: 2}}},
+		{"cavlc-mixed-1-0-2-2", "64x64", "yuv420p", "keyint=1:cabac=0:slice-max-mbs=4:qp=40", []dbkSpec{{idc: 1}, {keep: true}, {idc: 2}, {idc: 2, a: -2, b: 2}}},
+		// FilterOffsetA/B of the q macroblock's slice govern an edge between slices.
+		{"cabac-offsets-by-slice", "64x64", "yuv420p", "keyint=1:cabac=1:slice-max-mbs=3:qp=36", []dbkSpec{{a: 6, b: -6}, {a: -6, b: 6}, {a: 3, b: 0}, {a: 0, b: -3}}},
+		{"cavlc-offsets-by-slice", "64x48", "yuv420p", "keyint=1:cabac=0:slices=3:qp=30", []dbkSpec{{a: 6, b: 6}, {a: -6, b: -6}, {a: 6, b: -6}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			desc := fmt.Sprintf("clip %s (%s %s, x264 %s, rewritten to disable_deblocking_filter_idc %v by slice)", c.name, c.size, c.pixFmt, c.params, c.pattern)
+			desc := fmt.Sprintf("clip %s (%s %s, x264 %s, slice deblocking syntax rewritten to %+v by slice)", c.name, c.size, c.pixFmt, c.params, c.pattern)
 			orig := filepath.Join(dir, c.name+".264")
 			src := fmt.Sprintf("testsrc2=size=%s:rate=25,noise=alls=20:allf=t", c.size)
 			cmd := exec.Command(ffmpeg, "-v", "error", "-y", "-f", "lavfi", "-i", src,
