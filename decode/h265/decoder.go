@@ -32,13 +32,14 @@ type Decoder struct {
 	dsValid bool
 	err     error
 
-	rbsp  []byte
-	coef  [32 * 32]int32
-	res   [32 * 32]int32
-	tmp   [32 * 32]int32
-	ref   [4*32 + 1]int32
-	reff  [4*32 + 1]int32
-	frame decode.Frame
+	rbsp      []byte
+	coef      [32 * 32]int32 // all zero between blocks unless coefDirty
+	coefDirty bool
+	res       [32 * 32]int32
+	tmp       [32 * 32]int32
+	ref       [4*32 + 1]int32
+	reff      [4*32 + 1]int32
+	frame     decode.Frame
 }
 
 // NewDecoder returns a decoder with no parameter sets.

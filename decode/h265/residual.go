@@ -14,9 +14,10 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 	ctx := &d.ctx
 	n := 1 << log2N
 	coef := d.coef[:n*n]
-	for i := range coef {
-		coef[i] = 0
+	if d.coefDirty {
+		d.coef = [32 * 32]int32{}
 	}
+	d.coefDirty = true
 	transformSkip := false
 	if pp.transformSkip && !ss.bypass && log2N == 2 {
 		inc := 0
@@ -92,8 +93,10 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 	firstSb := true
 	signHidingOn := pp.signDataHiding && !ss.bypass
 	sigBase := ctxSigCoeff
+	cIdx01 := 0
 	if cIdx > 0 {
 		sigBase += 27
+		cIdx01 = 1
 	}
 	for i := lastSubBlock; i >= 0; i-- {
 		xS, yS := int(sbScan[i][0]), int(sbScan[i][1])
@@ -133,63 +136,18 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 			if yS+1 < sbW && csbf[yS+1][xS] != 0 {
 				prevCsbf |= 2
 			}
+			sbDC := 0
+			if xS == 0 && yS == 0 {
+				sbDC = 1
+			}
+			tab := &sigCtxTab[cIdx01][log2N-2][scanIdx][prevCsbf][sbDC]
 			for nn := startN; nn >= 0; nn-- {
-				xP, yP := int(posScan[nn][0]), int(posScan[nn][1])
 				if nn == 0 && inferSbDc {
 					sigPos[nSig] = 0
 					nSig++
 					break
 				}
-				var sigCtx int
-				if log2N == 2 {
-					sigCtx = int(ctxIdxMap4x4[(yP<<2)+xP])
-				} else if xS == 0 && yS == 0 && xP == 0 && yP == 0 {
-					sigCtx = 0
-				} else {
-					switch prevCsbf {
-					case 0:
-						switch s := xP + yP; {
-						case s == 0:
-							sigCtx = 2
-						case s < 3:
-							sigCtx = 1
-						}
-					case 1:
-						if yP == 0 {
-							sigCtx = 2
-						} else if yP == 1 {
-							sigCtx = 1
-						}
-					case 2:
-						if xP == 0 {
-							sigCtx = 2
-						} else if xP == 1 {
-							sigCtx = 1
-						}
-					default:
-						sigCtx = 2
-					}
-					if cIdx == 0 {
-						if xS > 0 || yS > 0 {
-							sigCtx += 3
-						}
-						if log2N == 3 {
-							if scanIdx == 0 {
-								sigCtx += 9
-							} else {
-								sigCtx += 15
-							}
-						} else {
-							sigCtx += 21
-						}
-					} else {
-						if log2N == 3 {
-							sigCtx += 9
-						} else {
-							sigCtx += 12
-						}
-					}
-				}
+				sigCtx := int(tab[nn])
 				if c.decodeBin(&ctx[sigBase+sigCtx]) == 1 {
 					sigPos[nSig] = int8(nn)
 					nSig++
@@ -373,6 +331,8 @@ func (d *Decoder) reconstruct(cIdx, x0, y0, log2N int, transformSkip bool, maxX,
 			d.inverseTransform(coef, res, log2N, cIdx == 0 && n == 4, bdShift2, maxX, maxY)
 		}
 	}
+	clear(coef[:(maxY+1)*n])
+	d.coefDirty = false
 	pl := p.planes[cIdx]
 	stride := p.stride[cIdx]
 	maxV := int32(1)<<uint(bitDepth) - 1
@@ -383,4 +343,82 @@ func (d *Decoder) reconstruct(cIdx, x0, y0, log2N int, transformSkip bool, maxX,
 			row[x] = uint16(clip32(int32(row[x])+rr[x], maxV))
 		}
 	}
+}
+
+// sigCtxTab[cIdx>0][log2TrafoSize-2][scanIdx][prevCsbf][sub-block is (0,0)][n]
+// is sigCtx of sig_coeff_flag at scan position n of a sub-block (§9.3.4.2.5,
+// without the 27 offset of chroma).
+var sigCtxTab [2][4][3][4][2][16]uint8
+
+// buildSigCtxTab fills sigCtxTab; tables.go's init calls it after scanPos.
+func buildSigCtxTab() {
+	for c := 0; c < 2; c++ {
+		for l := 0; l < 4; l++ {
+			log2N := l + 2
+			for scanIdx := 0; scanIdx < 3; scanIdx++ {
+				for prev := 0; prev < 4; prev++ {
+					for dc := 0; dc < 2; dc++ {
+						for n := 0; n < 16; n++ {
+							xP, yP := int(scanPos[2][scanIdx][n][0]), int(scanPos[2][scanIdx][n][1])
+							sigCtxTab[c][l][scanIdx][prev][dc][n] = uint8(sigCtxOf(c, log2N, scanIdx, prev, dc == 1, xP, yP))
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func sigCtxOf(cIdx, log2N, scanIdx, prevCsbf int, sbDC bool, xP, yP int) int {
+	if log2N == 2 {
+		return int(ctxIdxMap4x4[(yP<<2)+xP])
+	}
+	if sbDC && xP == 0 && yP == 0 {
+		return 0
+	}
+	sigCtx := 0
+	switch prevCsbf {
+	case 0:
+		switch s := xP + yP; {
+		case s == 0:
+			sigCtx = 2
+		case s < 3:
+			sigCtx = 1
+		}
+	case 1:
+		if yP == 0 {
+			sigCtx = 2
+		} else if yP == 1 {
+			sigCtx = 1
+		}
+	case 2:
+		if xP == 0 {
+			sigCtx = 2
+		} else if xP == 1 {
+			sigCtx = 1
+		}
+	default:
+		sigCtx = 2
+	}
+	if cIdx == 0 {
+		if !sbDC {
+			sigCtx += 3
+		}
+		if log2N == 3 {
+			if scanIdx == 0 {
+				sigCtx += 9
+			} else {
+				sigCtx += 15
+			}
+		} else {
+			sigCtx += 21
+		}
+	} else {
+		if log2N == 3 {
+			sigCtx += 9
+		} else {
+			sigCtx += 12
+		}
+	}
+	return sigCtx
 }

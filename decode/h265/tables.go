@@ -66,6 +66,7 @@ func init() {
 			transMat[m][n] = v
 		}
 	}
+	buildSigCtxTab()
 }
 
 // intraPredAngle is Table 8-5 for predModeIntra 0..34 (0 for 0 and 1).
