@@ -368,3 +368,112 @@ func TestDeblockIdc2X264(t *testing.T) {
 		})
 	}
 }
+
+// idc2RewritePPSCr returns a High-profile PPS NAL unit (with the
+// transform_8x8_mode_flag tail, no scaling matrix) whose
+// second_chroma_qp_index_offset is cr (§7.3.2.2).
+func idc2RewritePPSCr(nal []byte, cr int64) ([]byte, error) {
+	rbsp := tUnescape(nal[1:])
+	r := &tbr{b: rbsp}
+	r.ue()
+	r.ue()
+	r.u(2)
+	if r.ue() != 0 {
+		return nil, errors.New("slice groups")
+	}
+	r.ue()
+	r.ue()
+	r.u(3)
+	r.se()
+	r.se()
+	r.se()
+	r.u(3)
+	// more_rbsp_data(): the tail of a High-profile PPS.
+	r.u(1) // transform_8x8_mode_flag
+	if r.u(1) != 0 {
+		return nil, errors.New("PPS scaling matrix: not handled")
+	}
+	at := r.pos
+	r.se() // second_chroma_qp_index_offset
+	if r.err != nil {
+		return nil, fmt.Errorf("PPS without the High-profile tail: %v", r.err)
+	}
+	var w bitWriter
+	rd := &tbr{b: rbsp}
+	for rd.pos < at {
+		w.u(1, rd.u(1))
+	}
+	w.se(cr)
+	w.u(1, 1) // rbsp_stop_one_bit
+	for w.nbit%8 != 0 {
+		w.u(1, 0)
+	}
+	return append([]byte{nal[0]}, tEscape(w.b)...), nil
+}
+
+// TestDeblockCrOffsetX264: second_chroma_qp_index_offset different from
+// chroma_qp_index_offset (x264 writes them equal; its PPS is rewritten) —
+// the Cr edges of the deblocking filter use the second one (§8.7.2.2).
+func TestDeblockCrOffsetX264(t *testing.T) {
+	ffmpeg := testtool.Need(t, "ffmpeg")
+	ffprobe := testtool.Need(t, "ffprobe")
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, size, pixFmt, params string
+		cr                         int64
+	}{
+		{"cabac-420-cr-minus7", "64x48", "yuv420p", "keyint=1:cabac=1:qp=38:chroma-qp-offset=2", -7},
+		{"cavlc-420-cr-plus9", "64x48", "yuv420p", "keyint=1:cabac=0:qp=32", 9},
+		{"cabac-422-cr-plus5", "64x48", "yuv422p", "keyint=1:cabac=1:qp=36", 5},
+		{"cavlc-422-10-cr-minus12", "64x48", "yuv422p10le", "keyint=1:cabac=0:qp=44:chroma-qp-offset=-3", -12},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			desc := fmt.Sprintf("clip %s (%s %s, x264 %s, second_chroma_qp_index_offset rewritten to %d)", c.name, c.size, c.pixFmt, c.params, c.cr)
+			orig := filepath.Join(dir, c.name+".264")
+			src := fmt.Sprintf("testsrc2=size=%s:rate=25,noise=alls=20:allf=t", c.size)
+			cmd := exec.Command(ffmpeg, "-v", "error", "-y", "-f", "lavfi", "-i", src,
+				"-frames:v", "2", "-pix_fmt", c.pixFmt, "-c:v", "libx264", "-profile:v", "high444",
+				"-x264-params", c.params, "-f", "h264", orig)
+			// high444 only to have x264 write the PPS tail for 4:2:0 too;
+			// it keeps the input's chroma format.
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%s: encoding failed: %v\n%s", desc, err, out)
+			}
+			data, err := os.ReadFile(orig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nals, _ := decode.SplitAnnexB(nil, data)
+			var out []byte
+			for _, n := range nals {
+				if n[0]&0x1f == 8 {
+					if n, err = idc2RewritePPSCr(n, c.cr); err != nil {
+						t.Fatalf("%s: %v", desc, err)
+					}
+				}
+				out = append(out, 0, 0, 0, 1)
+				out = append(out, n...)
+			}
+			file := filepath.Join(dir, c.name+"-cr.264")
+			if err := os.WriteFile(file, out, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want, err := diffOracle(ffmpeg, ffprobe, file)
+			if err != nil {
+				t.Fatalf("%s: oracle: %v", desc, err)
+			}
+			wantOrig, err := diffOracle(ffmpeg, ffprobe, orig)
+			if err != nil {
+				t.Fatalf("%s: oracle of the original: %v", desc, err)
+			}
+			if len(want) == 0 || len(want) != len(wantOrig) || want[0] == wantOrig[0] {
+				t.Fatalf("%s: ffmpeg gives the same first picture before and after the rewrite; it shows nothing", desc)
+			}
+			got, err := diffDecodeStream(out)
+			if err != nil {
+				t.Fatalf("%s: %v", desc, err)
+			}
+			diffMatch(t, desc, got, want)
+		})
+	}
+}
