@@ -98,30 +98,31 @@ func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
 	}
 	var t [16]int32
 	for i := 0; i < 4; i++ {
-		d0, d1, d2, d3 := c[i*4], c[i*4+1], c[i*4+2], c[i*4+3]
-		e0 := d0 + d2
-		e1 := d0 - d2
-		e2 := (d1 >> 1) - d3
-		e3 := d1 + (d3 >> 1)
-		t[i*4] = e0 + e3
-		t[i*4+1] = e1 + e2
-		t[i*4+2] = e1 - e2
-		t[i*4+3] = e0 - e3
+		r := (*[4]int32)(c[i*4 : i*4+4])
+		e0 := r[0] + r[2]
+		e1 := r[0] - r[2]
+		e2 := (r[1] >> 1) - r[3]
+		e3 := r[1] + (r[3] >> 1)
+		// Transposed output: the column pass reads t[j*4:j*4+4].
+		t[i] = e0 + e3
+		t[4+i] = e1 + e2
+		t[8+i] = e1 - e2
+		t[12+i] = e0 - e3
 	}
+	d0 := dst[0:4:4]
+	d1 := dst[stride : stride+4 : stride+4]
+	d2 := dst[2*stride : 2*stride+4 : 2*stride+4]
+	d3 := dst[3*stride : 3*stride+4 : 3*stride+4]
 	for j := 0; j < 4; j++ {
-		f0, f1, f2, f3 := t[j], t[4+j], t[8+j], t[12+j]
-		g0 := f0 + f2
-		g1 := f0 - f2
-		g2 := (f1 >> 1) - f3
-		g3 := f1 + (f3 >> 1)
-		r0 := (g0 + g3 + 32) >> 6
-		r1 := (g1 + g2 + 32) >> 6
-		r2 := (g1 - g2 + 32) >> 6
-		r3 := (g0 - g3 + 32) >> 6
-		dst[j] = uint16(clip(0, maxV, int32(dst[j])+r0))
-		dst[stride+j] = uint16(clip(0, maxV, int32(dst[stride+j])+r1))
-		dst[2*stride+j] = uint16(clip(0, maxV, int32(dst[2*stride+j])+r2))
-		dst[3*stride+j] = uint16(clip(0, maxV, int32(dst[3*stride+j])+r3))
+		f := (*[4]int32)(t[j*4 : j*4+4])
+		g0 := f[0] + f[2]
+		g1 := f[0] - f[2]
+		g2 := (f[1] >> 1) - f[3]
+		g3 := f[1] + (f[3] >> 1)
+		d0[j] = uint16(clip(0, maxV, int32(d0[j])+(g0+g3+32)>>6))
+		d1[j] = uint16(clip(0, maxV, int32(d1[j])+(g1+g2+32)>>6))
+		d2[j] = uint16(clip(0, maxV, int32(d2[j])+(g1-g2+32)>>6))
+		d3[j] = uint16(clip(0, maxV, int32(d3[j])+(g0-g3+32)>>6))
 	}
 	*c = [16]int32{}
 }
