@@ -151,6 +151,7 @@ func (c *cabac) start(b []byte, pos int) {
 	c.refill()
 }
 
+//go:noinline
 func (c *cabac) refill() {
 	for c.nb <= 47 {
 		var x byte
@@ -219,10 +220,25 @@ func (c *cabac) decodeBypass() int {
 }
 
 // decodeBypassBits decodes n ≤ 32 bypass bins as a fixed-length value.
+// k bins at once are the k-bit quotient of the offset extended by the next
+// k bits and the range: the same long division DecodeBypass performs bit by
+// bit (§9.3.4.3.4).
 func (c *cabac) decodeBypassBits(n int) int {
 	v := 0
-	for ; n > 0; n-- {
-		v = v<<1 | c.decodeBypass()
+	for n > 0 {
+		k := n
+		if k > 16 {
+			k = 16
+		}
+		if c.nb < k+8 {
+			c.refill()
+		}
+		c.nb -= k
+		scaled := uint64(c.rng) << uint(c.nb)
+		q := c.val / scaled
+		c.val -= q * scaled
+		v = v<<uint(k) | int(q)
+		n -= k
 	}
 	return v
 }
