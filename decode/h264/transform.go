@@ -144,13 +144,19 @@ func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 			t[j*8+i] = v
 		}
 	}
-	_ = dst[7*stride+7]
+	var res [64]int32
 	var out [8]int32
 	for j := 0; j < 8; j++ {
 		idct8Line((*[8]int32)(t[j*8:j*8+8]), &out)
 		for y, v := range out {
-			o := y*stride + j
-			dst[o] = uint16(clip(0, maxV, int32(dst[o])+(v+32)>>6))
+			res[y*8+j] = (v + 32) >> 6
+		}
+	}
+	for y := 0; y < 8; y++ {
+		row := dst[y*stride : y*stride+8 : y*stride+8]
+		r := (*[8]int32)(res[y*8 : y*8+8])
+		for x := range row {
+			row[x] = uint16(clip(0, maxV, int32(row[x])+r[x]))
 		}
 	}
 	*c = [64]int32{}
