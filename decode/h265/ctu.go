@@ -37,6 +37,9 @@ func (d *Decoder) avail(xCurr, yCurr, xN, yN int) bool {
 		return false
 	}
 	l := p.sps.log2Ctb
+	if xN>>l == d.ss.xCtb>>l && yN>>l == d.ss.yCtb>>l {
+		return true // inside the current CTB
+	}
 	ctbN := (yN>>l)*p.sps.picWCtb + xN>>l
 	if p.ctbSlice[ctbN] != int32(d.ss.hdr.sliceAddrRs) {
 		return false

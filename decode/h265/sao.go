@@ -130,62 +130,87 @@ func (d *Decoder) saoCTB(rx, ry, rs, c int, sp *saoParams, checkNoFilter bool) {
 		}
 	}
 	// Border samples of the CTB: neighbours may be outside the picture or
-	// across slice and tile boundaries.
-	for y := y0; y < y1; y++ {
-		if y == y0 || y == y1-1 {
-			for x := x0; x < x1; x++ {
-				d.saoEdgeBorder(x, y, x0, y0, x1, y1, w, h, rs, sub, hp, vp, &off, maxV, src, dst, stride, checkNoFilter)
-			}
-			continue
-		}
-		d.saoEdgeBorder(x0, y, x0, y0, x1, y1, w, h, rs, sub, hp, vp, &off, maxV, src, dst, stride, checkNoFilter)
-		if x1-1 > x0 {
-			d.saoEdgeBorder(x1-1, y, x0, y0, x1, y1, w, h, rs, sub, hp, vp, &off, maxV, src, dst, stride, checkNoFilter)
+	// in a neighbouring CTB across a slice or tile boundary (§8.7.3.2).
+	var ok [3][3]bool // [dy+1][dx+1]: samples of that CTB may be used
+	for dy := -1; dy <= 1; dy++ {
+		for dx := -1; dx <= 1; dx++ {
+			ok[dy+1][dx+1] = d.saoNeighbourOK(rx+dx, ry+dy, rs)
 		}
 	}
+	border := func(x, y int) {
+		if checkNoFilter && p.flags[((y<<sub)>>2)*p.w4+(x<<sub)>>2]&noFilter != 0 {
+			return
+		}
+		var nb [2]int32
+		for k := 0; k < 2; k++ {
+			xn, yn := x+hp[k], y+vp[k]
+			if xn < 0 || yn < 0 || xn >= w || yn >= h {
+				return
+			}
+			dx, dy := 1, 1
+			if xn < x0 {
+				dx = 0
+			} else if xn >= x1 {
+				dx = 2
+			}
+			if yn < y0 {
+				dy = 0
+			} else if yn >= y1 {
+				dy = 2
+			}
+			if !ok[dy][dx] {
+				return
+			}
+			nb[k] = int32(src[yn*stride+xn])
+		}
+		v := int32(src[y*stride+x])
+		e := edgeIdx[2+sgn(v-nb[0])+sgn(v-nb[1])]
+		dst[y*stride+x] = uint16(clip32(v+off[e], maxV))
+	}
+	for x := x0; x < x1; x++ {
+		border(x, y0)
+		if y1-1 > y0 {
+			border(x, y1-1)
+		}
+	}
+	for y := y0 + 1; y < y1-1; y++ {
+		border(x0, y)
+		if x1-1 > x0 {
+			border(x1-1, y)
+		}
+	}
+}
+
+// saoNeighbourOK reports whether SAO of CTB rs may read samples of the CTB
+// at (nx, ny): it exists, and no slice or tile boundary between them
+// forbids it (§8.7.3.2).
+func (d *Decoder) saoNeighbourOK(nx, ny, rs int) bool {
+	p := &d.pic
+	s := p.sps
+	if nx < 0 || ny < 0 || nx >= s.picWCtb || ny >= s.picHCtb {
+		return false
+	}
+	rsN := ny*s.picWCtb + nx
+	if rsN == rs {
+		return true
+	}
+	if p.ctbSlice[rsN] != p.ctbSlice[rs] {
+		if p.rsToTs[rsN] < p.rsToTs[rs] {
+			if !d.slices[p.ctbHdr[rs]].loopFilterAcrossSlices {
+				return false
+			}
+		} else if !d.slices[p.ctbHdr[rsN]].loopFilterAcrossSlices {
+			return false
+		}
+	}
+	if !p.pps.loopFilterAcrossTiles && p.tileRs[rsN] != p.tileRs[rs] {
+		return false
+	}
+	return true
 }
 
 // edgeIdx maps 2 + Sign(s-a) + Sign(s-b) to edgeIdx (eq. 8-363, 8-364).
 var edgeIdx = [8]int32{1, 2, 0, 3, 4}
-
-// saoEdgeBorder applies edge offset to one sample on the border of its CTB
-// (§8.7.3.2), checking the picture, slice and tile conditions.
-func (d *Decoder) saoEdgeBorder(x, y, x0, y0, x1, y1, w, h, rs, sub int, hp, vp [2]int, off *[5]int32, maxV int32, src, dst []uint16, stride int, checkNoFilter bool) {
-	p := &d.pic
-	s := p.sps
-	l := s.log2Ctb
-	if checkNoFilter && p.flags[((y<<sub)>>2)*p.w4+(x<<sub)>>2]&noFilter != 0 {
-		return
-	}
-	var nb [2]int32
-	for k := 0; k < 2; k++ {
-		xn, yn := x+hp[k], y+vp[k]
-		if xn < 0 || yn < 0 || xn >= w || yn >= h {
-			return
-		}
-		if xn < x0 || xn >= x1 || yn < y0 || yn >= y1 {
-			xl, yl := xn<<sub, yn<<sub
-			rsN := (yl>>l)*s.picWCtb + xl>>l
-			if p.ctbSlice[rsN] != p.ctbSlice[rs] {
-				zc := p.zs[((y<<sub)>>2)*p.w4+(x<<sub)>>2]
-				zn := p.zs[(yl>>2)*p.w4+xl>>2]
-				if zn < zc && !d.slices[p.ctbHdr[rs]].loopFilterAcrossSlices {
-					return
-				}
-				if zc < zn && !d.slices[p.ctbHdr[rsN]].loopFilterAcrossSlices {
-					return
-				}
-			}
-			if !p.pps.loopFilterAcrossTiles && p.tileRs[rsN] != p.tileRs[rs] {
-				return
-			}
-		}
-		nb[k] = int32(src[yn*stride+xn])
-	}
-	v := int32(src[y*stride+x])
-	e := edgeIdx[2+sign32(v-nb[0])+sign32(v-nb[1])]
-	dst[y*stride+x] = uint16(clip32(v+off[e], maxV))
-}
 
 // sgn returns -1, 0 or 1 without branches.
 func sgn(x int32) int32 { return x>>31 | int32(uint32(-x)>>31) }
