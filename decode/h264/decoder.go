@@ -155,6 +155,9 @@ func (d *Decoder) DecodeAccessUnit(nals [][]byte) (f *decode.Frame, err error) {
 	return d.decodePicture(n)
 }
 
+// decodePicture parses the headers of the n slices in d.slices (§7.3.3),
+// advances the picture order count (§8.2.1) and, for an intra picture,
+// decodes every slice (§7.3.4), deblocks (§8.7) and crops the result.
 func (d *Decoder) decodePicture(n int) (*decode.Frame, error) {
 	var sp *sps
 	var pp *pps
@@ -165,7 +168,7 @@ func (d *Decoder) decodePicture(n int) (*decode.Frame, error) {
 	for i := 0; i < n; i++ {
 		h := &d.hdrs[kept]
 		r.init(d.slices[i])
-		s, p, full, err := parseSliceHeader(&r, d.nalInfo[i]&0xff, d.nalInfo[i]>>8, h, &d.ps)
+		s, p, _, err := parseSliceHeader(&r, d.nalInfo[i]&0xff, d.nalInfo[i]>>8, h, &d.ps)
 		if err != nil {
 			return nil, err
 		}
@@ -186,7 +189,6 @@ func (d *Decoder) decodePicture(n int) (*decode.Frame, error) {
 		default:
 			intra = false
 		}
-		_ = full
 		h.dataBit = r.pos
 		d.slices[kept], d.slices[i] = d.slices[i], d.slices[kept]
 		d.nalInfo[kept], d.nalInfo[i] = d.nalInfo[i], d.nalInfo[kept]
@@ -202,7 +204,7 @@ func (d *Decoder) decodePicture(n int) (*decode.Frame, error) {
 		return nil, unsupported
 	}
 	h0 := &d.hdrs[0]
-	poc := d.lastPOC(h0, sp)
+	poc := d.poc.lastPOC
 	if h0.FieldPic {
 		return nil, decode.UnsupportedError("H.264 field pictures (interlaced)")
 	}
@@ -249,9 +251,7 @@ func (d *Decoder) decodePicture(n int) (*decode.Frame, error) {
 	return &d.frame, nil
 }
 
-// lastPOC returns the PicOrderCnt computed for the current picture.
-func (d *Decoder) lastPOC(h *sliceHeader, sp *sps) int { return d.poc.lastPOC }
-
+// decodeSlice sets up the slice decoder for slice i and decodes its data.
 func (d *Decoder) decodeSlice(i int, sp *sps, pp *pps) error {
 	sd := &d.sd
 	h := &d.hdrs[i]
