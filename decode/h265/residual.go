@@ -305,21 +305,24 @@ func (d *Decoder) reconstruct(cIdx, x0, y0, log2N int, transformSkip bool, maxX,
 		scale := levelScale[qp%6] << uint(qp/6)
 		f := p.factor[log2N-2][cIdx]
 		useF := f != nil && !(transformSkip && n > 4)
-		for i, v := range coef[:(maxY+1)*n] {
-			if v == 0 {
-				continue
+		for y := 0; y <= maxY; y++ {
+			row := coef[y*n : y*n+maxX+1]
+			for x, v := range row {
+				if v == 0 {
+					continue
+				}
+				m := int64(16)
+				if useF {
+					m = int64(f[y*n+x])
+				}
+				r := (int64(v)*m*scale + rnd) >> bdShift
+				if r < -32768 {
+					r = -32768
+				} else if r > 32767 {
+					r = 32767
+				}
+				row[x] = int32(r)
 			}
-			m := int64(16)
-			if useF {
-				m = int64(f[i])
-			}
-			x := (int64(v)*m*scale + rnd) >> bdShift
-			if x < -32768 {
-				x = -32768
-			} else if x > 32767 {
-				x = 32767
-			}
-			coef[i] = int32(x)
 		}
 		bdShift2 := uint(20 - bitDepth)
 		if transformSkip {
