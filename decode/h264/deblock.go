@@ -82,10 +82,13 @@ type dbkEdge struct {
 	// (qpprime_y_zero_transform_bypass_flag == 1 and QP'Y == 0), whose
 	// samples the filter does not modify (§8.7.2, last paragraph).
 	keepP, keepQ bool
+	// keepPMask, keepQMask: -1 when keepP (keepQ), else 0; set by set().
+	keepPMask, keepQMask int32
 }
 
 // set derives alpha, beta and tC0 for an edge from qPav and the current
-// slice's filter offsets (§8.7.2.2, equations 8-460..8-463 and 8-469/8-470).
+// slice's filter offsets, and the keep masks from keepP and keepQ (set
+// those first), (§8.7.2.2, equations 8-460..8-463 and 8-469/8-470).
 // It reports false when no sample of the edge can be filtered (alpha or
 // beta is 0, so filterSamplesFlag is 0 everywhere).
 func (e *dbkEdge) set(qPav, offA, offB, bitDepth int) bool {
@@ -110,6 +113,13 @@ func (e *dbkEdge) set(qPav, offA, offB, bitDepth int) bool {
 	t := &dbkTC0[indexA]
 	e.tc0 = [4]int32{0, int32(t[1]) << sh, int32(t[2]) << sh, int32(t[3]) << sh}
 	e.maxV = 1<<uint(bitDepth) - 1
+	e.keepPMask, e.keepQMask = 0, 0
+	if e.keepP {
+		e.keepPMask = -1
+	}
+	if e.keepQ {
+		e.keepQMask = -1
+	}
 	return true
 }
 
@@ -332,7 +342,7 @@ func (d *deblocker) chroma(pl []uint16, qpOff int, mb, left, top *mbInfo, mbx, m
 	mask = d.edges(&es, mb, top, qpOff, p.bitDepthC, offA, offB, keepQ, p.mbHeightC/4)
 	for k := 0; k < p.mbHeightC/4; k++ {
 		if mask>>uint(k)&1 != 0 {
-			dbkChromaH(pl, org+4*k*cs, cs, p.mbWidthC, 1, &es[k])
+			dbkChromaH(pl, org+4*k*cs, cs, &es[k])
 		}
 	}
 }
@@ -529,64 +539,46 @@ func dbkChromaVEdges(pl []uint16, org, stride, n int, segShift uint, es *[4]dbkE
 				continue
 			}
 			s := (*[4]uint16)(row[4*k+sh-2 : 4*k+sh+2])
-			p0, q0 := int32(s[1]), int32(s[2])
-			if dbkAbs(p0-q0) >= e.alpha {
-				continue
-			}
-			p1, q1 := int32(s[0]), int32(s[3])
-			if dbkAbs(p1-p0) >= e.beta || dbkAbs(q1-q0) >= e.beta {
-				continue
-			}
+			p1, p0, q0, q1 := int32(s[0]), int32(s[1]), int32(s[2]), int32(s[3])
 			np0, nq0 := dbkChromaPair(p1, p0, q0, q1, bs, e)
-			if !e.keepP {
-				s[1] = uint16(np0)
-			}
-			if !e.keepQ {
-				s[2] = uint16(nq0)
-			}
+			s[1], s[2] = uint16(np0), uint16(nq0)
 		}
 	}
 }
 
 // dbkChromaPair returns p'0 and q'0 of the chroma filter
 // (chromaStyleFilteringFlag == 1: tC = tC0 + 1 for bS < 4, §8.7.2.3;
-// equations 8-485/8-492 for bS == 4, §8.7.2.4).
+// equations 8-485/8-492 for bS == 4, §8.7.2.4), or p0 and q0 unchanged when
+// filterSamplesFlag is 0 (equation 8-464) or the side is kept (lossless).
+// The choice is made with masks, not branches.
 func dbkChromaPair(p1, p0, q0, q1 int32, bs uint8, e *dbkEdge) (int32, int32) {
+	// -1 when |p0-q0| < alpha && |p1-p0| < beta && |q1-q0| < beta.
+	f := (dbkAbs(p0-q0) - e.alpha) >> 31 & (dbkAbs(p1-p0) - e.beta) >> 31 & (dbkAbs(q1-q0) - e.beta) >> 31
+	var np0, nq0 int32
 	if bs < 4 {
 		tc := e.tc0[bs&3] + 1
 		delta := min(max((((q0-p0)<<2)+(p1-q1)+4)>>3, -tc), tc)
-		return min(max(p0+delta, 0), e.maxV), min(max(q0-delta, 0), e.maxV)
+		np0, nq0 = min(max(p0+delta, 0), e.maxV), min(max(q0-delta, 0), e.maxV)
+	} else {
+		np0, nq0 = (2*p1+p0+q1+2)>>2, (2*q1+q0+p1+2)>>2
 	}
-	return (2*p1 + p0 + q1 + 2) >> 2, (2*q1 + q0 + p1 + 2) >> 2
+	fp, fq := f&^e.keepPMask, f&^e.keepQMask
+	return p0 ^ ((p0 ^ np0) & fp), q0 ^ ((q0 ^ nq0) & fq)
 }
 
-// dbkChromaH filters n columns of a horizontal edge with the chroma filter.
-// Column i uses bS segment i>>segShift.
-func dbkChromaH(pl []uint16, off, stride, n int, segShift uint, e *dbkEdge) {
-	alpha, beta := e.alpha, e.beta
-	rp1 := pl[off-2*stride : off-2*stride+n]
-	rp0 := pl[off-stride : off-stride+n]
-	rq0 := pl[off : off+n]
-	rq1 := pl[off+stride : off+stride+n]
-	for i := 0; i < n; i++ {
-		bs := e.bS[(i>>segShift)&3]
+// dbkChromaH filters the 8 columns (MbWidthC) of a horizontal edge with the
+// chroma filter. Column i uses bS segment i>>1 (SubWidthC is 2).
+func dbkChromaH(pl []uint16, off, stride int, e *dbkEdge) {
+	rp1 := (*[8]uint16)(pl[off-2*stride : off-2*stride+8])
+	rp0 := (*[8]uint16)(pl[off-stride : off-stride+8])
+	rq0 := (*[8]uint16)(pl[off : off+8])
+	rq1 := (*[8]uint16)(pl[off+stride : off+stride+8])
+	for i := 0; i < 8; i++ {
+		bs := e.bS[i>>1]
 		if bs == 0 {
 			continue
 		}
-		p0, q0 := int32(rp0[i]), int32(rq0[i])
-		if dbkAbs(p0-q0) >= alpha {
-			continue
-		}
-		p1, q1 := int32(rp1[i]), int32(rq1[i])
-		if dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
-			continue
-		}
-		np0, nq0 := dbkChromaPair(p1, p0, q0, q1, bs, e)
-		if !e.keepP {
-			rp0[i] = uint16(np0)
-		}
-		if !e.keepQ {
-			rq0[i] = uint16(nq0)
-		}
+		np0, nq0 := dbkChromaPair(int32(rp1[i]), int32(rp0[i]), int32(rq0[i]), int32(rq1[i]), bs, e)
+		rp0[i], rq0[i] = uint16(np0), uint16(nq0)
 	}
 }

@@ -398,3 +398,27 @@ func TestDeblockChroma444(t *testing.T) {
 	deblockPicture(p)
 	checkRows(t, "4:4:4 Cb", p.cb, p.cStride, dbkStrongWant)
 }
+
+// Lossless macroblocks keep their chroma too. Left MB QP 0 (lossless), right
+// QP 51: QPC 0 and 39, qPav = 20, alpha 7, beta 3. Cb p1 p0 = 100 98,
+// q0 q1 = 104 106: |p0-q0| = 6 < 7, |p1-p0| = 2 < 3, |q1-q0| = 2 < 3, bS 4:
+// p'0 would be (2*100 + 98 + 106 + 2) >> 2 = 101, but the p side is kept.
+func TestDeblockLosslessChroma(t *testing.T) {
+	in := []uint16{100, 100, 100, 100, 100, 100, 100, 98, 104, 106, 106, 106, 106, 106, 106, 106}
+	for _, keep := range []bool{true, false} {
+		p := newDbkPicture(2, 1, decode.Chroma420, 8, 0)
+		p.qpprimeYZeroTransformBypass = keep
+		p.mbs[1].qpY = 51
+		fillRows(p.cb, p.cStride, in)
+		deblockPicture(p)
+		want := uint16(98)
+		if !keep {
+			want = 101
+		}
+		for y := 0; y < 8; y++ {
+			if got := p.cb[y*p.cStride+7]; got != want {
+				t.Fatalf("lossless %v: Cb p0 of row %d: got %d, want %d", keep, y, got, want)
+			}
+		}
+	}
+}
