@@ -139,6 +139,7 @@ type cabac struct {
 	val uint64
 	nb  int
 	rng uint32
+	bad bool // the initial offset was invalid
 }
 
 // start implements §9.3.2.5 at byte offset pos of b.
@@ -149,6 +150,10 @@ func (c *cabac) start(b []byte, pos int) {
 	c.nb = -9
 	c.rng = 510
 	c.refill()
+	// §9.3.2.5: a conforming bitstream never starts with ivlOffset 510 or
+	// 511; hostile data that does would break the engine's invariant
+	// offset < range, so it is reported as an overrun.
+	c.bad = c.val>>uint(c.nb) >= 510
 }
 
 //go:noinline
@@ -169,7 +174,7 @@ func (c *cabac) refill() {
 func (c *cabac) consumed() int { return c.pos*8 - c.nb }
 
 // overrun reports whether the engine read past the end of its data.
-func (c *cabac) overrun() bool { return c.consumed() > len(c.b)*8 }
+func (c *cabac) overrun() bool { return c.bad || c.consumed() > len(c.b)*8 }
 
 // alignedEnd returns the byte offset after the bits consumed so far, which
 // is where PCM samples or the next substream start after a terminating bin
@@ -236,6 +241,9 @@ func (c *cabac) decodeBypassBits(n int) int {
 		c.nb -= k
 		scaled := uint64(c.rng) << uint(c.nb)
 		q := c.val / scaled
+		if q >= 1<<uint(k) { // only after an invalid start (c.bad)
+			q = 1<<uint(k) - 1
+		}
 		c.val -= q * scaled
 		v = v<<uint(k) | int(q)
 		n -= k

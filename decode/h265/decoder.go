@@ -3,6 +3,7 @@ package h265
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/stills/stills/decode"
 )
@@ -122,6 +123,9 @@ func (d *Decoder) DecodeAccessUnit(nals [][]byte) (f *decode.Frame, err error) {
 	defer func() {
 		// Last line of defence: a bug must become an error, not a crash.
 		if r := recover(); r != nil {
+			if os.Getenv("H265_PANIC") != "" {
+				panic(r)
+			}
 			f, err = nil, decode.FormatError(fmt.Sprintf("internal decoder error: %v", r))
 		}
 	}()
@@ -202,14 +206,14 @@ func (d *Decoder) decodeSlice(nal []byte, t int, started *bool) error {
 			return decode.FormatError("access unit holds more than one picture")
 		}
 		*started = true
+		if err := checkTiles(s, pp); err != nil {
+			return err
+		}
 		d.pic.setup(s, pp)
 	} else if !*started {
 		return decode.FormatError("access unit does not start with the first slice segment of a picture")
 	} else if d.pic.sps != s || d.pic.pps.id != pp.id {
-		if d.pic.sps != s {
-			return decode.FormatError("slice segments of one picture use different SPSs")
-		}
-		d.pic.pps = pp
+		return decode.FormatError("slice segments of one picture use different parameter sets")
 	}
 	d.slices = append(d.slices, h)
 	hp := &d.slices[len(d.slices)-1]
@@ -282,4 +286,26 @@ func SplitAccessUnits(nals [][]byte) [][][]byte {
 		aus = append(aus, cur)
 	}
 	return aus
+}
+
+// checkTiles validates the PPS tile structure against the SPS picture size
+// (§7.4.3.3.1): every tile column and row holds at least one CTB and the
+// explicit sizes fit in the picture.
+func checkTiles(s *sps, pp *pps) error {
+	if pp.numTileCols > s.picWCtb || pp.numTileRows > s.picHCtb {
+		return decode.FormatError("more tile columns or rows than CTBs")
+	}
+	if pp.tiles && !pp.uniformSpacing {
+		w, h := 0, 0
+		for i := 0; i < pp.numTileCols-1; i++ {
+			w += pp.colWidthMinus1[i] + 1
+		}
+		for j := 0; j < pp.numTileRows-1; j++ {
+			h += pp.rowHeightMinus1[j] + 1
+		}
+		if w >= s.picWCtb || h >= s.picHCtb {
+			return decode.FormatError("tile columns or rows larger than the picture")
+		}
+	}
+	return nil
 }
