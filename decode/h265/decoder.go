@@ -40,6 +40,7 @@ type Decoder struct {
 	tmp       [32 * 32]int32
 	ref       [4*32 + 1]int32
 	reff      [4*32 + 1]int32
+	saoLUT    [1 << 12]uint16 // band offset output per sample value
 	frame     decode.Frame
 }
 

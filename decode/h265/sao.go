@@ -68,28 +68,27 @@ func (d *Decoder) saoCTB(rx, ry, rs, c int, sp *saoParams, checkNoFilter bool) {
 			table[(k+int(sp.bandPos[c]))&31] = uint8(k + 1)
 		}
 		shift := uint(bitDepth - 5)
-		var bandOff [32]int32
-		for k := 0; k < 32; k++ {
-			bandOff[k] = off[table[k]]
+		// Output per input value: one table of 1<<bitDepth entries.
+		lut := d.saoLUT[:1<<uint(bitDepth)]
+		for v := range lut {
+			lut[v] = uint16(clip32(int32(v)+off[table[v>>shift]], maxV))
 		}
 		for y := y0; y < y1; y++ {
 			base := y*stride + x0
 			cur := src[base : base+x1-x0]
 			out := dst[base : base+x1-x0]
 			if !checkNoFilter {
-				for i, v16 := range cur {
-					v := int32(v16)
-					out[i] = uint16(clip32(v+bandOff[(v>>shift)&31], maxV))
+				for i, v := range cur {
+					out[i] = lut[v&uint16(len(lut)-1)]
 				}
 				continue
 			}
 			fl := p.flags[((y<<sub)>>2)*p.w4:]
-			for i, v16 := range cur {
+			for i, v := range cur {
 				if fl[((x0+i)<<sub)>>2]&noFilter != 0 {
 					continue
 				}
-				v := int32(v16)
-				out[i] = uint16(clip32(v+bandOff[(v>>shift)&31], maxV))
+				out[i] = lut[v&uint16(len(lut)-1)]
 			}
 		}
 		return
