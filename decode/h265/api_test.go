@@ -125,3 +125,28 @@ func TestHostileInputs(t *testing.T) {
 		t.Errorf("empty access unit: %v, want ErrNoPicture", err)
 	}
 }
+
+// TestVUIColour: the VUI colour description and sample aspect ratio reach
+// the frame (x265 was told colorprim/transfer/colormatrix bt709, full range,
+// SAR 4:3; see testdata/gen.sh).
+func TestVUIColour(t *testing.T) {
+	data, err := os.ReadFile("testdata/vui_colour.hevc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nals, _ := decode.SplitAnnexB(nil, data)
+	f, err := NewDecoder().DecodeAccessUnit(SplitAccessUnits(nals)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := decode.ColourInfo{Present: true, FullRange: true, MatrixCoefficients: 1, ColourPrimaries: 1, TransferCharacteristics: 1}
+	if f.Colour != want {
+		t.Errorf("colour %+v, want %+v", f.Colour, want)
+	}
+	if f.SARWidth != 4 || f.SARHeight != 3 {
+		t.Errorf("SAR %d:%d, want 4:3", f.SARWidth, f.SARHeight)
+	}
+	if !f.Keyframe {
+		t.Error("IDR picture not marked as keyframe")
+	}
+}

@@ -37,6 +37,7 @@ gen stillpicture   64x64  "ctu=32:qp=30:profile=mainstillpicture" -frames:v 1
 gen cuqpdelta      96x64  "ctu=32:aq-mode=3:aq-strength=2:qg-size=8:cbqpoffs=-3:crqpoffs=4:qp=30"
 gen nostrongsmooth 128x64 "ctu=64:strong-intra-smoothing=0:qp=34"
 gen constrained    64x64  "ctu=16:constrained-intra=1:rd=6:qp=30"
+gen vui_colour     64x64  "ctu=16:qp=34:colorprim=bt709:transfer=bt709:colormatrix=bt709:range=full:sar=4\\:3"
 gen cra            64x64  "ctu=16:qp=36:open-gop=1:keyint=2:bframes=0" -frames:v 3
 # Streams the decoder must refuse with decode.UnsupportedError (not in the manifest).
 ffmpeg -v error -f lavfi -i testsrc2=size=64x64 -frames:v 1 -pix_fmt yuv444p -c:v libx265 -x265-params log-level=error -y unsupported_444.hevc
