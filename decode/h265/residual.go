@@ -325,6 +325,24 @@ func (d *Decoder) reconstruct(cIdx, x0, y0, log2N int, transformSkip bool, maxX,
 			}
 		}
 		bdShift2 := uint(20 - bitDepth)
+		if !transformSkip && maxX == 0 && maxY == 0 && !(cIdx == 0 && n == 4) {
+			// DC only: one residual value for the whole block (§8.6.4.2
+			// with a single non-zero coefficient), added directly.
+			t := clip16((64*coef[0] + 64) >> 7)
+			r := (64*t + int32(1)<<(bdShift2-1)) >> bdShift2
+			coef[0] = 0
+			d.coefDirty = false
+			pl := p.planes[cIdx]
+			stride := p.stride[cIdx]
+			maxV := int32(1)<<uint(bitDepth) - 1
+			for y := 0; y < n; y++ {
+				row := pl[(y0+y)*stride+x0 : (y0+y)*stride+x0+n]
+				for x := range row {
+					row[x] = uint16(clip32(int32(row[x])+r, maxV))
+				}
+			}
+			return
+		}
 		if transformSkip {
 			r := int32(1) << (bdShift2 - 1)
 			for i, v := range coef {
