@@ -1,6 +1,10 @@
 package h265
 
-import "github.com/stills/stills/decode"
+import (
+	"math/bits"
+
+	"github.com/stills/stills/decode"
+)
 
 // residual parses residual_coding() (§7.3.8.11) for a block of component
 // cIdx at (x0, y0) in that component's samples, then scales (§8.6.2,
@@ -141,19 +145,49 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 				sbDC = 1
 			}
 			tab := &sigCtxTab[cIdx01][log2N-2][scanIdx][prevCsbf][sbDC]
+			// The hottest loop of the decoder: DecodeDecision
+			// (§9.3.4.3.2) inlined on local copies of the engine state.
+			sctx := ctx[sigBase : sigBase+42]
+			val, nb, rng := c.val, c.nb, c.rng
 			for nn := startN; nn >= 0; nn-- {
 				if nn == 0 && inferSbDc {
 					sigPos[nSig] = 0
 					nSig++
 					break
 				}
-				sigCtx := int(tab[nn])
-				if c.decodeBin(&ctx[sigBase+sigCtx]) == 1 {
+				cp := &sctx[tab[nn]]
+				st := *cp
+				lps := uint32(lpsTab[(rng>>6)&3][st])
+				rng -= lps
+				scaled := uint64(rng) << uint(nb)
+				var bin uint8
+				if val < scaled {
+					bin = st & 1
+					*cp = nextMps[st]
+					if rng < 256 {
+						rng <<= 1
+						nb--
+					}
+				} else {
+					val -= scaled
+					bin = st&1 ^ 1
+					*cp = nextLps[st]
+					k := bits.LeadingZeros32(lps) - 23
+					rng = lps << uint(k)
+					nb -= k
+				}
+				if nb < 8 {
+					c.val, c.nb = val, nb
+					c.refill()
+					val, nb = c.val, c.nb
+				}
+				if bin == 1 {
 					sigPos[nSig] = int8(nn)
 					nSig++
 					inferSbDc = false
 				}
 			}
+			c.val, c.nb, c.rng = val, nb, rng
 		}
 		if nSig == 0 {
 			continue
