@@ -43,7 +43,6 @@ func (s *AccessUnitSplitter) Push(nal []byte) [][]byte {
 		var h sliceHeader
 		s.buf = unescapeRBSP(s.buf, nal[1:min(len(nal), 64)])
 		s.r.init(s.buf)
-		s.r.end = len(s.buf) * 8
 		_, _, _, err := parseSliceHeader(&s.r, t, int(nal[0]>>5&3), &h, &s.ps)
 		ok := err == nil
 		if s.haveVCL {

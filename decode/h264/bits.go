@@ -38,17 +38,21 @@ func unescapeRBSP(dst, src []byte) []byte {
 //
 // Reads never fail: past the end they return zero bits and set the sticky
 // flag over, which callers check once per syntax structure (a header, a
-// macroblock). This keeps the per-symbol path free of error returns.
+// macroblock). This keeps the per-symbol path free of error returns. The
+// next unread bits are kept left-aligned in a 64-bit cache refilled eight
+// bytes at a time.
 type bitReader struct {
-	buf  []byte
-	pos  int  // bit position of the next read
-	end  int  // bit position of rbsp_stop_one_bit (len(buf)*8 when absent)
-	over bool // sticky: a read ran past end of data, or a code was invalid
+	buf   []byte
+	next  int    // index in buf of the next byte to load into cache
+	cache uint64 // unread bits, left-aligned; the bits below n are zero
+	n     int    // valid bits in cache
+	end   int    // bit position of rbsp_stop_one_bit (0 when absent)
+	over  bool   // sticky: a read ran past the end of data, or a code was invalid
 }
 
 func (r *bitReader) init(buf []byte) {
 	r.buf = buf
-	r.pos = 0
+	r.next, r.cache, r.n = 0, 0, 0
 	r.over = false
 	// The stop bit is the last 1 bit of the RBSP (§7.3.2.11); trailing
 	// cabac_zero_words are zero bytes after it.
@@ -63,26 +67,54 @@ func (r *bitReader) init(buf []byte) {
 	r.end = n*8 - 1 - bits.TrailingZeros8(buf[n-1])
 }
 
-// peek32 returns the next 32 bits without consuming them (zeros past the end).
-func (r *bitReader) peek32() uint32 {
-	p := r.pos >> 3
-	var v uint64
-	if p+8 <= len(r.buf) {
-		v = binary.BigEndian.Uint64(r.buf[p:])
-	} else {
-		for i := 0; i < 8; i++ {
-			v <<= 8
-			if p+i < len(r.buf) {
-				v |= uint64(r.buf[p+i])
-			}
-		}
-	}
-	return uint32(v << uint(r.pos&7) >> 32)
+// bitPos is the position of the next unread bit.
+func (r *bitReader) bitPos() int { return r.next*8 - r.n }
+
+// seek moves to bit position p (0 <= p).
+func (r *bitReader) seek(p int) {
+	r.next, r.cache, r.n = p>>3, 0, 0
+	r.refill()
+	r.skip(p & 7)
 }
 
+// refill loads whole bytes into the cache until it holds at least 57 bits;
+// bytes past the end of buf read as zero.
+func (r *bitReader) refill() {
+	if r.next+8 <= len(r.buf) {
+		v := binary.BigEndian.Uint64(r.buf[r.next:])
+		k := (64 - r.n) >> 3 // whole bytes that fit
+		r.cache |= v >> uint(64-8*k) << uint(64-r.n-8*k)
+		r.n += 8 * k
+		r.next += k
+		return
+	}
+	for r.n <= 56 {
+		var b byte
+		if r.next < len(r.buf) {
+			b = r.buf[r.next]
+		}
+		r.cache |= uint64(b) << uint(56-r.n)
+		r.n += 8
+		r.next++
+	}
+}
+
+// peek32 returns the next 32 bits without consuming them (zeros past the end).
+func (r *bitReader) peek32() uint32 {
+	if r.n < 32 {
+		r.refill()
+	}
+	return uint32(r.cache >> 32)
+}
+
+// skip consumes n bits, 0 <= n <= 32.
 func (r *bitReader) skip(n int) {
-	r.pos += n
-	if r.pos > len(r.buf)*8 {
+	if r.n < n {
+		r.refill()
+	}
+	r.cache <<= uint(n)
+	r.n -= n
+	if r.next > len(r.buf) && r.bitPos() > len(r.buf)*8 {
 		r.over = true
 	}
 }
@@ -146,8 +178,8 @@ func (r *bitReader) seRange(lo, hi int32) int {
 }
 
 // moreRBSPData is more_rbsp_data() (§7.2).
-func (r *bitReader) moreRBSPData() bool { return r.pos < r.end }
+func (r *bitReader) moreRBSPData() bool { return r.bitPos() < r.end }
 
-func (r *bitReader) byteAligned() bool { return r.pos&7 == 0 }
+func (r *bitReader) byteAligned() bool { return r.bitPos()&7 == 0 }
 
-func (r *bitReader) align() { r.pos = (r.pos + 7) &^ 7 }
+func (r *bitReader) align() { r.skip(r.n & 7) }

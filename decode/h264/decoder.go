@@ -189,7 +189,7 @@ func (d *Decoder) decodePicture(n int) (*decode.Frame, error) {
 		default:
 			intra = false
 		}
-		h.dataBit = r.pos
+		h.dataBit = r.bitPos()
 		d.slices[kept], d.slices[i] = d.slices[i], d.slices[kept]
 		d.nalInfo[kept], d.nalInfo[i] = d.nalInfo[i], d.nalInfo[kept]
 		kept++
@@ -257,7 +257,7 @@ func (d *Decoder) decodeSlice(i int, sp *sps, pp *pps) error {
 	h := &d.hdrs[i]
 	sd.rbsp = d.slices[i]
 	sd.r.init(sd.rbsp)
-	sd.r.pos = h.dataBit
+	sd.r.seek(h.dataBit)
 	sd.useCabac = pp.EntropyCodingMode
 	sd.pic = &d.pic
 	sd.sps, sd.pps, sd.ls = sp, pp, &d.ls

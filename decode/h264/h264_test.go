@@ -77,8 +77,8 @@ func TestExpGolomb(t *testing.T) {
 		}
 		var r bitReader
 		r.init(append(w.b, 0xff))
-		if got := r.ue(); got != c.ue || r.over || r.pos != len(c.bits) {
-			t.Errorf("ue(%s) = %d (pos %d, over %v), want %d", c.bits, got, r.pos, r.over, c.ue)
+		if got := r.ue(); got != c.ue || r.over || r.bitPos() != len(c.bits) {
+			t.Errorf("ue(%s) = %d (pos %d, over %v), want %d", c.bits, got, r.bitPos(), r.over, c.ue)
 		}
 		r.init(append(w.b, 0xff))
 		if got := r.se(); got != c.se {

@@ -162,7 +162,7 @@ func parseSliceHeader(r *bitReader, nalType, nalRefIdc int, h *sliceHeader,
 	if r.over {
 		return sp, pp, false, decode.FormatError("H.264 slice header is truncated or has out-of-range values")
 	}
-	h.dataBit = r.pos
+	h.dataBit = r.bitPos()
 	return sp, pp, true, nil
 }
 

@@ -75,11 +75,11 @@ func (d *sliceDecoder) decodeSlice(h *sliceHeader) error {
 	}
 	if d.useCabac {
 		d.r.align() // cabac_alignment_one_bit
-		if d.r.pos>>3 >= len(d.rbsp) {
+		if d.r.bitPos()>>3 >= len(d.rbsp) {
 			return decode.FormatError("H.264 CABAC slice data is empty")
 		}
 		d.cabac.initContexts(d.qp, -1)
-		d.cabac.start(d.rbsp, d.r.pos>>3)
+		d.cabac.start(d.rbsp, d.r.bitPos()>>3)
 	}
 	for {
 		if p.mbs[d.mbAddr].slice >= 0 {
@@ -338,9 +338,8 @@ func (d *sliceDecoder) decodePCM() error {
 		if pos < 0 || pos > len(d.rbsp) {
 			return decode.FormatError("H.264 I_PCM samples outside the slice data")
 		}
-		cr.buf = d.rbsp
-		cr.end = len(d.rbsp) * 8
-		cr.pos = pos * 8
+		cr.init(d.rbsp)
+		cr.seek(pos * 8)
 		r = &cr
 	} else {
 		r = &d.r
@@ -370,7 +369,7 @@ func (d *sliceDecoder) decodePCM() error {
 		return decode.FormatError(fmt.Sprintf("H.264 I_PCM macroblock %d is truncated", d.mbAddr))
 	}
 	if d.useCabac {
-		d.cabac.start(d.rbsp, (r.pos+7)>>3)
+		d.cabac.start(d.rbsp, (r.bitPos()+7)>>3)
 	}
 	return nil
 }
