@@ -36,9 +36,9 @@ func unescapeRBSP(dst, src []byte) []byte {
 
 // bitReader reads the bits of an RBSP most significant bit first (§7.2).
 //
-// Reads never fail: past the end they return zero bits and set the sticky
-// flag over, which callers check once per syntax structure (a header, a
-// macroblock). This keeps the per-symbol path free of error returns. The
+// Reads never fail: past the end they return zero bits, and bad() reports
+// it (and invalid codes, sticky) when callers check once per syntax
+// structure (a header, a macroblock). This keeps the per-symbol path free of error returns. The
 // next unread bits are kept left-aligned in a 64-bit cache refilled eight
 // bytes at a time.
 type bitReader struct {
@@ -47,7 +47,7 @@ type bitReader struct {
 	cache uint64 // unread bits, left-aligned; the bits below n are zero
 	n     int    // valid bits in cache
 	end   int    // bit position of rbsp_stop_one_bit (0 when absent)
-	over  bool   // sticky: a read ran past the end of data, or a code was invalid
+	over  bool   // sticky: a code was invalid (bad() also reports reads past the end)
 }
 
 func (r *bitReader) init(buf []byte) {
@@ -107,24 +107,20 @@ func (r *bitReader) peek32() uint32 {
 	return uint32(r.cache >> 32)
 }
 
-// skip consumes n bits, 0 <= n <= 32.
+// skip consumes n bits that a peek32 has loaded (n <= 32, n <= r.n).
 func (r *bitReader) skip(n int) {
-	if r.n < n {
-		r.refill()
-	}
 	r.cache <<= uint(n)
 	r.n -= n
-	if r.next > len(r.buf) && r.bitPos() > len(r.buf)*8 {
-		r.over = true
-	}
 }
+
+// bad reports whether a read ran past the end of the data or a code was
+// invalid (sticky).
+func (r *bitReader) bad() bool { return r.over || r.next*8-r.n > len(r.buf)*8 }
 
 // u reads n bits, 0 <= n <= 32 (u(n), §7.2).
 func (r *bitReader) u(n int) uint32 {
-	if n == 0 {
-		return 0
-	}
-	v := r.peek32() >> uint(32-n)
+	v := r.peek32() >> uint(32-n) // Go shifts by 32 give 0: u(0) == 0
+
 	r.skip(n)
 	return v
 }
@@ -182,4 +178,4 @@ func (r *bitReader) moreRBSPData() bool { return r.bitPos() < r.end }
 
 func (r *bitReader) byteAligned() bool { return r.bitPos()&7 == 0 }
 
-func (r *bitReader) align() { r.skip(r.n & 7) }
+func (r *bitReader) align() { r.skip(r.n & 7) } // r.n%8 == (-bitPos)%8

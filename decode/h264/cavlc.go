@@ -13,7 +13,7 @@ const MaxLevelPrefix = 26
 // maxNumCoeff coefficients and the given nC (-1: 4:2:0 chroma DC, -2: 4:2:2
 // chroma DC). It stores the non-zero levels in d.sparseVal and their
 // indices in coeffLevel (0..maxNumCoeff-1) in d.sparseIdx, and returns
-// TotalCoeff(coeff_token). Errors set r.over.
+// TotalCoeff(coeff_token). Errors set r.over; reads past the end show in r.bad().
 func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 	r := &d.r
 	var tok int
@@ -59,7 +59,8 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 	}
 	for i := 0; i < total; i++ {
 		if i < t1 {
-			level[i] = 1 - 2*int32(r.u(1))
+			level[i] = 1 - 2*int32(r.peek32()>>31)
+			r.skip(1)
 			continue
 		}
 		v := r.peek32()
@@ -79,7 +80,8 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 				size = prefix - 3
 			}
 			if size > 0 {
-				levelCode += int32(r.u(size))
+				levelCode += int32(r.peek32() >> uint(32-size))
+				r.skip(size)
 			}
 		}
 		if prefix >= 15 && suffixLength == 0 {
@@ -131,7 +133,13 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 		d.sparseVal[i] = level[i]
 		run := 0
 		if i < total-1 && zerosLeft > 0 {
-			run = r.vlc(runBeforeVLC[min(zerosLeft, 7)-1])
+			if zerosLeft <= 6 {
+				e := runBeforeFast[zerosLeft-1][r.peek32()>>29]
+				run = int(e.run)
+				r.skip(int(e.len))
+			} else {
+				run = r.vlc(runBeforeVLC[6])
+			}
 			if run > zerosLeft {
 				r.over = true
 				return 0

@@ -77,8 +77,8 @@ func TestExpGolomb(t *testing.T) {
 		}
 		var r bitReader
 		r.init(append(w.b, 0xff))
-		if got := r.ue(); got != c.ue || r.over || r.bitPos() != len(c.bits) {
-			t.Errorf("ue(%s) = %d (pos %d, over %v), want %d", c.bits, got, r.bitPos(), r.over, c.ue)
+		if got := r.ue(); got != c.ue || r.bad() || r.bitPos() != len(c.bits) {
+			t.Errorf("ue(%s) = %d (pos %d, over %v), want %d", c.bits, got, r.bitPos(), r.bad(), c.ue)
 		}
 		r.init(append(w.b, 0xff))
 		if got := r.se(); got != c.se {
@@ -89,13 +89,13 @@ func TestExpGolomb(t *testing.T) {
 	var r bitReader
 	r.init([]byte{0, 0, 0, 0, 0x80})
 	r.ue()
-	if !r.over {
+	if !r.bad() {
 		t.Errorf("a 32-zero Exp-Golomb prefix was accepted")
 	}
 	// Reading past the end sets the sticky flag and returns zeros.
 	r.init([]byte{0xff})
-	if v := r.u(16); v != 0xff00 || !r.over {
-		t.Errorf("u(16) on one byte = %#x, over %v", v, r.over)
+	if v := r.u(16); v != 0xff00 || !r.bad() {
+		t.Errorf("u(16) on one byte = %#x, over %v", v, r.bad())
 	}
 }
 

@@ -73,7 +73,7 @@ func parseSliceHeader(r *bitReader, nalType, nalRefIdc int, h *sliceHeader,
 	st := r.ueMax(9)
 	h.SliceType = st % 5
 	h.PPSID = r.ueMax(MaxPPSCount - 1)
-	if r.over {
+	if r.bad() {
 		return nil, nil, false, decode.FormatError("H.264 slice header is truncated")
 	}
 	sp, pp, err = ps.get(h.PPSID)
@@ -108,7 +108,7 @@ func parseSliceHeader(r *bitReader, nalType, nalRefIdc int, h *sliceHeader,
 	if pp.RedundantPicCntPresent {
 		h.RedundantPicCnt = r.ueMax(127)
 	}
-	if r.over {
+	if r.bad() {
 		return sp, pp, false, decode.FormatError("H.264 slice header is truncated")
 	}
 	if h.SliceType != sliceI && h.SliceType != sliceSI {
@@ -122,7 +122,7 @@ func parseSliceHeader(r *bitReader, nalType, nalRefIdc int, h *sliceHeader,
 			r.flag() // long_term_reference_flag
 		} else if r.flag() { // adaptive_ref_pic_marking_mode_flag
 			for i := 0; ; i++ {
-				if i >= MaxMMCOPerSlice || r.over {
+				if i >= MaxMMCOPerSlice || r.bad() {
 					return sp, pp, false, decode.FormatError("H.264 dec_ref_pic_marking has too many operations")
 				}
 				op := r.ueMax(6)
@@ -159,7 +159,7 @@ func parseSliceHeader(r *bitReader, nalType, nalRefIdc int, h *sliceHeader,
 			h.SliceBetaOffsetDiv2 = r.seRange(-6, 6)
 		}
 	}
-	if r.over {
+	if r.bad() {
 		return sp, pp, false, decode.FormatError("H.264 slice header is truncated or has out-of-range values")
 	}
 	h.dataBit = r.bitPos()

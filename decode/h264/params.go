@@ -46,7 +46,7 @@ func (ps *paramSets) putPPS(nal []byte) error {
 	var r bitReader
 	r.init(ps.buf)
 	id := r.ueMax(MaxPPSCount - 1)
-	if r.over {
+	if r.bad() {
 		return decode.FormatError("H.264 PPS is truncated")
 	}
 	if bytes.Equal(ps.ppsRaw[id], ps.buf) {

@@ -83,7 +83,7 @@ func scalingList(r *bitReader, list []uint8) bool {
 			list[j] = uint8(last)
 		}
 		last = int(list[j])
-		if r.over {
+		if r.bad() {
 			return false
 		}
 	}
@@ -251,7 +251,7 @@ func parseSPS(rbsp []byte, s *sps) error {
 		s.OffsetForNonRefPic = r.se()
 		s.OffsetForTopToBottomField = r.se()
 		s.NumRefFramesInPicOrderCntCycle = r.ueMax(MaxRefFramesInPicOrderCntCycle)
-		for i := 0; i < s.NumRefFramesInPicOrderCntCycle && !r.over; i++ {
+		for i := 0; i < s.NumRefFramesInPicOrderCntCycle && !r.bad(); i++ {
 			s.OffsetForRefFrame[i] = r.se()
 		}
 	}
@@ -274,7 +274,7 @@ func parseSPS(rbsp []byte, s *sps) error {
 		s.CropTop = r.ueMax(8192)
 		s.CropBot = r.ueMax(8192)
 	}
-	if r.over {
+	if r.bad() {
 		return decode.FormatError(fmt.Sprintf("H.264 SPS %d is truncated or has out-of-range values", s.ID))
 	}
 	if s.FrameHeightInMbs > MaxPicHeightInMbs || s.PicWidthInMbs*s.FrameHeightInMbs > MaxPicSizeInMbs {
@@ -335,11 +335,11 @@ func parseVUI(r *bitReader, s *sps) {
 			c.TransferCharacteristics = uint8(r.u(8))
 			c.MatrixCoefficients = uint8(r.u(8))
 		}
-		if !r.over {
+		if !r.bad() {
 			s.Colour = c
 		}
 	}
-	if r.over {
+	if r.bad() {
 		s.SARWidth, s.SARHeight = 0, 0
 		return
 	}
@@ -372,12 +372,12 @@ func parseVUI(r *bitReader, s *sps) {
 		r.ueMax(16) // log2_max_mv_length_vertical
 		reorder := r.ueMax(16)
 		dpb := r.ueMax(16)
-		if !r.over {
+		if !r.bad() {
 			s.BitstreamRestriction = true
 			s.MaxNumReorderFrames, s.MaxDecFrameBuffering = reorder, dpb
 		}
 	}
-	if r.over {
+	if r.bad() {
 		s.NumUnitsInTick, s.TimeScale, s.FixedFrameRate = 0, 0, false
 	}
 }
@@ -387,7 +387,7 @@ func parseHRD(r *bitReader) {
 	n := 1 + r.ueMax(MaxCpbCount-1) // cpb_cnt_minus1
 	r.u(4)                          // bit_rate_scale
 	r.u(4)                          // cpb_size_scale
-	for i := 0; i < n && !r.over; i++ {
+	for i := 0; i < n && !r.bad(); i++ {
 		r.ue()   // bit_rate_value_minus1
 		r.ue()   // cpb_size_value_minus1
 		r.flag() // cbr_flag
@@ -431,7 +431,7 @@ func parsePPS(rbsp []byte, p *pps, spsOf func(id int) *sps) error {
 	r.init(rbsp)
 	*p = pps{}
 	parsePPSHead(&r, p)
-	if r.over {
+	if r.bad() {
 		return decode.FormatError("H.264 PPS is truncated")
 	}
 	sp := spsOf(p.SPSID)
@@ -473,7 +473,7 @@ func parsePPS(rbsp []byte, p *pps, spsOf func(id int) *sps) error {
 		}
 		p.SecondChromaQpIndexOffset = r.seRange(-12, 12)
 	}
-	if r.over {
+	if r.bad() {
 		return decode.FormatError(fmt.Sprintf("H.264 PPS %d is truncated or has out-of-range values", p.ID))
 	}
 	return nil

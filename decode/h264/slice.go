@@ -96,7 +96,7 @@ func (d *sliceDecoder) decodeSlice(h *sliceHeader) error {
 				break
 			}
 		} else {
-			if d.r.over {
+			if d.r.bad() {
 				return decode.FormatError(fmt.Sprintf("H.264 CAVLC data of macroblock %d is invalid or truncated", d.mbAddr))
 			}
 			if !d.r.moreRBSPData() {
@@ -289,7 +289,7 @@ func (d *sliceDecoder) decodeMB() error {
 	if d.chromaArrayType == 1 || d.chromaArrayType == 2 {
 		d.residualChroma(cbpChroma)
 	}
-	if d.r.over {
+	if d.r.bad() {
 		return decode.FormatError(fmt.Sprintf("H.264 macroblock %d is invalid or truncated", d.mbAddr))
 	}
 	d.reconstruct(i16, mbType)
@@ -365,7 +365,7 @@ func (d *sliceDecoder) decodePCM() error {
 			}
 		}
 	}
-	if r.over {
+	if r.bad() {
 		return decode.FormatError(fmt.Sprintf("H.264 I_PCM macroblock %d is truncated", d.mbAddr))
 	}
 	if d.useCabac {

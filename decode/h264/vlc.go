@@ -90,7 +90,20 @@ var (
 	runBeforeVLC        [7]*vlcTable
 )
 
+// runBeforeFast decodes run_before for zerosLeft 1..6, whose codes are at
+// most 3 bits long (Table 9-10), from the next 3 bits: [zerosLeft-1][bits].
+var runBeforeFast [6][8]struct{ run, len uint8 }
+
 func init() {
+	for i := 0; i < 6; i++ {
+		for run := 0; run < i+2; run++ {
+			l := int(runBeforeLen[i][run])
+			c := int(runBeforeCode[i][run])
+			for k := 0; k < 1<<(3-l); k++ {
+				runBeforeFast[i][c<<(3-l)|k] = struct{ run, len uint8 }{uint8(run), uint8(l)}
+			}
+		}
+	}
 	for i := 0; i < 3; i++ {
 		coeffTokenVLC[i] = newVLC(coeffTokenLen[i][:], coeffTokenCode[i][:], nil)
 	}
