@@ -31,7 +31,8 @@ Flags and INPUT may come in any order.
 Flags:
   --start T          first sampling timestamp (default: start of the media)
   --end T            last sampling timestamp, included (default: end of the media)
-  --interval D       time between images, e.g. 3s, 500ms, 2m (default 3s)
+  --interval D       time between images, e.g. 3s, 500ms, 2m, or a plain
+                     number of milliseconds as in GetImages (default 3s)
   --fps N            images per second; another way to give --interval (1/N s)
   --format F         jpeg or png (default jpeg)
   --quality Q        JPEG quality 1-100 (default 80)
