@@ -64,13 +64,21 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 			continue
 		}
 		v := r.peek32()
-		prefix := bits.LeadingZeros32(v)
+		var levelCode int32
+		var prefix int
+		if e := levelCodeTab[suffixLength][v>>24]; e.len != 0 {
+			// level_prefix, its 1 and level_suffix within 8 bits.
+			levelCode = int32(e.code)
+			r.skip(int(e.len))
+			goto haveCode
+		}
+		prefix = bits.LeadingZeros32(v)
 		if prefix > MaxLevelPrefix {
 			r.over = true
 			return 0
 		}
 		r.skip(prefix + 1)
-		levelCode := int32(min(15, prefix) << uint(suffixLength))
+		levelCode = int32(min(15, prefix) << uint(suffixLength))
 		if suffixLength > 0 || prefix >= 14 {
 			size := suffixLength
 			if prefix == 14 && suffixLength == 0 {
@@ -90,6 +98,7 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 		if prefix >= 16 {
 			levelCode += int32(1)<<uint(prefix-3) - 4096
 		}
+	haveCode:
 		if i == t1 && t1 < 3 {
 			levelCode += 2
 		}
@@ -102,9 +111,7 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 			suffixLength = 1
 		}
 		a := level[i]
-		if a < 0 {
-			a = -a
-		}
+		a = (a ^ a>>31) - a>>31 // |level|
 		if a > 3<<uint(suffixLength-1) && suffixLength < 6 {
 			suffixLength++
 		}
@@ -149,4 +156,29 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 		pos -= 1 + run
 	}
 	return total
+}
+
+// levelCodeTab gives levelCode (before the trailing-ones adjustment) and the
+// bit count of level_prefix, its terminating 1 and level_suffix when they
+// fit in the next 8 bits (§9.2.2.1, level_prefix < 14 so that
+// levelSuffixSize is suffixLength): [suffixLength][next 8 bits]. len 0:
+// decode the long way.
+var levelCodeTab [7][256]struct {
+	code int16
+	len  uint8
+}
+
+func init() {
+	for s := 0; s < 7; s++ {
+		for i := 1; i < 256; i++ {
+			prefix := bits.LeadingZeros8(uint8(i))
+			n := prefix + 1 + s
+			if n > 8 {
+				continue
+			}
+			suffix := (i >> uint(8-n)) & (1<<uint(s) - 1)
+			levelCodeTab[s][i].code = int16(prefix<<uint(s) + suffix)
+			levelCodeTab[s][i].len = uint8(n)
+		}
+	}
 }
