@@ -104,12 +104,36 @@ func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc
 	if c.rec != nil {
 		c.record(opResidual, cat, maxNumCoeff, cbfCtxIdxInc, len(coeffLevel))
 	}
-	if uint(cat) > 13 || maxNumCoeff < 1 || maxNumCoeff > 64 || len(coeffLevel) < maxNumCoeff {
+	if len(coeffLevel) < maxNumCoeff {
 		c.setErr(errCABACBlock)
 		return 0
 	}
-	levels := coeffLevel[:maxNumCoeff]
+	levels := coeffLevel[:max(maxNumCoeff, 0)]
 	clear(levels)
+	n := c.residual(cat, maxNumCoeff, cbfCtxIdxInc, &c.sigPos, &c.sigVals)
+	for j, p := range c.sigPos[:n] {
+		levels[int(p)%len(levels)] = c.sigVals[j]
+	}
+	return n
+}
+
+// residualSparse is residualBlock without the dense coeffLevel array: it
+// stores the levelListIdx (0..maxNumCoeff-1, ascending) of the n non-zero
+// levels in pos[:n] and their values in vals[:n], and returns n. The
+// macroblock layer uses it so that it need not rescan coeffLevel.
+func (c *cabac) residualSparse(cat, maxNumCoeff, cbfCtxIdxInc int, pos *[64]uint8, vals *[64]int32) int {
+	if c.rec != nil {
+		c.record(opResidual, cat, maxNumCoeff, cbfCtxIdxInc, maxNumCoeff)
+	}
+	return c.residual(cat, maxNumCoeff, cbfCtxIdxInc, pos, vals)
+}
+
+// residual is residualSparse without the recording.
+func (c *cabac) residual(cat, maxNumCoeff, cbfCtxIdxInc int, pos *[64]uint8, vals *[64]int32) int {
+	if uint(cat) > 13 || maxNumCoeff < 1 || maxNumCoeff > 64 {
+		c.setErr(errCABACBlock)
+		return 0
+	}
 	if cbfCtxIdxInc >= 0 {
 		if c.decision(&c.ctx[(int(cbfCtxBase[cat])+cbfCtxIdxInc)&1023]) == 0 {
 			return 0
@@ -127,7 +151,6 @@ func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc
 	if cat == 3 && maxNumCoeff > 4 {
 		idx = &sigLastIdxDC422[f]
 	}
-	pos := &c.sigPos
 	e, n := c.sigMap(c.e, (*[128]uint8)(c.ctx[sbase:sbase+128]), idx, maxNumCoeff-1, pos)
 
 	abase := int(absCtxBase[cat])
@@ -135,12 +158,8 @@ func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc
 	if cat == 3 {
 		x = 1
 	}
-	vals := &c.sigVals
 	e = c.levels(e, (*[16]uint8)(c.ctx[abase:abase+16]), &levelInc[x], n, vals)
 	c.e = e
-	for j, p := range pos[:n] {
-		levels[p] = vals[j]
-	}
 	if c.overrun(e.bits) {
 		c.setErr(errCABACOverrun)
 	}

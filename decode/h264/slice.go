@@ -46,10 +46,9 @@ type sliceDecoder struct {
 	prevQpDeltaNZ      bool
 
 	// Scratch. sparseIdx/sparseVal hold the non-zero levels of one block
-	// (index in coeffLevel, value); levels is CABAC's dense output.
+	// (index in coeffLevel, value).
 	sparseIdx [64]uint8
 	sparseVal [64]int32
-	levels    [64]int32
 
 	coef4  [3][16][16]int32 // scaled 4x4 coefficients of Y (Cb, Cr in 4:4:4) by luma4x4BlkIdx, raster order
 	coef8  [3][4][64]int32  // scaled 8x8 coefficients by luma8x8BlkIdx
@@ -568,36 +567,9 @@ func (d *sliceDecoder) block(cat, maxNumCoeff, nC, cbfInc int) int {
 	if !d.useCabac {
 		return d.residualCAVLC(nC, maxNumCoeff)
 	}
-	lv := d.levels[:maxNumCoeff]
-	n := d.cabac.residualBlock(lv, cat, maxNumCoeff, cbfInc)
-	if n <= 0 {
-		return 0
-	}
-	// The engine clears coeffLevel and then writes n non-zero levels:
-	// stop at the n-th one; skip runs of four zeros at once.
-	k := 0
-	i := 0
-	for ; i+4 <= len(lv) && k < n; i += 4 {
-		q := lv[i : i+4 : i+4]
-		if q[0]|q[1]|q[2]|q[3] == 0 {
-			continue
-		}
-		for j, v := range q {
-			if v != 0 {
-				d.sparseIdx[k&63] = uint8(i + j)
-				d.sparseVal[k&63] = v
-				k++
-			}
-		}
-	}
-	for ; i < len(lv) && k < n; i++ {
-		if v := lv[i]; v != 0 {
-			d.sparseIdx[k&63] = uint8(i)
-			d.sparseVal[k&63] = v
-			k++
-		}
-	}
-	return k
+	// The engine returns the positions and values of the non-zero levels
+	// directly (ascending levelListIdx), so nothing is rescanned.
+	return d.cabac.residualSparse(cat, maxNumCoeff, cbfInc, &d.sparseIdx, &d.sparseVal)
 }
 
 // residualLuma parses residual_luma() (§7.3.5.3.1) for colour component
