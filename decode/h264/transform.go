@@ -130,34 +130,78 @@ func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
 // idct8Add applies the 8x8 inverse transform (§8.5.13.2) to c (raster,
 // zeroed on return) and adds the residual to dst. The row pass writes its
 // output transposed so that the column pass reads contiguous memory; rows
-// that are all zero (most high-frequency rows) are skipped.
+// that are all zero (most high-frequency rows) are skipped. When only row 0
+// is non-zero (a DC-only block among them) every column's input is
+// (x, 0, ..., 0), whose transform is x in all eight outputs, so the column
+// pass reduces to adding the row-pass output to every row.
 func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 	var t [64]int32
+	rows := 0
 	for i := 0; i < 8; i++ {
 		r := (*[8]int32)(c[i*8 : i*8+8])
 		if r[0]|r[1]|r[2]|r[3]|r[4]|r[5]|r[6]|r[7] == 0 {
 			continue
 		}
+		rows |= 1 << i
 		var o [8]int32
 		idct8Line(r, &o)
 		for j, v := range o {
 			t[j*8+i] = v
 		}
 	}
-	var res [64]int32
-	var out [8]int32
-	for j := 0; j < 8; j++ {
-		idct8Line((*[8]int32)(t[j*8:j*8+8]), &out)
-		for y, v := range out {
-			res[y*8+j] = (v + 32) >> 6
+	_ = dst[7*stride+7]
+	d0 := (*[8]uint16)(dst[0:8])
+	d1 := (*[8]uint16)(dst[stride : stride+8])
+	d2 := (*[8]uint16)(dst[2*stride : 2*stride+8])
+	d3 := (*[8]uint16)(dst[3*stride : 3*stride+8])
+	d4 := (*[8]uint16)(dst[4*stride : 4*stride+8])
+	d5 := (*[8]uint16)(dst[5*stride : 5*stride+8])
+	d6 := (*[8]uint16)(dst[6*stride : 6*stride+8])
+	d7 := (*[8]uint16)(dst[7*stride : 7*stride+8])
+	if rows <= 1 {
+		if rows == 1 {
+			var v [8]int32
+			for j := range v {
+				v[j] = (t[j*8] + 32) >> 6
+			}
+			for _, d := range [8]*[8]uint16{d0, d1, d2, d3, d4, d5, d6, d7} {
+				for x := range d {
+					d[x] = uint16(clip(0, maxV, int32(d[x])+v[x]))
+				}
+			}
+			c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7] = 0, 0, 0, 0, 0, 0, 0, 0
 		}
+		return
 	}
-	for y := 0; y < 8; y++ {
-		row := dst[y*stride : y*stride+8 : y*stride+8]
-		r := (*[8]int32)(res[y*8 : y*8+8])
-		for x := range row {
-			row[x] = uint16(clip(0, maxV, int32(row[x])+r[x]))
-		}
+	for j := 0; j < 8; j++ {
+		// Column j (eq. 8-340 to 8-359 on t[j*8:j*8+8]), added to the
+		// prediction (§8.5.14).
+		f := (*[8]int32)(t[j*8 : j*8+8])
+		x0, x1, x2, x3, x4, x5, x6, x7 := f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]
+		a0 := x0 + x4
+		a4 := x0 - x4
+		a2 := (x2 >> 1) - x6
+		a6 := x2 + (x6 >> 1)
+		b0 := a0 + a6
+		b2 := a4 + a2
+		b4 := a4 - a2
+		b6 := a0 - a6
+		a1 := -x3 + x5 - x7 - (x7 >> 1)
+		a3 := x1 + x7 - x3 - (x3 >> 1)
+		a5 := -x1 + x7 + x5 + (x5 >> 1)
+		a7 := x3 + x5 + x1 + (x1 >> 1)
+		b1 := a1 + (a7 >> 2)
+		b7 := a7 - (a1 >> 2)
+		b3 := a3 + (a5 >> 2)
+		b5 := (a3 >> 2) - a5
+		d0[j] = uint16(clip(0, maxV, int32(d0[j])+(b0+b7+32)>>6))
+		d1[j] = uint16(clip(0, maxV, int32(d1[j])+(b2+b5+32)>>6))
+		d2[j] = uint16(clip(0, maxV, int32(d2[j])+(b4+b3+32)>>6))
+		d3[j] = uint16(clip(0, maxV, int32(d3[j])+(b6+b1+32)>>6))
+		d4[j] = uint16(clip(0, maxV, int32(d4[j])+(b6-b1+32)>>6))
+		d5[j] = uint16(clip(0, maxV, int32(d5[j])+(b4-b3+32)>>6))
+		d6[j] = uint16(clip(0, maxV, int32(d6[j])+(b2-b5+32)>>6))
+		d7[j] = uint16(clip(0, maxV, int32(d7[j])+(b0-b7+32)>>6))
 	}
 	*c = [64]int32{}
 }
