@@ -382,8 +382,16 @@ func (d *Decoder) reconstruct(cIdx, x0, y0, log2N int, transformSkip bool, maxX,
 			for i, v := range coef {
 				res[i] = (v<<7 + r) >> bdShift2
 			}
+		} else if n > 4 {
+			// The last stage adds to the prediction itself.
+			stride := p.stride[cIdx]
+			pic := p.planes[cIdx][y0*stride+x0:]
+			d.inverseTransform(coef, res, log2N, false, bdShift2, maxX, maxY, pic, stride, int32(1)<<uint(bitDepth)-1)
+			clear(coef[:(maxY+1)*n])
+			d.coefDirty = false
+			return
 		} else {
-			d.inverseTransform(coef, res, log2N, cIdx == 0 && n == 4, bdShift2, maxX, maxY)
+			d.inverseTransform(coef, res, log2N, cIdx == 0, bdShift2, maxX, maxY, nil, 0, 0)
 		}
 	}
 	clear(coef[:(maxY+1)*n])

@@ -122,22 +122,12 @@ func idctN(s []int32, st, n int, d *[32]int32, last int) {
 // inverseTransform implements the two-stage transformation of §8.6.4.2:
 // columns first, clipping to 16 bits (eq. 8-321), then rows with bdShift.
 // Coefficients outside columns 0..maxX and rows 0..maxY are zero.
-func (d *Decoder) inverseTransform(coef, res []int32, log2N int, dst bool, bdShift uint, maxX, maxY int) {
+func (d *Decoder) inverseTransform(coef, res []int32, log2N int, dst bool, bdShift uint, maxX, maxY int, pic []uint16, stride int, maxV int32) {
 	if log2N == 2 {
 		if dst {
 			dst4x4(coef, res, bdShift)
 		} else {
 			idct4x4(coef, res, bdShift)
-		}
-		return
-	}
-	if maxX == 0 && maxY == 0 {
-		// DC only: every residual sample is the same (eq. 8-319 to 8-322).
-		n := 1 << log2N
-		v := clip16((64*coef[0] + 64) >> 7)
-		r := (64*v + int32(1)<<(bdShift-1)) >> bdShift
-		for i := range res[:n*n] {
-			res[i] = r
 		}
 		return
 	}
@@ -164,10 +154,18 @@ func (d *Decoder) inverseTransform(coef, res []int32, log2N int, dst bool, bdShi
 			tmp[y*n+x] = clip16((o[y] + 64) >> 7)
 		}
 	}
-	// Rows.
+	// Rows, added to the prediction in pic (stride apart) when it is not
+	// nil (§8.6.7), else written to res.
 	rnd := int32(1) << (bdShift - 1)
 	for y := 0; y < n; y++ {
 		idctN(tmp[y*n:], 1, n, &o, maxX)
+		if pic != nil {
+			row := pic[y*stride : y*stride+n]
+			for x := range row {
+				row[x] = uint16(clip32(int32(row[x])+(o[x]+rnd)>>bdShift, maxV))
+			}
+			continue
+		}
 		out := res[y*n : y*n+n]
 		for x := range out {
 			out[x] = (o[x] + rnd) >> bdShift
