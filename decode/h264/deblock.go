@@ -353,6 +353,16 @@ func (d *deblocker) chroma(pl []uint16, qpOff int, mb, left, top *mbInfo, mbx, m
 // and, within a row, the edges left to right: the order of §8.7 with
 // sequential memory access.
 func dbkLumaVEdges(pl []uint16, org, stride int, es *[4]dbkEdge, mask uint8) {
+	if dbkAllUniform(es, mask) {
+		// Rows are independent for vertical edges: edge by edge over the
+		// 16 rows gives the same samples as row by row.
+		for k := 0; k < 4; k++ {
+			if mask>>uint(k)&1 != 0 {
+				dbkLumaV(pl, org+4*k, stride, 16, es[k].bS[0], &es[k])
+			}
+		}
+		return
+	}
 	// Each row is taken from p3 of the first edge filtered: from x = -4
 	// when the macroblock edge is filtered, else from x = 0 (the picture's
 	// left border may be there).
@@ -438,6 +448,10 @@ func dbkLumaLine(s *[8]uint16, bs uint8, e *dbkEdge) {
 // dbkLumaH filters the 16 columns of a horizontal luma-style edge whose q0
 // of column 0 is pl[off]; the same equations as dbkLumaLine, inline.
 func dbkLumaH(pl []uint16, off, stride int, e *dbkEdge) {
+	if bs, ok := dbkUniform(e); ok {
+		dbkLumaH16(pl, off, stride, bs, e)
+		return
+	}
 	if e.keepP || e.keepQ {
 		dbkLumaHKeep(pl, off, stride, e)
 		return
@@ -521,6 +535,14 @@ func dbkLumaHKeep(pl []uint16, off, stride int, e *dbkEdge) {
 // mask; MbWidthC is 8, so k is 0 or 1) of an n-row chroma macroblock, row
 // by row as dbkLumaVEdges does. Row i uses bS segment i>>segShift.
 func dbkChromaVEdges(pl []uint16, org, stride, n int, segShift uint, es *[4]dbkEdge, mask uint8) {
+	if dbkAllUniform(es, mask&3) {
+		for k := 0; k < 2; k++ {
+			if mask>>uint(k)&1 != 0 {
+				dbkChromaV(pl, org+4*k, stride, n, es[k].bS[0], &es[k])
+			}
+		}
+		return
+	}
 	sh := 0
 	if mask&1 != 0 {
 		sh = 2
@@ -569,6 +591,10 @@ func dbkChromaPair(p1, p0, q0, q1 int32, bs uint8, e *dbkEdge) (int32, int32) {
 // dbkChromaH filters the 8 columns (MbWidthC) of a horizontal edge with the
 // chroma filter. Column i uses bS segment i>>1 (SubWidthC is 2).
 func dbkChromaH(pl []uint16, off, stride int, e *dbkEdge) {
+	if bs, ok := dbkUniform(e); ok {
+		dbkChromaH8(pl, off, stride, bs, e)
+		return
+	}
 	rp1 := (*[8]uint16)(pl[off-2*stride : off-2*stride+8])
 	rp0 := (*[8]uint16)(pl[off-stride : off-stride+8])
 	rq0 := (*[8]uint16)(pl[off : off+8])
