@@ -16,6 +16,7 @@ import (
 	"github.com/stills/stills/decode"
 	"github.com/stills/stills/decode/all"
 	"github.com/stills/stills/decode/h264"
+	"github.com/stills/stills/decode/h265"
 	"github.com/stills/stills/input"
 	"github.com/stills/stills/media"
 )
@@ -172,7 +173,7 @@ func (p *framePrinter) md5(f *decode.Frame) string {
 }
 
 // framesFromAnnexB decodes a raw elementary stream, split into access
-// units by the codec's own rules (h264.AccessUnitSplitter for H.264).
+// units by the codec's own rules (h264.AccessUnitSplitter, h265.SplitAccessUnits).
 func framesFromAnnexB(path string, codec decode.Codec, p *framePrinter) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -182,26 +183,31 @@ func framesFromAnnexB(path string, codec decode.Codec, p *framePrinter) error {
 	if err != nil {
 		return err
 	}
-	var push func([]byte) [][]byte
-	var flush func() [][]byte
-	if codec == decode.H264 {
-		var s h264.AccessUnitSplitter
-		push, flush = s.Push, s.Flush
-	} else {
-		var s hevcSplitter
-		push, flush = s.push, s.flush
+	if codec == decode.H265 {
+		var nals [][]byte
+		for rest := b; ; {
+			var nal []byte
+			if nal, rest = nextNAL(rest); nal == nil {
+				break
+			}
+			nals = append(nals, nal)
+		}
+		for _, au := range h265.SplitAccessUnits(nals) {
+			p.result(dec.DecodeAccessUnit(au))
+		}
+		return nil
 	}
+	var s h264.AccessUnitSplitter
 	for rest := b; ; {
 		var nal []byte
-		nal, rest = nextNAL(rest)
-		if nal == nil {
+		if nal, rest = nextNAL(rest); nal == nil {
 			break
 		}
-		if au := push(nal); au != nil {
+		if au := s.Push(nal); au != nil {
 			p.result(dec.DecodeAccessUnit(au))
 		}
 	}
-	if au := flush(); au != nil {
+	if au := s.Flush(); au != nil {
 		p.result(dec.DecodeAccessUnit(au))
 	}
 	return nil
@@ -227,47 +233,6 @@ func nextNAL(b []byte) (nal, rest []byte) {
 		return nextNAL(b[j:])
 	}
 	return b[:end], b[j:]
-}
-
-// hevcSplitter groups H.265 NAL units into access units (H.265 §7.4.2.4.4):
-// a new one begins at a slice with first_slice_segment_in_pic_flag, or at a
-// VPS, SPS, PPS, AUD, prefix SEI or reserved types 41..44, 48..55 after a slice.
-type hevcSplitter struct {
-	cur, out [][]byte
-	haveVCL  bool
-}
-
-func (s *hevcSplitter) push(nal []byte) [][]byte {
-	if len(nal) < 2 {
-		return nil
-	}
-	t := nal[0] >> 1 & 0x3f
-	boundary := false
-	switch {
-	case t < 32:
-		boundary = s.haveVCL && len(nal) > 2 && nal[2]&0x80 != 0
-	case (t >= 32 && t <= 35) || t == 39 || (t >= 41 && t <= 44) || (t >= 48 && t <= 55):
-		boundary = s.haveVCL
-	}
-	var done [][]byte
-	if boundary {
-		s.out, s.cur = s.cur, s.out[:0]
-		done = s.out
-		s.haveVCL = false
-	}
-	s.cur = append(s.cur, nal)
-	if t < 32 {
-		s.haveVCL = true
-	}
-	return done
-}
-
-func (s *hevcSplitter) flush() [][]byte {
-	if len(s.cur) == 0 {
-		return nil
-	}
-	s.out, s.cur = s.cur, s.out[:0]
-	return s.out
 }
 
 // framesFromSource decodes the video track of a container file (package

@@ -96,3 +96,44 @@ func TestFramesContainers(t *testing.T) {
 		}
 	}
 }
+
+// TestFramesMD5H265 runs `stills frames --md5` over the whole H.265 corpus
+// (raw Annex B .hevc files) against the MD5s ffmpeg (and, for the one case
+// where ffmpeg is wrong, libde265) gave for them in decode/h265/testdata.
+func TestFramesMD5H265(t *testing.T) {
+	const dir = "../../decode/h265/testdata/"
+	want := map[string]string{}
+	var order []string
+	for _, list := range []string{"intra-md5.txt", "dec265-md5.txt"} {
+		b, err := os.ReadFile(dir + list)
+		if err != nil {
+			if list == "intra-md5.txt" {
+				t.Fatal(err)
+			}
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			fs := strings.Fields(line)
+			if len(fs) != 4 {
+				continue
+			}
+			if _, ok := want[fs[0]]; !ok {
+				order = append(order, fs[0])
+			}
+			want[fs[0]] += strings.Join(fs[1:], "  ") + "\n"
+		}
+	}
+	if len(order) < 20 {
+		t.Fatalf("only %d H.265 corpus files listed", len(order))
+	}
+	for _, name := range order {
+		var out, errb bytes.Buffer
+		if code := runFrames([]string{"--md5", dir + name}, &out, &errb); code != 0 {
+			t.Errorf("%s: exit %d: %s", name, code, errb.String())
+			continue
+		}
+		if out.String() != want[name] {
+			t.Errorf("%s: got\n%s\nwant\n%s", name, out.String(), want[name])
+		}
+	}
+}
