@@ -8,6 +8,11 @@ package h264
 // slice bounds taken once per edge rather than once per line: the generic
 // functions in deblock.go stay for edges with mixed bS or a kept side.
 
+// The three tests of filterSamplesFlag (|p0-q0| < alpha, |p1-p0| < beta,
+// |q1-q0| < beta) are one branch: each difference minus its threshold is
+// negative when the test holds (samples and thresholds are below 2^15), so
+// the AND of the three is negative exactly when all three hold.
+
 // dbkUniform reports whether the edge can use the functions of this file,
 // and its bS.
 func dbkUniform(e *dbkEdge) (uint8, bool) {
@@ -29,7 +34,7 @@ func dbkLumaV(pl []uint16, off, stride, n int, bs uint8, e *dbkEdge) {
 			s := (*[6]uint16)(pl[o-3 : o+3])
 			p0, q0 := int32(s[2]), int32(s[3])
 			p1, q1 := int32(s[1]), int32(s[4])
-			if dbkAbs(p0-q0) >= alpha || dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
+			if (dbkAbs(p0-q0)-alpha)&(dbkAbs(p1-p0)-beta)&(dbkAbs(q1-q0)-beta) >= 0 { // filterSamplesFlag 0 (eq. 8-464): one branch for the three tests
 				continue
 			}
 			p2, q2 := int32(s[0]), int32(s[5])
@@ -52,7 +57,7 @@ func dbkLumaV(pl []uint16, off, stride, n int, bs uint8, e *dbkEdge) {
 		p0, q0 := int32(s[3]), int32(s[4])
 		p1, q1 := int32(s[2]), int32(s[5])
 		ad := dbkAbs(p0 - q0)
-		if ad >= alpha || dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
+		if (ad-alpha)&(dbkAbs(p1-p0)-beta)&(dbkAbs(q1-q0)-beta) >= 0 { // filterSamplesFlag 0
 			continue
 		}
 		p2, q2 := int32(s[1]), int32(s[6])
@@ -95,7 +100,7 @@ func dbkLumaH16(pl []uint16, off, stride int, bs uint8, e *dbkEdge) {
 		for i := 0; i < 16; i++ {
 			p0, q0 := int32(rp0[i]), int32(rq0[i])
 			p1, q1 := int32(rp1[i]), int32(rq1[i])
-			if dbkAbs(p0-q0) >= alpha || dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
+			if (dbkAbs(p0-q0)-alpha)&(dbkAbs(p1-p0)-beta)&(dbkAbs(q1-q0)-beta) >= 0 { // filterSamplesFlag 0 (eq. 8-464): one branch for the three tests
 				continue
 			}
 			p2, q2 := int32(rp2[i]), int32(rq2[i])
@@ -118,7 +123,7 @@ func dbkLumaH16(pl []uint16, off, stride int, bs uint8, e *dbkEdge) {
 		p0, q0 := int32(rp0[i]), int32(rq0[i])
 		p1, q1 := int32(rp1[i]), int32(rq1[i])
 		ad := dbkAbs(p0 - q0)
-		if ad >= alpha || dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
+		if (ad-alpha)&(dbkAbs(p1-p0)-beta)&(dbkAbs(q1-q0)-beta) >= 0 { // filterSamplesFlag 0
 			continue
 		}
 		p2, q2 := int32(rp2[i]), int32(rq2[i])
@@ -156,7 +161,7 @@ func dbkChromaV(pl []uint16, off, stride, n int, bs uint8, e *dbkEdge) {
 		o := off + i*stride
 		s := (*[4]uint16)(pl[o-2 : o+2])
 		p1, p0, q0, q1 := int32(s[0]), int32(s[1]), int32(s[2]), int32(s[3])
-		if dbkAbs(p0-q0) >= alpha || dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
+		if (dbkAbs(p0-q0)-alpha)&(dbkAbs(p1-p0)-beta)&(dbkAbs(q1-q0)-beta) >= 0 { // filterSamplesFlag 0 (eq. 8-464): one branch for the three tests
 			continue
 		}
 		if bs < 4 {
@@ -184,7 +189,7 @@ func dbkChromaH8(pl []uint16, off, stride int, bs uint8, e *dbkEdge) {
 	tc := e.tc0[bs&3] + 1
 	for i := 0; i < 8; i++ {
 		p1, p0, q0, q1 := int32(rp1[i]), int32(rp0[i]), int32(rq0[i]), int32(rq1[i])
-		if dbkAbs(p0-q0) >= alpha || dbkAbs(p1-p0) >= beta || dbkAbs(q1-q0) >= beta {
+		if (dbkAbs(p0-q0)-alpha)&(dbkAbs(p1-p0)-beta)&(dbkAbs(q1-q0)-beta) >= 0 { // filterSamplesFlag 0 (eq. 8-464): one branch for the three tests
 			continue
 		}
 		if bs < 4 {
