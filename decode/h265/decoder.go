@@ -1,6 +1,7 @@
 package h265
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -19,6 +20,12 @@ type Decoder struct {
 	pps [MaxPPSCount]*pps
 	// spsErr holds why an SPS id was refused (e.g. UnsupportedError).
 	spsErr [MaxSPSCount]error
+	// spsNAL and ppsNAL hold the NAL unit bytes each accepted parameter
+	// set was parsed from: a repeated identical one (an encoder repeating
+	// its headers before every IRAP picture) is then a no-op, neither
+	// parsed nor allocated again.
+	spsNAL [MaxSPSCount][]byte
+	ppsNAL [MaxPPSCount][]byte
 
 	lengthSize int // NAL length size from hvcC, 0 when not configured
 
@@ -96,25 +103,38 @@ func (d *Decoder) takeParameterSet(nal []byte) error {
 	}
 	switch nalType(nal) {
 	case nalSPS:
+		for i, raw := range d.spsNAL {
+			if d.sps[i] != nil && bytes.Equal(raw, nal) {
+				return nil
+			}
+		}
 		d.rbsp = unescape(d.rbsp, nal)
 		s, err := parseSPS(d.rbsp)
 		if err != nil {
 			if s != nil {
 				// Slices that refer to this SPS report why it was refused.
 				d.sps[s.id] = nil
+				d.spsNAL[s.id] = d.spsNAL[s.id][:0]
 				d.spsErr[s.id] = err
 			}
 			return err
 		}
 		d.sps[s.id] = s
+		d.spsNAL[s.id] = append(d.spsNAL[s.id][:0], nal...)
 		d.spsErr[s.id] = nil
 	case nalPPS:
+		for i, raw := range d.ppsNAL {
+			if d.pps[i] != nil && bytes.Equal(raw, nal) {
+				return nil
+			}
+		}
 		d.rbsp = unescape(d.rbsp, nal)
 		p, err := parsePPS(d.rbsp)
 		if err != nil {
 			return err
 		}
 		d.pps[p.id] = p
+		d.ppsNAL[p.id] = append(d.ppsNAL[p.id][:0], nal...)
 	}
 	return nil
 }

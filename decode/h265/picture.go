@@ -45,6 +45,8 @@ type picture struct {
 	// Scaling factors m[x][y] (§7.4.5) for the intra matrices, row-major
 	// [y*n+x]; nil when scaling lists are off.
 	factor [4][3][]uint8
+	// factorBuf holds factor's storage, reused from picture to picture.
+	factorBuf [4][3][]uint8
 
 	// Buffers for SAO input (deblocked picture).
 	saoSrc [3][]uint16
@@ -195,7 +197,8 @@ func (p *picture) setup(s *sps, pp *pps) {
 		for sz := 0; sz < 4; sz++ {
 			n := 4 << sz
 			for m := 0; m < 3; m++ {
-				f := make([]uint8, n*n)
+				f := grow8(p.factorBuf[sz][m], n*n)
+				p.factorBuf[sz][m] = f
 				if sz == 0 {
 					for i, pos := range scanPos[2][0] {
 						f[int(pos[1])*4+int(pos[0])] = sl.list[0][m][i]
