@@ -90,6 +90,45 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 		d.fail(decode.FormatError("last significant coefficient outside the transform block"))
 		return
 	}
+	// Scaling (§8.6.2, §8.6.3) as each level is placed: only the non-zero
+	// coefficients are scaled. m is 16 without scaling lists (eq. 8-309)
+	// and for transform-skipped blocks larger than 4×4.
+	scaled := !ss.bypass
+	var sBdShift uint
+	var sRnd, sMul int64
+	var sF []uint8
+	if scaled {
+		bitDepth := p.sps.bitDepthY
+		var qp int
+		if cIdx == 0 {
+			qp = ss.qpY + ss.qpBdY
+		} else {
+			bitDepth = p.sps.bitDepthC
+			off := pp.cbQPOffset + ss.hdr.cbQPOffset
+			if cIdx == 2 {
+				off = pp.crQPOffset + ss.hdr.crQPOffset
+			}
+			qpi := ss.qpY + off
+			if qpi < -ss.qpBdC {
+				qpi = -ss.qpBdC
+			} else if qpi > 57 {
+				qpi = 57
+			}
+			qp = chromaQP420(qpi) + ss.qpBdC
+		}
+		sBdShift = uint(bitDepth + log2N - 5)
+		sRnd = int64(1) << (sBdShift - 1)
+		sMul = levelScale[qp%6] << uint(qp/6)
+		sF = p.factor[log2N-2][cIdx]
+		if transformSkip && n > 4 {
+			sF = nil
+		}
+		if sF == nil {
+			sMul *= 16
+		} else {
+			sF = sF[:n*n]
+		}
+	}
 	maxX, maxY := 0, 0
 	var csbf [8][8]uint8 // coded_sub_block_flag[xS][yS] as [yS][xS]
 	sbW := 1 << log2Sb
@@ -286,6 +325,19 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 				}
 				signs <<= 1
 			}
+			if scaled {
+				m := sMul
+				if sF != nil {
+					m *= int64(sF[yC*n+xC])
+				}
+				r := (int64(v)*m + sRnd) >> sBdShift
+				if r < -32768 {
+					r = -32768
+				} else if r > 32767 {
+					r = 32767
+				}
+				v = int32(r)
+			}
 			coef[yC*n+xC] = v
 			if xC > maxX {
 				maxX = xC
@@ -301,9 +353,9 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 	d.reconstruct(cIdx, x0, y0, log2N, transformSkip, maxX, maxY)
 }
 
-// reconstruct scales the coefficient levels in d.coef (§8.6.2, §8.6.3),
-// transforms them (§8.6.4) and adds the residual to the predicted block
-// (§8.6.7).
+// reconstruct transforms the scaled coefficients in d.coef (§8.6.4) and
+// adds the residual to the predicted block (§8.6.7); with
+// cu_transquant_bypass the levels themselves are the residual.
 func (d *Decoder) reconstruct(cIdx, x0, y0, log2N int, transformSkip bool, maxX, maxY int) {
 	p := &d.pic
 	s := p.sps
@@ -318,46 +370,7 @@ func (d *Decoder) reconstruct(cIdx, x0, y0, log2N int, transformSkip bool, maxX,
 	if ss.bypass {
 		copy(res, coef)
 	} else {
-		var qp int
-		if cIdx == 0 {
-			qp = ss.qpY + ss.qpBdY
-		} else {
-			off := p.pps.cbQPOffset + ss.hdr.cbQPOffset
-			if cIdx == 2 {
-				off = p.pps.crQPOffset + ss.hdr.crQPOffset
-			}
-			qpi := ss.qpY + off
-			if qpi < -ss.qpBdC {
-				qpi = -ss.qpBdC
-			} else if qpi > 57 {
-				qpi = 57
-			}
-			qp = chromaQP420(qpi) + ss.qpBdC
-		}
-		bdShift := uint(bitDepth + log2N - 5)
-		rnd := int64(1) << (bdShift - 1)
-		scale := levelScale[qp%6] << uint(qp/6)
-		f := p.factor[log2N-2][cIdx]
-		useF := f != nil && !(transformSkip && n > 4)
-		for y := 0; y <= maxY; y++ {
-			row := coef[y*n : y*n+maxX+1]
-			for x, v := range row {
-				if v == 0 {
-					continue
-				}
-				m := int64(16)
-				if useF {
-					m = int64(f[y*n+x])
-				}
-				r := (int64(v)*m*scale + rnd) >> bdShift
-				if r < -32768 {
-					r = -32768
-				} else if r > 32767 {
-					r = 32767
-				}
-				row[x] = int32(r)
-			}
-		}
+		// The levels were scaled as they were parsed (residual, scaling).
 		bdShift2 := uint(20 - bitDepth)
 		if !transformSkip && maxX == 0 && maxY == 0 && !(cIdx == 0 && n == 4) {
 			// DC only: one residual value for the whole block (§8.6.4.2
