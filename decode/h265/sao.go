@@ -97,11 +97,25 @@ func (d *Decoder) saoCTB(rx, ry, rs, c int, sp *saoParams, checkNoFilter bool) {
 	hp, vp := saoHPos[class], saoVPos[class]
 	offA := vp[0]*stride + hp[0]
 	offB := vp[1]*stride + hp[1]
+	var ok [3][3]bool // [dy+1][dx+1]: samples of that CTB may be used
+	allOK := true
+	for dy := -1; dy <= 1; dy++ {
+		for dx := -1; dx <= 1; dx++ {
+			ok[dy+1][dx+1] = d.saoNeighbourOK(rx+dx, ry+dy, rs)
+			allOK = allOK && ok[dy+1][dx+1]
+		}
+	}
 	// Interior samples: both neighbours lie in this CTB and the picture.
-	if x1-x0 > 2 {
-		for y := y0 + 1; y < y1-1; y++ {
-			base := y*stride + x0 + 1
-			cnt := x1 - x0 - 2
+	// When all eight neighbouring CTBs exist and may be used, every
+	// sample of the CTB is such a sample.
+	xs, xe, ys, ye := x0+1, x1-1, y0+1, y1-1
+	if allOK {
+		xs, xe, ys, ye = x0, x1, y0, y1
+	}
+	if xe > xs {
+		for y := ys; y < ye; y++ {
+			base := y*stride + xs
+			cnt := xe - xs
 			cur := src[base : base+cnt]
 			ra := src[base+offA : base+offA+cnt]
 			rb := src[base+offB : base+offB+cnt]
@@ -121,21 +135,18 @@ func (d *Decoder) saoCTB(rx, ry, rs, c int, sp *saoParams, checkNoFilter bool) {
 			for i, v16 := range cur {
 				v := int32(v16)
 				k := 2 + sgn(v-int32(ra[i])) + sgn(v-int32(rb[i]))
-				if fl[((x0+1+i)<<sub)>>2]&noFilter != 0 {
+				if fl[((xs+i)<<sub)>>2]&noFilter != 0 {
 					continue
 				}
 				out[i] = uint16(clip32(v+off[edgeIdx[k&7]], maxV))
 			}
 		}
 	}
+	if allOK {
+		return
+	}
 	// Border samples of the CTB: neighbours may be outside the picture or
 	// in a neighbouring CTB across a slice or tile boundary (§8.7.3.2).
-	var ok [3][3]bool // [dy+1][dx+1]: samples of that CTB may be used
-	for dy := -1; dy <= 1; dy++ {
-		for dx := -1; dx <= 1; dx++ {
-			ok[dy+1][dx+1] = d.saoNeighbourOK(rx+dx, ry+dy, rs)
-		}
-	}
 	border := func(x, y int) {
 		if checkNoFilter && p.flags[((y<<sub)>>2)*p.w4+(x<<sub)>>2]&noFilter != 0 {
 			return
