@@ -45,37 +45,36 @@ func idct4(s0, s1, s2, s3 int32) (int32, int32, int32, int32) {
 }
 
 // idct8 computes the 8-point inverse DCT of s[0], s[st], … s[7·st].
+// In idct8, idct16 and idct32, s[k·st] is zero for k > last.
 func idct8(s []int32, st int, d *[8]int32, last int) {
-	var o [4]int32
-	for j := 0; 2*j+1 <= last && j < 4; j++ {
-		c := s[(2*j+1)*st]
-		if c == 0 {
-			continue
-		}
-		r := &odd8[j]
-		o[0] += c * r[0]
-		o[1] += c * r[1]
-		o[2] += c * r[2]
-		o[3] += c * r[3]
+	var o0, o1, o2, o3 int32
+	if last >= 1 {
+		// All four odd coefficients at once: those past last are zero.
+		c1, c3, c5, c7 := s[st], s[3*st], s[5*st], s[7*st]
+		o0 = c1*odd8[0][0] + c3*odd8[1][0] + c5*odd8[2][0] + c7*odd8[3][0]
+		o1 = c1*odd8[0][1] + c3*odd8[1][1] + c5*odd8[2][1] + c7*odd8[3][1]
+		o2 = c1*odd8[0][2] + c3*odd8[1][2] + c5*odd8[2][2] + c7*odd8[3][2]
+		o3 = c1*odd8[0][3] + c3*odd8[1][3] + c5*odd8[2][3] + c7*odd8[3][3]
 	}
 	e0, e1, e2, e3 := idct4(s[0], s[2*st], s[4*st], s[6*st])
-	d[0], d[7] = e0+o[0], e0-o[0]
-	d[1], d[6] = e1+o[1], e1-o[1]
-	d[2], d[5] = e2+o[2], e2-o[2]
-	d[3], d[4] = e3+o[3], e3-o[3]
+	d[0], d[7] = e0+o0, e0-o0
+	d[1], d[6] = e1+o1, e1-o1
+	d[2], d[5] = e2+o2, e2-o2
+	d[3], d[4] = e3+o3, e3-o3
 }
 
 // idct16 computes the 16-point inverse DCT of s[0], s[st], … s[15·st].
 func idct16(s []int32, st int, d *[16]int32, last int) {
 	var o [8]int32
-	for j := 0; 2*j+1 <= last && j < 8; j++ {
-		c := s[(2*j+1)*st]
-		if c == 0 {
+	// Odd coefficients four at a time (those past last are zero).
+	for j := 0; 2*j+1 <= last && j < 8; j += 4 {
+		c0, c1, c2, c3 := s[(2*j+1)*st], s[(2*j+3)*st], s[(2*j+5)*st], s[(2*j+7)*st]
+		if c0|c1|c2|c3 == 0 {
 			continue
 		}
-		r := &odd16[j]
+		r0, r1, r2, r3 := &odd16[j], &odd16[j+1], &odd16[j+2], &odd16[j+3]
 		for k := range o {
-			o[k] += c * r[k]
+			o[k] += c0*r0[k] + c1*r1[k] + c2*r2[k] + c3*r3[k]
 		}
 	}
 	var e [8]int32
@@ -89,14 +88,15 @@ func idct16(s []int32, st int, d *[16]int32, last int) {
 // idct32 computes the 32-point inverse DCT of s[0], s[st], … s[31·st].
 func idct32(s []int32, st int, d *[32]int32, last int) {
 	var o [16]int32
-	for j := 0; 2*j+1 <= last && j < 16; j++ {
-		c := s[(2*j+1)*st]
-		if c == 0 {
+	// Odd coefficients four at a time (those past last are zero).
+	for j := 0; 2*j+1 <= last && j < 16; j += 4 {
+		c0, c1, c2, c3 := s[(2*j+1)*st], s[(2*j+3)*st], s[(2*j+5)*st], s[(2*j+7)*st]
+		if c0|c1|c2|c3 == 0 {
 			continue
 		}
-		r := &odd32[j]
+		r0, r1, r2, r3 := &odd32[j], &odd32[j+1], &odd32[j+2], &odd32[j+3]
 		for k := range o {
-			o[k] += c * r[k]
+			o[k] += c0*r0[k] + c1*r1[k] + c2*r2[k] + c3*r3[k]
 		}
 	}
 	var e [16]int32
