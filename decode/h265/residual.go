@@ -130,6 +130,7 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 		}
 	}
 	maxX, maxY := 0, 0
+	var colMask uint32   // bit x: column x holds a non-zero level
 	var csbf [8][8]uint8 // coded_sub_block_flag[xS][yS] as [yS][xS]
 	sbW := 1 << log2Sb
 	greater1Ctx := 1 // carried between sub-blocks (§9.3.4.2.6)
@@ -339,6 +340,7 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 				v = int32(r)
 			}
 			coef[yC*n+xC] = v
+			colMask |= 1 << uint(xC&31)
 			if xC > maxX {
 				maxX = xC
 			}
@@ -350,6 +352,7 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 	if d.err != nil {
 		return
 	}
+	d.colMask = colMask
 	d.reconstruct(cIdx, x0, y0, log2N, transformSkip, maxX, maxY)
 }
 

@@ -17,6 +17,14 @@ var (
 	odd32 [16][16]int32 // rows 1,3,..,31 of the 32-point matrix
 )
 
+// oddG16 and oddG32 hold the same odd rows grouped four rows at a time and
+// transposed within a group: oddG32[g][k][i] = odd32[4g+i][k], so one
+// pointer serves four coefficients.
+var (
+	oddG16 [2][8][4]int32
+	oddG32 [4][16][4]int32
+)
+
 func init() {
 	for j := 0; j < 4; j++ {
 		for k := 0; k < 4; k++ {
@@ -31,6 +39,25 @@ func init() {
 	for j := 0; j < 16; j++ {
 		for k := 0; k < 16; k++ {
 			odd32[j][k] = transMat[2*j+1][k]
+		}
+	}
+}
+
+// init builds oddG16 and oddG32 from odd16 and odd32 (built above; init
+// functions of a file run in order).
+func init() {
+	for g := 0; g < 2; g++ {
+		for k := 0; k < 8; k++ {
+			for i := 0; i < 4; i++ {
+				oddG16[g][k][i] = odd16[4*g+i][k]
+			}
+		}
+	}
+	for g := 0; g < 4; g++ {
+		for k := 0; k < 16; k++ {
+			for i := 0; i < 4; i++ {
+				oddG32[g][k][i] = odd32[4*g+i][k]
+			}
 		}
 	}
 }
@@ -65,45 +92,96 @@ func idct8(s []int32, st int, d *[8]int32, last int) {
 
 // idct16 computes the 16-point inverse DCT of s[0], s[st], … s[15·st].
 func idct16(s []int32, st int, d *[16]int32, last int) {
-	var o [8]int32
-	// Odd coefficients four at a time (those past last are zero).
-	for j := 0; 2*j+1 <= last && j < 8; j += 4 {
+	// Odd coefficients four at a time (those past last are zero), the
+	// eight sums in registers.
+	var o0, o1, o2, o3, o4, o5, o6, o7 int32
+	for g := 0; 8*g+1 <= last && g < 2; g++ {
+		j := 4 * g
 		c0, c1, c2, c3 := s[(2*j+1)*st], s[(2*j+3)*st], s[(2*j+5)*st], s[(2*j+7)*st]
 		if c0|c1|c2|c3 == 0 {
 			continue
 		}
-		r0, r1, r2, r3 := &odd16[j], &odd16[j+1], &odd16[j+2], &odd16[j+3]
-		for k := range o {
-			o[k] += c0*r0[k] + c1*r1[k] + c2*r2[k] + c3*r3[k]
-		}
+		r := &oddG16[g]
+		o0 += c0*r[0][0] + c1*r[0][1] + c2*r[0][2] + c3*r[0][3]
+		o1 += c0*r[1][0] + c1*r[1][1] + c2*r[1][2] + c3*r[1][3]
+		o2 += c0*r[2][0] + c1*r[2][1] + c2*r[2][2] + c3*r[2][3]
+		o3 += c0*r[3][0] + c1*r[3][1] + c2*r[3][2] + c3*r[3][3]
+		o4 += c0*r[4][0] + c1*r[4][1] + c2*r[4][2] + c3*r[4][3]
+		o5 += c0*r[5][0] + c1*r[5][1] + c2*r[5][2] + c3*r[5][3]
+		o6 += c0*r[6][0] + c1*r[6][1] + c2*r[6][2] + c3*r[6][3]
+		o7 += c0*r[7][0] + c1*r[7][1] + c2*r[7][2] + c3*r[7][3]
 	}
 	var e [8]int32
 	idct8(s, 2*st, &e, last>>1)
-	for k := 0; k < 8; k++ {
-		d[k] = e[k] + o[k]
-		d[15-k] = e[k] - o[k]
-	}
+	d[0], d[15] = e[0]+o0, e[0]-o0
+	d[1], d[14] = e[1]+o1, e[1]-o1
+	d[2], d[13] = e[2]+o2, e[2]-o2
+	d[3], d[12] = e[3]+o3, e[3]-o3
+	d[4], d[11] = e[4]+o4, e[4]-o4
+	d[5], d[10] = e[5]+o5, e[5]-o5
+	d[6], d[9] = e[6]+o6, e[6]-o6
+	d[7], d[8] = e[7]+o7, e[7]-o7
 }
 
 // idct32 computes the 32-point inverse DCT of s[0], s[st], … s[31·st].
 func idct32(s []int32, st int, d *[32]int32, last int) {
-	var o [16]int32
-	// Odd coefficients four at a time (those past last are zero).
-	for j := 0; 2*j+1 <= last && j < 16; j += 4 {
-		c0, c1, c2, c3 := s[(2*j+1)*st], s[(2*j+3)*st], s[(2*j+5)*st], s[(2*j+7)*st]
-		if c0|c1|c2|c3 == 0 {
-			continue
-		}
-		r0, r1, r2, r3 := &odd32[j], &odd32[j+1], &odd32[j+2], &odd32[j+3]
-		for k := range o {
-			o[k] += c0*r0[k] + c1*r1[k] + c2*r2[k] + c3*r3[k]
-		}
-	}
 	var e [16]int32
 	idct16(s, 2*st, &e, last>>1)
-	for k := 0; k < 16; k++ {
-		d[k] = e[k] + o[k]
-		d[31-k] = e[k] - o[k]
+	// Odd coefficients four at a time (those past last are zero), eight
+	// sums at a time in registers.
+	{
+		var a0, a1, a2, a3, a4, a5, a6, a7 int32
+		for g := 0; 8*g+1 <= last && g < 4; g++ {
+			j := 4 * g
+			c0, c1, c2, c3 := s[(2*j+1)*st], s[(2*j+3)*st], s[(2*j+5)*st], s[(2*j+7)*st]
+			if c0|c1|c2|c3 == 0 {
+				continue
+			}
+			r := &oddG32[g]
+			a0 += c0*r[0][0] + c1*r[0][1] + c2*r[0][2] + c3*r[0][3]
+			a1 += c0*r[1][0] + c1*r[1][1] + c2*r[1][2] + c3*r[1][3]
+			a2 += c0*r[2][0] + c1*r[2][1] + c2*r[2][2] + c3*r[2][3]
+			a3 += c0*r[3][0] + c1*r[3][1] + c2*r[3][2] + c3*r[3][3]
+			a4 += c0*r[4][0] + c1*r[4][1] + c2*r[4][2] + c3*r[4][3]
+			a5 += c0*r[5][0] + c1*r[5][1] + c2*r[5][2] + c3*r[5][3]
+			a6 += c0*r[6][0] + c1*r[6][1] + c2*r[6][2] + c3*r[6][3]
+			a7 += c0*r[7][0] + c1*r[7][1] + c2*r[7][2] + c3*r[7][3]
+		}
+		d[0], d[31] = e[0]+a0, e[0]-a0
+		d[1], d[30] = e[1]+a1, e[1]-a1
+		d[2], d[29] = e[2]+a2, e[2]-a2
+		d[3], d[28] = e[3]+a3, e[3]-a3
+		d[4], d[27] = e[4]+a4, e[4]-a4
+		d[5], d[26] = e[5]+a5, e[5]-a5
+		d[6], d[25] = e[6]+a6, e[6]-a6
+		d[7], d[24] = e[7]+a7, e[7]-a7
+	}
+	{
+		var a0, a1, a2, a3, a4, a5, a6, a7 int32
+		for g := 0; 8*g+1 <= last && g < 4; g++ {
+			j := 4 * g
+			c0, c1, c2, c3 := s[(2*j+1)*st], s[(2*j+3)*st], s[(2*j+5)*st], s[(2*j+7)*st]
+			if c0|c1|c2|c3 == 0 {
+				continue
+			}
+			r := &oddG32[g]
+			a0 += c0*r[8][0] + c1*r[8][1] + c2*r[8][2] + c3*r[8][3]
+			a1 += c0*r[9][0] + c1*r[9][1] + c2*r[9][2] + c3*r[9][3]
+			a2 += c0*r[10][0] + c1*r[10][1] + c2*r[10][2] + c3*r[10][3]
+			a3 += c0*r[11][0] + c1*r[11][1] + c2*r[11][2] + c3*r[11][3]
+			a4 += c0*r[12][0] + c1*r[12][1] + c2*r[12][2] + c3*r[12][3]
+			a5 += c0*r[13][0] + c1*r[13][1] + c2*r[13][2] + c3*r[13][3]
+			a6 += c0*r[14][0] + c1*r[14][1] + c2*r[14][2] + c3*r[14][3]
+			a7 += c0*r[15][0] + c1*r[15][1] + c2*r[15][2] + c3*r[15][3]
+		}
+		d[8], d[23] = e[8]+a0, e[8]-a0
+		d[9], d[22] = e[9]+a1, e[9]-a1
+		d[10], d[21] = e[10]+a2, e[10]-a2
+		d[11], d[20] = e[11]+a3, e[11]-a3
+		d[12], d[19] = e[12]+a4, e[12]-a4
+		d[13], d[18] = e[13]+a5, e[13]-a5
+		d[14], d[17] = e[14]+a6, e[14]-a6
+		d[15], d[16] = e[15]+a7, e[15]-a7
 	}
 }
 
@@ -121,7 +199,8 @@ func idctN(s []int32, st, n int, d *[32]int32, last int) {
 
 // inverseTransform implements the two-stage transformation of §8.6.4.2:
 // columns first, clipping to 16 bits (eq. 8-321), then rows with bdShift.
-// Coefficients outside columns 0..maxX and rows 0..maxY are zero.
+// Coefficients outside columns 0..maxX and rows 0..maxY are zero, and so
+// are the columns x whose bit in d.colMask is clear.
 func (d *Decoder) inverseTransform(coef, res []int32, log2N int, dst bool, bdShift uint, maxX, maxY int, pic []uint16, stride int, maxV int32) {
 	if log2N == 2 {
 		if dst {
@@ -139,15 +218,8 @@ func (d *Decoder) inverseTransform(coef, res []int32, log2N int, dst bool, bdShi
 		tmp[i] = 0
 	}
 	for x := 0; x <= maxX; x++ {
-		empty := true
-		for j := 0; j <= maxY; j++ {
-			if coef[j*n+x] != 0 {
-				empty = false
-				break
-			}
-		}
-		if empty {
-			continue
+		if d.colMask&(1<<uint(x)) == 0 {
+			continue // an empty column transforms to zeros
 		}
 		idctN(coef[x:], n, n, &o, maxY)
 		for y := 0; y < n; y++ {
