@@ -29,8 +29,8 @@ func dbkLumaV(pl []uint16, off, stride, n int, bs uint8, e *dbkEdge) {
 	}
 	if bs < 4 {
 		tc0 := e.tc0[bs&3]
-		for i := 0; i < n; i++ {
-			o := off + i*stride
+		end := off + n*stride
+		for o := off; o < end; o += stride {
 			s := (*[6]uint16)(pl[o-3 : o+3])
 			p0, q0 := int32(s[2]), int32(s[3])
 			p1, q1 := int32(s[1]), int32(s[4])
@@ -51,8 +51,8 @@ func dbkLumaV(pl []uint16, off, stride, n int, bs uint8, e *dbkEdge) {
 		return
 	}
 	strongT := (alpha >> 2) + 2
-	for i := 0; i < n; i++ {
-		o := off + i*stride
+	end := off + n*stride
+	for o := off; o < end; o += stride {
 		s := (*[8]uint16)(pl[o-4 : o+4])
 		p0, q0 := int32(s[3]), int32(s[4])
 		p1, q1 := int32(s[2]), int32(s[5])
@@ -60,22 +60,23 @@ func dbkLumaV(pl []uint16, off, stride, n int, bs uint8, e *dbkEdge) {
 		if (ad-alpha)&(dbkAbs(p1-p0)-beta)&(dbkAbs(q1-q0)-beta) >= 0 { // filterSamplesFlag 0
 			continue
 		}
-		p2, q2 := int32(s[1]), int32(s[6])
 		strong := (ad - strongT) >> 31
+		// The p side, then the q side (fewer live values: less spilling).
+		p2 := int32(s[1])
 		pm := (dbkAbs(p2-p0) - beta) >> 31 & strong
-		qm := (dbkAbs(q2-q0) - beta) >> 31 & strong
-		p3, q3 := int32(s[0]), int32(s[7])
 		wp0 := (2*p1 + p0 + q1 + 2) >> 2
-		wq0 := (2*q1 + q0 + p1 + 2) >> 2
 		sp0 := (p2 + 2*p1 + 2*p0 + 2*q0 + q1 + 4) >> 3
 		sp1 := (p2 + p1 + p0 + q0 + 2) >> 2
-		sp2 := (2*p3 + 3*p2 + p1 + p0 + q0 + 4) >> 3
-		sq0 := (p1 + 2*p0 + 2*q0 + 2*q1 + q2 + 4) >> 3
-		sq1 := (p0 + q0 + q1 + q2 + 2) >> 2
-		sq2 := (2*q3 + 3*q2 + q1 + q0 + p0 + 4) >> 3
+		sp2 := (2*int32(s[0]) + 3*p2 + p1 + p0 + q0 + 4) >> 3
 		s[3] = uint16(wp0 ^ ((wp0 ^ sp0) & pm))
 		s[2] = uint16(p1 ^ ((p1 ^ sp1) & pm))
 		s[1] = uint16(p2 ^ ((p2 ^ sp2) & pm))
+		q2 := int32(s[6])
+		qm := (dbkAbs(q2-q0) - beta) >> 31 & strong
+		wq0 := (2*q1 + q0 + p1 + 2) >> 2
+		sq0 := (p1 + 2*p0 + 2*q0 + 2*q1 + q2 + 4) >> 3
+		sq1 := (p0 + q0 + q1 + q2 + 2) >> 2
+		sq2 := (2*int32(s[7]) + 3*q2 + q1 + q0 + p0 + 4) >> 3
 		s[4] = uint16(wq0 ^ ((wq0 ^ sq0) & qm))
 		s[5] = uint16(q1 ^ ((q1 ^ sq1) & qm))
 		s[6] = uint16(q2 ^ ((q2 ^ sq2) & qm))
@@ -126,22 +127,23 @@ func dbkLumaH16(pl []uint16, off, stride int, bs uint8, e *dbkEdge) {
 		if (ad-alpha)&(dbkAbs(p1-p0)-beta)&(dbkAbs(q1-q0)-beta) >= 0 { // filterSamplesFlag 0
 			continue
 		}
-		p2, q2 := int32(rp2[i]), int32(rq2[i])
 		strong := (ad - strongT) >> 31
+		// The p side, then the q side (fewer live values: less spilling).
+		p2 := int32(rp2[i])
 		pm := (dbkAbs(p2-p0) - beta) >> 31 & strong
-		qm := (dbkAbs(q2-q0) - beta) >> 31 & strong
-		p3, q3 := int32(rp3[i]), int32(rq3[i])
 		wp0 := (2*p1 + p0 + q1 + 2) >> 2
-		wq0 := (2*q1 + q0 + p1 + 2) >> 2
 		sp0 := (p2 + 2*p1 + 2*p0 + 2*q0 + q1 + 4) >> 3
 		sp1 := (p2 + p1 + p0 + q0 + 2) >> 2
-		sp2 := (2*p3 + 3*p2 + p1 + p0 + q0 + 4) >> 3
-		sq0 := (p1 + 2*p0 + 2*q0 + 2*q1 + q2 + 4) >> 3
-		sq1 := (p0 + q0 + q1 + q2 + 2) >> 2
-		sq2 := (2*q3 + 3*q2 + q1 + q0 + p0 + 4) >> 3
+		sp2 := (2*int32(rp3[i]) + 3*p2 + p1 + p0 + q0 + 4) >> 3
 		rp0[i] = uint16(wp0 ^ ((wp0 ^ sp0) & pm))
 		rp1[i] = uint16(p1 ^ ((p1 ^ sp1) & pm))
 		rp2[i] = uint16(p2 ^ ((p2 ^ sp2) & pm))
+		q2 := int32(rq2[i])
+		qm := (dbkAbs(q2-q0) - beta) >> 31 & strong
+		wq0 := (2*q1 + q0 + p1 + 2) >> 2
+		sq0 := (p1 + 2*p0 + 2*q0 + 2*q1 + q2 + 4) >> 3
+		sq1 := (p0 + q0 + q1 + q2 + 2) >> 2
+		sq2 := (2*int32(rq3[i]) + 3*q2 + q1 + q0 + p0 + 4) >> 3
 		rq0[i] = uint16(wq0 ^ ((wq0 ^ sq0) & qm))
 		rq1[i] = uint16(q1 ^ ((q1 ^ sq1) & qm))
 		rq2[i] = uint16(q2 ^ ((q2 ^ sq2) & qm))
