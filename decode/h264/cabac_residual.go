@@ -182,9 +182,9 @@ func (c *cabac) residual(cat, maxNumCoeff, cbfCtxIdxInc int, pos *[64]uint8, val
 func (c *cabac) sigMap(e engine, ctx *[128]uint8, idx *[64][2]uint8, numM1 int, pos *[64]uint8) (engine, int) {
 	value, rng, nb := e.value, e.rng, e.bits
 	n := 0
-	for i, id := range idx[:numM1] {
+	for i := range idx[:numM1] {
 		// DecodeDecision on significant_coeff_flag[i]
-		sp := &ctx[id[0]&127]
+		sp := &ctx[idx[i][0]&127]
 		st := uint64(*sp)
 		lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
 		rng -= lps
@@ -215,7 +215,7 @@ func (c *cabac) sigMap(e engine, ctx *[128]uint8, idx *[64][2]uint8, numM1 int, 
 		pos[n&63] = uint8(i)
 		n++
 		// DecodeDecision on last_significant_coeff_flag[i]
-		lp := &ctx[id[1]&127]
+		lp := &ctx[idx[i&63][1]&127]
 		st = uint64(*lp)
 		lps = uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
 		rng -= lps
