@@ -143,11 +143,33 @@ func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 			continue
 		}
 		rows |= 1 << i
-		var o [8]int32
-		idct8Line(r, &o)
-		for j, v := range o {
-			t[j*8+i] = v
-		}
+		// Row i (eq. 8-340 to 8-359), stored transposed in t.
+		x0, x1, x2, x3, x4, x5, x6, x7 := r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
+		a0 := x0 + x4
+		a4 := x0 - x4
+		a2 := (x2 >> 1) - x6
+		a6 := x2 + (x6 >> 1)
+		b0 := a0 + a6
+		b2 := a4 + a2
+		b4 := a4 - a2
+		b6 := a0 - a6
+		a1 := -x3 + x5 - x7 - (x7 >> 1)
+		a3 := x1 + x7 - x3 - (x3 >> 1)
+		a5 := -x1 + x7 + x5 + (x5 >> 1)
+		a7 := x3 + x5 + x1 + (x1 >> 1)
+		b1 := a1 + (a7 >> 2)
+		b7 := a7 - (a1 >> 2)
+		b3 := a3 + (a5 >> 2)
+		b5 := (a3 >> 2) - a5
+		tc := (*[57]int32)(t[i&7:])
+		tc[0] = b0 + b7
+		tc[8] = b2 + b5
+		tc[16] = b4 + b3
+		tc[24] = b6 + b1
+		tc[32] = b6 - b1
+		tc[40] = b4 - b3
+		tc[48] = b2 - b5
+		tc[56] = b0 - b7
 	}
 	_ = dst[7*stride+7]
 	d0 := (*[8]uint16)(dst[0:8])
@@ -204,35 +226,6 @@ func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 		d7[j] = uint16(clip(0, maxV, int32(d7[j])+(b0-b7+32)>>6))
 	}
 	*c = [64]int32{}
-}
-
-// idct8Line is the one-dimensional 8-point transform of eq. 8-340 to 8-359.
-func idct8Line(d *[8]int32, out *[8]int32) {
-	d0, d1, d2, d3, d4, d5, d6, d7 := d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]
-	a0 := d0 + d4
-	a4 := d0 - d4
-	a2 := (d2 >> 1) - d6
-	a6 := d2 + (d6 >> 1)
-	b0 := a0 + a6
-	b2 := a4 + a2
-	b4 := a4 - a2
-	b6 := a0 - a6
-	a1 := -d3 + d5 - d7 - (d7 >> 1)
-	a3 := d1 + d7 - d3 - (d3 >> 1)
-	a5 := -d1 + d7 + d5 + (d5 >> 1)
-	a7 := d3 + d5 + d1 + (d1 >> 1)
-	b1 := a1 + (a7 >> 2)
-	b7 := a7 - (a1 >> 2)
-	b3 := a3 + (a5 >> 2)
-	b5 := (a3 >> 2) - a5
-	out[0] = b0 + b7
-	out[1] = b2 + b5
-	out[2] = b4 + b3
-	out[3] = b6 + b1
-	out[4] = b6 - b1
-	out[5] = b4 - b3
-	out[6] = b2 - b5
-	out[7] = b0 - b7
 }
 
 // scale4x4 is eq. 8-336/8-337: d = c*LevelScale4x4 scaled by qP/6.
