@@ -73,13 +73,16 @@ func (d *Decoder) saoCTB(rx, ry, rs, c int, sp *saoParams, checkNoFilter bool) {
 		for v := range lut {
 			lut[v] = uint16(clip32(int32(v)+off[table[v>>shift]], maxV))
 		}
+		lutA := &d.saoLUT
+		mask := uint16(len(lut)-1) & (1<<12 - 1)
 		for y := y0; y < y1; y++ {
 			base := y*stride + x0
 			cur := src[base : base+x1-x0]
 			out := dst[base : base+x1-x0]
+			out = out[:len(cur)]
 			if !checkNoFilter {
 				for i, v := range cur {
-					out[i] = lut[v&uint16(len(lut)-1)]
+					out[i] = lutA[v&mask]
 				}
 				continue
 			}
@@ -92,6 +95,12 @@ func (d *Decoder) saoCTB(rx, ry, rs, c int, sp *saoParams, checkNoFilter bool) {
 			}
 		}
 		return
+	}
+	// offE[2+Sign(s-a)+Sign(s-b)] is SaoOffsetVal[edgeIdx] (eq. 8-363,
+	// 8-364); indices 5..7 never occur.
+	var offE [8]int32
+	for k := 0; k < 5; k++ {
+		offE[k] = off[edgeIdx[k]]
 	}
 	class := sp.eoClass[c]
 	hp, vp := saoHPos[class], saoVPos[class]
@@ -125,10 +134,11 @@ func (d *Decoder) saoCTB(rx, ry, rs, c int, sp *saoParams, checkNoFilter bool) {
 				fl = p.flags[((y<<sub)>>2)*p.w4:]
 			}
 			if !checkNoFilter {
+				ra, rb, out := ra[:len(cur)], rb[:len(cur)], out[:len(cur)]
 				for i, v16 := range cur {
 					v := int32(v16)
 					k := 2 + sgn(v-int32(ra[i])) + sgn(v-int32(rb[i]))
-					out[i] = uint16(clip32(v+off[edgeIdx[k&7]], maxV))
+					out[i] = uint16(clip32(v+offE[k&7], maxV))
 				}
 				continue
 			}

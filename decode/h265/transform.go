@@ -233,8 +233,9 @@ func (d *Decoder) inverseTransform(coef, res []int32, log2N int, dst bool, bdShi
 		idctN(tmp[y*n:], 1, n, &o, maxX)
 		if pic != nil {
 			row := pic[y*stride : y*stride+n]
-			for x := range row {
-				row[x] = uint16(clip32(int32(row[x])+(o[x]+rnd)>>bdShift, maxV))
+			oo := o[:len(row)]
+			for x, v := range oo {
+				row[x] = uint16(clip32(int32(row[x])+(v+rnd)>>bdShift, maxV))
 			}
 			continue
 		}
