@@ -249,8 +249,37 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 			g1Base += 16
 		}
 		nG1 := min(nSig, 8)
+		// DecodeDecision (§9.3.4.3.2) inlined on local engine state, as
+		// for sig_coeff_flag above.
+		g1ctx := ctx[g1Base+ctxSet*4 : g1Base+ctxSet*4+4]
+		val, nb, rng := c.val, c.nb, c.rng
 		for k := 0; k < nG1; k++ {
-			f := c.decodeBin(&ctx[g1Base+ctxSet*4+greater1Ctx])
+			cp := &g1ctx[greater1Ctx&3]
+			st := *cp
+			lps := uint32(lpsTab[(rng>>6)&3][st])
+			rng -= lps
+			scaled := uint64(rng) << uint(nb)
+			var f int
+			if val < scaled {
+				f = int(st & 1)
+				*cp = nextMps[st]
+				if rng < 256 {
+					rng <<= 1
+					nb--
+				}
+			} else {
+				val -= scaled
+				f = int(st&1) ^ 1
+				*cp = nextLps[st]
+				sh := bits.LeadingZeros32(lps) - 23
+				rng = lps << uint(sh)
+				nb -= sh
+			}
+			if nb < 8 {
+				c.val, c.nb = val, nb
+				c.refill()
+				val, nb = c.val, c.nb
+			}
 			absLvl[k] = 1 + int32(f)
 			if f == 1 {
 				greater1Ctx = 0
@@ -261,6 +290,7 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 				greater1Ctx++
 			}
 		}
+		c.val, c.nb, c.rng = val, nb, rng
 		for k := nG1; k < nSig; k++ {
 			absLvl[k] = 1
 		}
