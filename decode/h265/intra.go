@@ -21,10 +21,35 @@ func (d *Decoder) predict(cIdx, xTb, yTb, log2N, mode int) {
 	xL, yL := xTb<<sub, yTb<<sub
 	unit := 4 >> sub // samples per 4×4 luma block
 	any := false
+	// Availability (§6.4.1) is the same for every sample of the first n
+	// of the left column and of the top row (they lie in one CTB, next to
+	// the block and decoded before it), and for every sample of the next
+	// n when those all lie in the picture: they are one aligned n×n block
+	// (in luma units), contiguous in z-scan order, in one CTB. aL and aT
+	// hold these two decisions for the near and far halves.
+	N := n << sub
+	var aL, aT [2]bool
+	aL[0] = d.avail(xL, yL, xL-1, yL)
+	aT[0] = d.avail(xL, yL, xL, yL-1)
+	farLUniform := yL+2*N <= p.h
+	farTUniform := xL+2*N <= p.w
+	if farLUniform {
+		aL[1] = d.avail(xL, yL, xL-1, yL+N)
+	}
+	if farTUniform {
+		aT[1] = d.avail(xL, yL, xL+N, yL-1)
+	}
 	// Left column, bottom-most first.
 	for k := 0; k < 2*n; k += unit {
 		yN := yTb + k
-		a := d.avail(xL, yL, xL-1, yN<<sub)
+		var a bool
+		if k < n {
+			a = aL[0]
+		} else if farLUniform {
+			a = aL[1]
+		} else {
+			a = d.avail(xL, yL, xL-1, yN<<sub)
+		}
 		if a {
 			any = true
 			for j := k; j < k+unit; j++ {
@@ -46,7 +71,14 @@ func (d *Decoder) predict(cIdx, xTb, yTb, log2N, mode int) {
 	}
 	for k := 0; k < 2*n; k += unit {
 		xN := xTb + k
-		a := d.avail(xL, yL, xN<<sub, yL-1)
+		var a bool
+		if k < n {
+			a = aT[0]
+		} else if farTUniform {
+			a = aT[1]
+		} else {
+			a = d.avail(xL, yL, xN<<sub, yL-1)
+		}
 		if a {
 			any = true
 			row := pl[(yTb-1)*stride:]
