@@ -78,10 +78,12 @@ var transIdxLps = [64]uint8{
 
 // A context is stored as pStateIdx<<1 | valMps. The tables below give the
 // next context after an MPS or an LPS and the LPS ranges by qRangeIdx.
+// They have 256 entries so that indexing by a uint8 context needs no
+// bounds check; contexts are always below 128, entries 128..255 unused.
 var (
-	nextMps [128]uint8
-	nextLps [128]uint8
-	lpsTab  [4][128]uint8 // [qRangeIdx][ctx]
+	nextMps [256]uint8
+	nextLps [256]uint8
+	lpsTab  [4][256]uint8 // [qRangeIdx][ctx]
 )
 
 func init() {

@@ -195,7 +195,7 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 					nSig++
 					break
 				}
-				cp := &sctx[tab[nn]]
+				cp := &sctx[tab[nn&15]]
 				st := *cp
 				lps := uint32(lpsTab[(rng>>6)&3][st])
 				rng -= lps
@@ -222,7 +222,7 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 					val, nb = c.val, c.nb
 				}
 				if bin == 1 {
-					sigPos[nSig] = int8(nn)
+					sigPos[nSig&15] = int8(nn)
 					nSig++
 					inferSbDc = false
 				}
