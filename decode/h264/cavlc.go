@@ -64,15 +64,16 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 			continue
 		}
 		v := r.peek32()
-		var levelCode int32
-		var prefix int
-		if e := levelCodeTab[suffixLength][v>>24]; e.len != 0 {
-			// level_prefix, its 1 and level_suffix within 8 bits.
-			levelCode = int32(e.code)
+		if e := levelFast[b2i(i == t1 && t1 < 3)][suffixLength&7][v>>24]; e.len != 0 {
+			// level_prefix, its 1 and level_suffix within 8 bits: the
+			// level and the next suffixLength come from the table.
+			level[i] = int32(e.level)
 			r.skip(int(e.len))
-			goto haveCode
+			suffixLength = int(e.next)
+			continue
 		}
-		prefix = bits.LeadingZeros32(v)
+		var levelCode int32
+		prefix := bits.LeadingZeros32(v)
 		if prefix > MaxLevelPrefix {
 			r.over = true
 			return 0
@@ -98,7 +99,6 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 		if prefix >= 16 {
 			levelCode += int32(1)<<uint(prefix-3) - 4096
 		}
-	haveCode:
 		if i == t1 && t1 < 3 {
 			levelCode += 2
 		}
@@ -168,6 +168,17 @@ var levelCodeTab [7][256]struct {
 	len  uint8
 }
 
+// levelFast is levelCodeTab carried through to the end of one level
+// (§9.2.2.1): [adj][suffixLength][next 8 bits] gives levelVal, the bit count
+// and the suffixLength for the next level, where adj is 1 for the first
+// level after fewer than 3 trailing ones (levelCode += 2). len 0: decode the
+// long way. suffixLength is at most 6; index 7 is unused.
+var levelFast [2][8][256]struct {
+	level int16
+	len   uint8
+	next  uint8
+}
+
 func init() {
 	for s := 0; s < 7; s++ {
 		for i := 1; i < 256; i++ {
@@ -179,6 +190,28 @@ func init() {
 			suffix := (i >> uint(8-n)) & (1<<uint(s) - 1)
 			levelCodeTab[s][i].code = int16(prefix<<uint(s) + suffix)
 			levelCodeTab[s][i].len = uint8(n)
+		}
+	}
+	for adj := 0; adj < 2; adj++ {
+		for s := 0; s < 7; s++ {
+			for i, e := range levelCodeTab[s] {
+				if e.len == 0 {
+					continue
+				}
+				levelCode := int32(e.code) + int32(2*adj)
+				var lv int32
+				if levelCode&1 == 0 {
+					lv = (levelCode + 2) >> 1
+				} else {
+					lv = (-levelCode - 1) >> 1
+				}
+				next := max(s, 1)
+				if a := max(lv, -lv); a > 3<<uint(next-1) && next < 6 {
+					next++
+				}
+				f := &levelFast[adj][s][i]
+				f.level, f.len, f.next = int16(lv), e.len, uint8(next)
+			}
 		}
 	}
 }
