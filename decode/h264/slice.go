@@ -617,10 +617,7 @@ func (d *sliceDecoder) residualLuma(comp int, i16 bool, cbpLuma int) {
 				continue
 			}
 			*nz |= 1 << blk
-			for i := 0; i < n; i++ {
-				pos := zigzag4x4[(d.sparseIdx[i]+1)&15]
-				coef4[blk][pos] = d.scale4(d.sparseVal[i], ls[pos], qp)
-			}
+			d.scatter4(&coef4[blk], n, 1, ls, qp)
 		}
 		return
 	}
@@ -636,10 +633,7 @@ func (d *sliceDecoder) residualLuma(comp int, i16 bool, cbpLuma int) {
 				continue
 			}
 			*nz |= 1 << blk
-			for i := 0; i < n; i++ {
-				pos := zigzag4x4[d.sparseIdx[i]&15]
-				coef4[blk][pos] = d.scale4(d.sparseVal[i], ls[pos], qp)
-			}
+			d.scatter4(&coef4[blk], n, 0, ls, qp)
 		}
 		return
 	}
@@ -661,10 +655,7 @@ func (d *sliceDecoder) residualLuma(comp int, i16 bool, cbpLuma int) {
 			if n > 0 {
 				*nz |= 1 << b8
 			}
-			for i := 0; i < n; i++ {
-				pos := zigzag8x8[d.sparseIdx[i]&63]
-				coef8[b8][pos] = d.scale8(d.sparseVal[i], ls[pos], qp)
-			}
+			d.scatter8(&coef8[b8], n, ls, qp)
 			continue
 		}
 		// CAVLC: four interleaved 4x4 scans (§7.3.5.3.1:
@@ -752,10 +743,7 @@ func (d *sliceDecoder) residualChroma(cbpChroma int) {
 				continue
 			}
 			d.nzC[c] |= 1 << uint(blk)
-			for i := 0; i < n; i++ {
-				pos := zigzag4x4[(d.sparseIdx[i]+1)&15]
-				d.coefC[c][blk][pos] = d.scale4(d.sparseVal[i], ls[pos], qp)
-			}
+			d.scatter4(&d.coefC[c][blk], n, 1, ls, qp)
 		}
 	}
 }
@@ -814,6 +802,61 @@ func (d *sliceDecoder) chromaDC(c int, lv *[8]int32, nBlk int) {
 		if out[b] != 0 {
 			d.coefC[c][b][0] = out[b]
 			d.nzC[c] |= 1 << uint(b)
+		}
+	}
+}
+
+// scatter4 scales the n levels of sparseVal (eq. 8-336/8-337; copied
+// unchanged in a lossless macroblock, §8.5.12.1) into the raster positions
+// of dst given by the 4x4 zig-zag scan of sparseIdx+first (first is 1 for
+// AC blocks, whose levels start at scanning position 1). The qP branch and
+// the shift are taken once per block, not per coefficient.
+func (d *sliceDecoder) scatter4(dst *[16]int32, n, first int, ls *[16]int32, qp int) {
+	idx := &d.sparseIdx
+	vals := d.sparseVal[:min(max(n, 0), 64)]
+	switch {
+	case d.bypass:
+		for i, v := range vals {
+			dst[zigzag4x4[(int(idx[i])+first)&15]&15] = v
+		}
+	case qp >= 24:
+		sh := uint(qp/6-4) & 31
+		for i, v := range vals {
+			pos := zigzag4x4[(int(idx[i])+first)&15] & 15
+			dst[pos] = (v * ls[pos]) << sh
+		}
+	default:
+		sh := uint(4-qp/6) & 31
+		rnd := int32(1) << (sh - 1)
+		for i, v := range vals {
+			pos := zigzag4x4[(int(idx[i])+first)&15] & 15
+			dst[pos] = (v*ls[pos] + rnd) >> sh
+		}
+	}
+}
+
+// scatter8 is scatter4 for an 8x8 block (eq. 8-338/8-339) in 8x8 zig-zag
+// scan.
+func (d *sliceDecoder) scatter8(dst *[64]int32, n int, ls *[64]int32, qp int) {
+	idx := &d.sparseIdx
+	vals := d.sparseVal[:min(max(n, 0), 64)]
+	switch {
+	case d.bypass:
+		for i, v := range vals {
+			dst[zigzag8x8[idx[i]&63]&63] = v
+		}
+	case qp >= 36:
+		sh := uint(qp/6-6) & 31
+		for i, v := range vals {
+			pos := zigzag8x8[idx[i]&63] & 63
+			dst[pos] = (v * ls[pos]) << sh
+		}
+	default:
+		sh := uint(6-qp/6) & 31
+		rnd := int32(1) << (sh - 1)
+		for i, v := range vals {
+			pos := zigzag8x8[idx[i]&63] & 63
+			dst[pos] = (v*ls[pos] + rnd) >> sh
 		}
 	}
 }
