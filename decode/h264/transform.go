@@ -82,17 +82,21 @@ func (l *levelScale) init(m *scalingMatrix) {
 // coefficients c (raster order, zeroed on return) and adds the residual to
 // the prediction in dst (§8.5.14), clipping to maxV.
 func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
+	_ = dst[3*stride+3]
+	d0 := (*[4]uint16)(dst[0:4])
+	d1 := (*[4]uint16)(dst[stride : stride+4])
+	d2 := (*[4]uint16)(dst[2*stride : 2*stride+4])
+	d3 := (*[4]uint16)(dst[3*stride : 3*stride+4])
 	if c[1]|c[2]|c[3]|c[4]|c[5]|c[6]|c[7]|c[8]|c[9]|c[10]|c[11]|c[12]|c[13]|c[14]|c[15] == 0 {
 		// Only the DC coefficient: every residual sample is (d00+32)>>6
 		// (eq. 8-354 to 8-358 with all other inputs zero).
 		r := (c[0] + 32) >> 6
 		c[0] = 0
-		_ = dst[3*stride+3]
-		for y := 0; y < 4; y++ {
-			row := dst[y*stride : y*stride+4]
-			for x := range row {
-				row[x] = uint16(clip(0, maxV, int32(row[x])+r))
-			}
+		for _, d := range [4]*[4]uint16{d0, d1, d2, d3} {
+			d[0] = uint16(clip(0, maxV, int32(d[0])+r))
+			d[1] = uint16(clip(0, maxV, int32(d[1])+r))
+			d[2] = uint16(clip(0, maxV, int32(d[2])+r))
+			d[3] = uint16(clip(0, maxV, int32(d[3])+r))
 		}
 		return
 	}
@@ -109,10 +113,6 @@ func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
 		t[8+i] = e1 - e2
 		t[12+i] = e0 - e3
 	}
-	d0 := dst[0:4:4]
-	d1 := dst[stride : stride+4 : stride+4]
-	d2 := dst[2*stride : 2*stride+4 : 2*stride+4]
-	d3 := dst[3*stride : 3*stride+4 : 3*stride+4]
 	for j := 0; j < 4; j++ {
 		f := (*[4]int32)(t[j*4 : j*4+4])
 		g0 := f[0] + f[2]
