@@ -2,7 +2,6 @@ package mkv
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -210,7 +209,7 @@ func parseTracks(elem []byte, pos int64) ([]trackInfo, error) {
 			t.Codec = decode.H265
 		}
 		if t.Video && t.Codec != decode.CodecUnknown && t.CodecPrivate != nil {
-			if n, err := nalLengthSize(t.Codec, t.CodecPrivate); err == nil {
+			if n, err := media.NALLengthSize(t.Codec, t.CodecPrivate); err == nil {
 				t.NALFormat, t.NALLengthSize, t.formatKnown = media.LengthPrefixed, n, true
 			} else if rec := recordFromAnnexB(t.Codec, t.CodecPrivate); rec != nil {
 				// Parameter sets sent as an Annex B byte stream: give the
@@ -221,35 +220,6 @@ func parseTracks(elem []byte, pos int64) ([]trackInfo, error) {
 		out = append(out, t)
 	}
 	return out, nil
-}
-
-// nalLengthSize validates an avcC (ISO/IEC 14496-15 §5.3.3.1) or hvcC
-// (§8.3.3.1) record with mp4ff and returns its NAL unit length size.
-func nalLengthSize(c decode.Codec, rec []byte) (n int, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("decoder configuration record: %v", r)
-		}
-	}()
-	switch c {
-	case decode.H264:
-		if len(rec) < 7 || rec[0] != 1 {
-			return 0, errors.New("avcC: bad version or too short")
-		}
-		if _, err := avc.DecodeAVCDecConfRec(rec); err != nil {
-			return 0, err
-		}
-		return int(rec[4]&3) + 1, nil
-	case decode.H265:
-		if len(rec) < 23 || rec[0] != 1 {
-			return 0, errors.New("hvcC: bad version or too short")
-		}
-		if _, err := hevc.DecodeHEVCDecConfRec(rec); err != nil {
-			return 0, err
-		}
-		return int(rec[21]&3) + 1, nil
-	}
-	return 0, errors.New("no decoder configuration record for this codec")
 }
 
 // seekHeadDoc is the SeekHead element (RFC 9559 §5.1.1).
@@ -610,7 +580,7 @@ func recordFromAnnexB(c decode.Codec, cp []byte) (rec []byte) {
 			return nil
 		}
 	}
-	if _, err := nalLengthSize(c, buf.Bytes()); err != nil {
+	if _, err := media.NALLengthSize(c, buf.Bytes()); err != nil {
 		return nil
 	}
 	return buf.Bytes()

@@ -11,9 +11,7 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/Eyevinn/mp4ff/avc"
 	mp4bits "github.com/Eyevinn/mp4ff/bits"
-	"github.com/Eyevinn/mp4ff/hevc"
 	"github.com/Eyevinn/mp4ff/mp4"
 
 	"github.com/stills/stills/decode"
@@ -354,7 +352,7 @@ func (s *Source) build(moov *mp4.MoovBox, moofs []topMoof, entries []string) err
 			rec := findRecord(moovRaw, t.Number, t.Codec)
 			if rec != nil {
 				t.CodecPrivate = rec
-				if n, err := nalLengthSize(t.Codec, rec); err == nil {
+				if n, err := media.NALLengthSize(t.Codec, rec); err == nil {
 					t.NALLengthSize = n
 				}
 			}
@@ -586,35 +584,6 @@ func (s *Source) fragment(moof *mp4.MoofBox, moofSize int64, trackID uint32, tre
 		s.fragEnd = append(s.fragEnd, end)
 	}
 	return dts, nil
-}
-
-// nalLengthSize validates an avcC or hvcC record with mp4ff and returns its
-// NAL unit length size (ISO/IEC 14496-15 §5.3.3.1, §8.3.3.1).
-func nalLengthSize(c decode.Codec, rec []byte) (n int, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("decoder configuration record: %v", r)
-		}
-	}()
-	switch c {
-	case decode.H264:
-		if len(rec) < 7 || rec[0] != 1 {
-			return 0, errors.New("avcC: bad version or too short")
-		}
-		if _, err := avc.DecodeAVCDecConfRec(rec); err != nil {
-			return 0, err
-		}
-		return int(rec[4]&3) + 1, nil
-	case decode.H265:
-		if len(rec) < 23 || rec[0] != 1 {
-			return 0, errors.New("hvcC: bad version or too short")
-		}
-		if _, err := hevc.DecodeHEVCDecConfRec(rec); err != nil {
-			return 0, err
-		}
-		return int(rec[21]&3) + 1, nil
-	}
-	return 0, errors.New("no record for this codec")
 }
 
 // child iterates over the boxes in b (a box body), calling f with type and body.

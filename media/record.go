@@ -1,0 +1,44 @@
+package media
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/Eyevinn/mp4ff/avc"
+	"github.com/Eyevinn/mp4ff/hevc"
+
+	"github.com/stills/stills/decode"
+)
+
+// NALLengthSize validates an avcC (ISO/IEC 14496-15 §5.3.3.1) or hvcC
+// (§8.3.3.1) decoder configuration record with mp4ff and returns its NAL
+// unit length size. Matroska CodecPrivate and MP4 sample entries carry the
+// same records, so every reader shares this check.
+func NALLengthSize(c decode.Codec, rec []byte) (n int, err error) {
+	defer func() {
+		// mp4ff's record parsers index without checking on some
+		// malformed records; a hostile record must be an error, not a crash.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("decoder configuration record: %v", r)
+		}
+	}()
+	switch c {
+	case decode.H264:
+		if len(rec) < 7 || rec[0] != 1 {
+			return 0, errors.New("avcC: bad version or too short")
+		}
+		if _, err := avc.DecodeAVCDecConfRec(rec); err != nil {
+			return 0, err
+		}
+		return int(rec[4]&3) + 1, nil
+	case decode.H265:
+		if len(rec) < 23 || rec[0] != 1 {
+			return 0, errors.New("hvcC: bad version or too short")
+		}
+		if _, err := hevc.DecodeHEVCDecConfRec(rec); err != nil {
+			return 0, err
+		}
+		return int(rec[21]&3) + 1, nil
+	}
+	return 0, errors.New("no decoder configuration record for this codec")
+}
