@@ -42,3 +42,46 @@ func NALLengthSize(c decode.Codec, rec []byte) (n int, err error) {
 	}
 	return 0, errors.New("no decoder configuration record for this codec")
 }
+
+// FrameParameterSets returns the VPS/SPS/PPS of an avcC/hvcC record as NAL
+// units framed by format (start codes, or big-endian lengths of lengthSize
+// bytes), ready to put in front of a sample; nil when the record cannot be
+// parsed or a unit does not fit the length size.
+func FrameParameterSets(c decode.Codec, rec []byte, format NALFormat, lengthSize int) (out []byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = nil
+		}
+	}()
+	var nals [][]byte
+	switch c {
+	case decode.H264:
+		r, err := avc.DecodeAVCDecConfRec(rec)
+		if err != nil {
+			return nil
+		}
+		nals = append(append(nals, r.SPSnalus...), r.PPSnalus...)
+	case decode.H265:
+		r, err := hevc.DecodeHEVCDecConfRec(rec)
+		if err != nil {
+			return nil
+		}
+		for _, a := range r.NaluArrays {
+			nals = append(nals, a.Nalus...)
+		}
+	}
+	for _, n := range nals {
+		if format == AnnexB {
+			out = append(append(out, 0, 0, 0, 1), n...)
+			continue
+		}
+		if lengthSize < 1 || lengthSize > 4 || uint64(len(n)) >= 1<<(8*lengthSize) {
+			return nil
+		}
+		for i := lengthSize - 1; i >= 0; i-- {
+			out = append(out, byte(len(n)>>(8*i)))
+		}
+		out = append(out, n...)
+	}
+	return out
+}

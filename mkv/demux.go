@@ -12,9 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/Eyevinn/mp4ff/avc"
-	"github.com/Eyevinn/mp4ff/hevc"
-
 	"github.com/stills/stills/decode"
 	"github.com/stills/stills/media"
 )
@@ -1039,7 +1036,7 @@ func (res *walkResult) setPrefixes() {
 			t.NALFormat != ref.NALFormat || t.NALLengthSize != ref.NALLengthSize {
 			continue
 		}
-		p := frameParameterSets(t.Codec, t.CodecPrivate, t.NALFormat, t.NALLengthSize)
+		p := media.FrameParameterSets(t.Codec, t.CodecPrivate, t.NALFormat, t.NALLengthSize)
 		if p == nil {
 			continue
 		}
@@ -1048,47 +1045,6 @@ func (res *walkResult) setPrefixes() {
 		}
 		res.prefix[k] = p
 	}
-}
-
-// frameParameterSets returns the VPS/SPS/PPS of an avcC/hvcC record as
-// NAL units framed by format (start codes, or lengths of lengthSize bytes).
-func frameParameterSets(c decode.Codec, rec []byte, format media.NALFormat, lengthSize int) (out []byte) {
-	defer func() {
-		if r := recover(); r != nil {
-			out = nil
-		}
-	}()
-	var nals [][]byte
-	switch c {
-	case decode.H264:
-		r, err := avc.DecodeAVCDecConfRec(rec)
-		if err != nil {
-			return nil
-		}
-		nals = append(append(nals, r.SPSnalus...), r.PPSnalus...)
-	case decode.H265:
-		r, err := hevc.DecodeHEVCDecConfRec(rec)
-		if err != nil {
-			return nil
-		}
-		for _, a := range r.NaluArrays {
-			nals = append(nals, a.Nalus...)
-		}
-	}
-	for _, n := range nals {
-		if format == media.AnnexB {
-			out = append(append(out, 0, 0, 0, 1), n...)
-			continue
-		}
-		if lengthSize < 1 || lengthSize > 4 || uint64(len(n)) >= 1<<(8*lengthSize) {
-			return nil
-		}
-		for i := lengthSize - 1; i >= 0; i-- {
-			out = append(out, byte(len(n)>>(8*i)))
-		}
-		out = append(out, n...)
-	}
-	return out
 }
 
 // ByteRange is a range of bytes of the input.

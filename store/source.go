@@ -9,12 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/Eyevinn/mp4ff/avc"
-	"github.com/Eyevinn/mp4ff/hevc"
-
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/stills/stills/decode"
 	"github.com/stills/stills/media"
 )
 
@@ -125,7 +121,7 @@ func (s *source) Scan(ctx context.Context, tl media.Timeline, from, to media.Tim
 		if s.prefix == nil {
 			s.prefix = map[uint64][]byte{}
 		}
-		s.prefix[f.Seq] = parameterSets(f.Track.Codec, f.Track.CodecPrivate, tr.NALLengthSize)
+		s.prefix[f.Seq] = media.FrameParameterSets(f.Track.Codec, f.Track.CodecPrivate, media.LengthPrefixed, tr.NALLengthSize)
 	}
 	s.mu.Unlock()
 	ix.Video = 0
@@ -202,40 +198,3 @@ func (s *source) ReadSample(ctx context.Context, smp *media.Sample, dst []byte) 
 }
 
 func (s *source) Close() error { return nil }
-
-// parameterSets returns the VPS/SPS/PPS of an avcC (ISO/IEC 14496-15
-// §5.3.3.1) or hvcC (§8.3.3.1) record, each preceded by its length in
-// lengthSize bytes; nil when the record cannot be parsed.
-func parameterSets(c decode.Codec, rec []byte, lengthSize int) []byte {
-	var nals [][]byte
-	switch c {
-	case decode.H264:
-		r, err := avc.DecodeAVCDecConfRec(rec)
-		if err != nil {
-			return nil
-		}
-		nals = append(append(nals, r.SPSnalus...), r.PPSnalus...)
-	case decode.H265:
-		r, err := hevc.DecodeHEVCDecConfRec(rec)
-		if err != nil {
-			return nil
-		}
-		for _, a := range r.NaluArrays {
-			nals = append(nals, a.Nalus...)
-		}
-	}
-	if lengthSize != 1 && lengthSize != 2 && lengthSize != 4 {
-		return nil
-	}
-	var out []byte
-	for _, n := range nals {
-		if len(n) >= 1<<(8*lengthSize) {
-			return nil
-		}
-		for i := lengthSize - 1; i >= 0; i-- {
-			out = append(out, byte(len(n)>>(8*i)))
-		}
-		out = append(out, n...)
-	}
-	return out
-}
