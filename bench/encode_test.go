@@ -24,7 +24,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
@@ -76,14 +75,6 @@ func encodeBenchInputs(b *testing.B) (*decode.Frame, string, string) {
 	return f, ppmPath, tinyPath
 }
 
-func encodeCPUTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // cjpegCPU runs cjpeg -quality 80 on path once and returns its CPU time and
 // output.
 func cjpegCPU(b *testing.B, cjpeg, path string) (time.Duration, []byte) {
@@ -124,11 +115,11 @@ func BenchmarkEncodeJPEG720VsCjpeg(b *testing.B) {
 	var cout []byte
 	b.ResetTimer()
 	for i := 0; i < n; i++ {
-		c0 := encodeCPUTime()
+		c0 := processCPUTime()
 		if dst, err = e.Encode(dst, f, o); err != nil {
 			b.Fatal(err)
 		}
-		ours[i] = encodeCPUTime() - c0
+		ours[i] = processCPUTime() - c0
 		b.StopTimer()
 		proc[i], cout = cjpegCPU(b, cjpeg, ppm)
 		start[i], _ = cjpegCPU(b, cjpeg, tiny)
@@ -186,13 +177,13 @@ func BenchmarkEncodeScaleJPEG1080To720(b *testing.B) {
 	n := max(b.N, runs)
 	b.ReportAllocs()
 	b.ResetTimer()
-	c0 := encodeCPUTime()
+	c0 := processCPUTime()
 	for i := 0; i < n; i++ {
 		if dst, err = e.Encode(dst, f, o); err != nil {
 			b.Fatal(err)
 		}
 	}
-	ours := (encodeCPUTime() - c0) / time.Duration(n)
+	ours := (processCPUTime() - c0) / time.Duration(n)
 	b.StopTimer()
 	// ffmpeg: the same frame looped `frames` times vs once; the difference
 	// is the per-frame cost without start-up.
