@@ -1,5 +1,7 @@
 package decode
 
+import "bytes"
+
 // MaxNALUnitsPerAccessUnit bounds the NAL units taken from one access unit;
 // real encoders write at most a few hundred (one per slice plus headers).
 const MaxNALUnitsPerAccessUnit = 4096
@@ -83,3 +85,33 @@ func SplitLengthPrefixed(dst [][]byte, b []byte, lengthSize int) ([][]byte, erro
 	}
 	return dst, nil
 }
+
+// NextNAL returns the first NAL unit of the Annex B byte stream b (B.1.2),
+// without its start code and trailing zero bytes, and the bytes after it;
+// nal is nil when b holds no further unit. Unlike SplitAnnexB it has no
+// count limit, so whole files can be walked with it:
+//
+//	for nal, rest := decode.NextNAL(b); nal != nil; nal, rest = decode.NextNAL(rest) { … }
+func NextNAL(b []byte) (nal, rest []byte) {
+	for {
+		i := bytes.Index(b, startCode)
+		if i < 0 {
+			return nil, nil
+		}
+		b = b[i+3:]
+		j := bytes.Index(b, startCode)
+		if j < 0 {
+			j = len(b)
+		}
+		end := j
+		for end > 0 && b[end-1] == 0 {
+			end--
+		}
+		if end > 0 {
+			return b[:end], b[j:]
+		}
+		b = b[j:]
+	}
+}
+
+var startCode = []byte{0, 0, 1}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -104,7 +103,6 @@ type framePrinter struct {
 	w      io.Writer
 	group  []frameLine
 	failed int
-	buf    []byte
 }
 
 type frameLine struct {
@@ -149,26 +147,7 @@ func (p *framePrinter) flush() {
 // pixel format.
 func (p *framePrinter) md5(f *decode.Frame) string {
 	h := md5.New()
-	plane := func(s []uint16, stride, w, hgt, depth int) {
-		for y := 0; y < hgt; y++ {
-			row := s[y*stride : y*stride+w]
-			b := p.buf[:0]
-			for _, v := range row {
-				if depth > 8 {
-					b = append(b, byte(v), byte(v>>8))
-				} else {
-					b = append(b, byte(v))
-				}
-			}
-			h.Write(b)
-			p.buf = b
-		}
-	}
-	plane(f.Y, f.YStride, f.Width, f.Height, f.BitDepthY)
-	if f.ChromaFormat != decode.Chroma400 {
-		plane(f.Cb, f.CStride, f.ChromaWidth(), f.ChromaHeight(), f.BitDepthC)
-		plane(f.Cr, f.CStride, f.ChromaWidth(), f.ChromaHeight(), f.BitDepthC)
-	}
+	f.WriteRawVideo(h) // writes to a hash cannot fail
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -187,7 +166,7 @@ func framesFromAnnexB(path string, codec decode.Codec, p *framePrinter) error {
 		var nals [][]byte
 		for rest := b; ; {
 			var nal []byte
-			if nal, rest = nextNAL(rest); nal == nil {
+			if nal, rest = decode.NextNAL(rest); nal == nil {
 				break
 			}
 			nals = append(nals, nal)
@@ -200,7 +179,7 @@ func framesFromAnnexB(path string, codec decode.Codec, p *framePrinter) error {
 	var s h264.AccessUnitSplitter
 	for rest := b; ; {
 		var nal []byte
-		if nal, rest = nextNAL(rest); nal == nil {
+		if nal, rest = decode.NextNAL(rest); nal == nil {
 			break
 		}
 		if au := s.Push(nal); au != nil {
@@ -211,28 +190,6 @@ func framesFromAnnexB(path string, codec decode.Codec, p *framePrinter) error {
 		p.result(dec.DecodeAccessUnit(au))
 	}
 	return nil
-}
-
-// nextNAL returns the first NAL unit of an Annex B stream b (B.1.2) and the
-// bytes after it; nal is nil at the end.
-func nextNAL(b []byte) (nal, rest []byte) {
-	i := bytes.Index(b, []byte{0, 0, 1})
-	if i < 0 {
-		return nil, nil
-	}
-	b = b[i+3:]
-	j := bytes.Index(b, []byte{0, 0, 1})
-	if j < 0 {
-		j = len(b)
-	}
-	end := j
-	for end > 0 && b[end-1] == 0 {
-		end--
-	}
-	if end == 0 {
-		return nextNAL(b[j:])
-	}
-	return b[:end], b[j:]
 }
 
 // framesFromSource decodes the video track of a container file (package
@@ -273,7 +230,7 @@ func framesFromSource(path string, p *framePrinter) error {
 		if tr.NALFormat == media.AnnexB {
 			for rest := buf; ; {
 				var nal []byte
-				if nal, rest = nextNAL(rest); nal == nil {
+				if nal, rest = decode.NextNAL(rest); nal == nil {
 					break
 				}
 				nals = append(nals, nal)

@@ -18,26 +18,8 @@ import (
 // annexBNALs returns the NAL units of an Annex B byte stream (§B.1.2).
 func annexBNALs(b []byte) [][]byte {
 	var nals [][]byte
-	start := -1
-	for i := 0; i+2 < len(b); {
-		if b[i] == 0 && b[i+1] == 0 && b[i+2] == 1 {
-			if start >= 0 {
-				end := i
-				for end > start && b[end-1] == 0 {
-					end--
-				}
-				if end > start {
-					nals = append(nals, b[start:end])
-				}
-			}
-			i += 3
-			start = i
-			continue
-		}
-		i++
-	}
-	if start >= 0 && start < len(b) {
-		nals = append(nals, b[start:])
+	for nal, rest := decode.NextNAL(b); nal != nil; nal, rest = decode.NextNAL(rest) {
+		nals = append(nals, nal)
 	}
 	return nals
 }
@@ -46,26 +28,7 @@ func annexBNALs(b []byte) [][]byte {
 // muxer writes it (1 byte per sample up to 8 bits, 2 bytes little-endian above).
 func frameMD5(f *decode.Frame) string {
 	h := md5.New()
-	var row []byte
-	plane := func(p []uint16, stride, w, hgt, depth int) {
-		for y := 0; y < hgt; y++ {
-			s := p[y*stride : y*stride+w]
-			row = row[:0]
-			for _, v := range s {
-				if depth > 8 {
-					row = append(row, byte(v), byte(v>>8))
-				} else {
-					row = append(row, byte(v))
-				}
-			}
-			h.Write(row)
-		}
-	}
-	plane(f.Y, f.YStride, f.Width, f.Height, f.BitDepthY)
-	if f.ChromaFormat != decode.Chroma400 {
-		plane(f.Cb, f.CStride, f.ChromaWidth(), f.ChromaHeight(), f.BitDepthC)
-		plane(f.Cr, f.CStride, f.ChromaWidth(), f.ChromaHeight(), f.BitDepthC)
-	}
+	f.WriteRawVideo(h)
 	return hex.EncodeToString(h.Sum(nil))
 }
 

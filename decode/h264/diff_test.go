@@ -300,7 +300,7 @@ func diffDecodeStream(data []byte) ([]string, error) {
 	d := NewDecoder()
 	var out []string
 	var sum []byte
-	for i, au := range diffSplitAccessUnits(data) {
+	for i, au := range SplitAccessUnits(annexBNALs(data)) {
 		f, err := d.DecodeAccessUnit(au)
 		if errors.Is(err, decode.ErrNotIntra) || errors.Is(err, decode.ErrNoPicture) {
 			continue
@@ -331,89 +331,21 @@ func diffDecodeStream(data []byte) ([]string, error) {
 // with both chroma planes at 1 << (BitDepth-1).
 func diffFrameMD5(dst []byte, f *decode.Frame) []byte {
 	h := md5.New()
-	var row []byte
-	plane := func(pl []uint16, stride, w, hgt, depth int) {
-		for y := 0; y < hgt; y++ {
-			r := pl[y*stride : y*stride+w]
-			row = row[:0]
-			for _, v := range r {
-				if depth > 8 {
-					row = append(row, byte(v), byte(v>>8))
-				} else {
-					row = append(row, byte(v))
-				}
+	f.WriteRawVideo(h)
+	if f.ChromaFormat == decode.Chroma400 {
+		row := make([]byte, 0, 2*f.Width)
+		cw, ch := (f.Width+1)/2, (f.Height+1)/2
+		for i := 0; i < cw; i++ {
+			g := uint16(1) << uint(f.BitDepthY-1)
+			if f.BitDepthY > 8 {
+				row = append(row, byte(g), byte(g>>8))
+			} else {
+				row = append(row, byte(g))
 			}
+		}
+		for k := 0; k < 2*ch; k++ { // Cb then Cr, all mid-grey
 			h.Write(row)
 		}
 	}
-	plane(f.Y, f.YStride, f.Width, f.Height, f.BitDepthY)
-	if f.ChromaFormat != decode.Chroma400 {
-		plane(f.Cb, f.CStride, f.ChromaWidth(), f.ChromaHeight(), f.BitDepthC)
-		plane(f.Cr, f.CStride, f.ChromaWidth(), f.ChromaHeight(), f.BitDepthC)
-	} else {
-		cw, ch := (f.Width+1)/2, (f.Height+1)/2
-		grey := make([]uint16, cw*ch)
-		for i := range grey {
-			grey[i] = 1 << uint(f.BitDepthY-1)
-		}
-		plane(grey, cw, cw, ch, f.BitDepthY)
-		plane(grey, cw, cw, ch, f.BitDepthY)
-	}
 	return h.Sum(dst)
-}
-
-// diffSplitAccessUnits groups the NAL units of an Annex B stream into
-// access units (§7.4.1.2.3): a new unit starts at an access unit delimiter,
-// at SEI/SPS/PPS/prefix NAL units that follow a coded slice, and at a coded
-// slice with first_mb_in_slice == 0 (its first payload bit is 1: ue(v) 0).
-func diffSplitAccessUnits(data []byte) [][][]byte {
-	var aus [][][]byte
-	var cur [][]byte
-	haveVCL := false
-	// Split in pieces: SplitAnnexB stops at MaxNALUnitsPerAccessUnit.
-	var nals [][]byte
-	rest := data
-	for len(rest) > 0 {
-		var ok bool
-		nals, ok = decode.SplitAnnexB(nals[:0], rest)
-		if ok || len(nals) == 0 {
-			rest = nil
-		} else {
-			// Resume from the start code of the last unit returned (a
-			// sub-slice of rest: its offset is the difference of capacities).
-			last := nals[len(nals)-1]
-			off := cap(rest) - cap(last)
-			nals = nals[:len(nals)-1]
-			if off < 3 || len(nals) == 0 {
-				rest = nil // cannot make progress; give up on the tail
-			} else {
-				rest = rest[off-3:]
-			}
-		}
-		for _, n := range nals {
-			if len(n) == 0 {
-				continue
-			}
-			typ := n[0] & 0x1f
-			newAU := false
-			switch typ {
-			case 9, 6, 7, 8, 14, 15:
-				newAU = haveVCL
-			case 1, 5:
-				newAU = haveVCL && len(n) > 1 && n[1]&0x80 != 0
-			}
-			if newAU {
-				aus = append(aus, cur)
-				cur, haveVCL = nil, false
-			}
-			cur = append(cur, n)
-			if typ == 1 || typ == 5 {
-				haveVCL = true
-			}
-		}
-	}
-	if len(cur) > 0 {
-		aus = append(aus, cur)
-	}
-	return aus
 }

@@ -138,7 +138,7 @@ func FuzzDecodeAccessUnit(f *testing.F) {
 		}
 		fuzzRun(t, "DecodeAccessUnit", func() {
 			d := NewDecoder()
-			for i, au := range diffSplitAccessUnits(data) {
+			for i, au := range SplitAccessUnits(annexBNALs(data)) {
 				if i == fuzzMaxAccessUnits {
 					break
 				}
@@ -361,7 +361,7 @@ func TestTruncatedAndFlipped(t *testing.T) {
 			in := data[:n]
 			fuzzRun(t, filepath.Base(s)+" truncated", func() {
 				d := NewDecoder()
-				for _, au := range diffSplitAccessUnits(in) {
+				for _, au := range SplitAccessUnits(annexBNALs(in)) {
 					fr, err := d.DecodeAccessUnit(au)
 					fuzzCheckResult(t, fr, err)
 				}
@@ -372,7 +372,7 @@ func TestTruncatedAndFlipped(t *testing.T) {
 			in[bit/8] ^= 1 << uint(bit%8)
 			fuzzRun(t, filepath.Base(s)+" bit-flipped", func() {
 				d := NewDecoder()
-				for _, au := range diffSplitAccessUnits(in) {
+				for _, au := range SplitAccessUnits(annexBNALs(in)) {
 					fr, err := d.DecodeAccessUnit(au)
 					fuzzCheckResult(t, fr, err)
 				}

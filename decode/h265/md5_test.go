@@ -14,26 +14,7 @@ import (
 // them: one byte per sample at 8 bits, little-endian 16-bit words above.
 func frameMD5(f *decode.Frame) string {
 	h := md5.New()
-	var buf []byte
-	plane := func(p []uint16, w, hgt, stride, depth int) {
-		for y := 0; y < hgt; y++ {
-			row := p[y*stride : y*stride+w]
-			buf = buf[:0]
-			for _, v := range row {
-				if depth > 8 {
-					buf = append(buf, byte(v), byte(v>>8))
-				} else {
-					buf = append(buf, byte(v))
-				}
-			}
-			h.Write(buf)
-		}
-	}
-	plane(f.Y, f.Width, f.Height, f.YStride, f.BitDepthY)
-	if f.ChromaFormat != decode.Chroma400 {
-		plane(f.Cb, f.ChromaWidth(), f.ChromaHeight(), f.CStride, f.BitDepthC)
-		plane(f.Cr, f.ChromaWidth(), f.ChromaHeight(), f.CStride, f.BitDepthC)
-	}
+	f.WriteRawVideo(h)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
