@@ -9,10 +9,9 @@ import (
 	"os"
 	"sync"
 
-	"github.com/Eyevinn/mp4ff/avc"
-	"github.com/Eyevinn/mp4ff/hevc"
-
 	"github.com/stills/stills/decode"
+	"github.com/stills/stills/decode/h264"
+	"github.com/stills/stills/decode/h265"
 	"github.com/stills/stills/media"
 )
 
@@ -304,31 +303,25 @@ func (sp *splitter) emit(end int64) error {
 }
 
 // sps takes the timing (and picture size) from the first SPS that has them.
+// The decoders' own SPS parsers are used rather than mp4ff's: these bytes are
+// untrusted, and mp4ff allocates whatever a hostile count asks for (a fuzzed
+// SPS made it exhaust memory).
 func (sp *splitter) sps(b []byte) {
-	defer func() { _ = recover() }() // mp4ff on a hostile SPS: timing stays unknown
+	var info decode.SequenceInfo
+	var err error
 	if sp.codec == decode.H264 {
-		s, err := avc.ParseSPSNALUnit(b, true)
-		if err != nil || s == nil {
-			return
-		}
-		if sp.width == 0 {
-			sp.width, sp.height = int(s.Width), int(s.Height)
-		}
-		if v := s.VUI; v != nil && v.TimingInfoPresentFlag && v.NumUnitsInTick > 0 && v.TimeScale > 0 {
-			sp.setTiming(2*uint64(v.NumUnitsInTick), uint64(v.TimeScale))
-		}
-		return
+		info, err = h264.ParseSPS(b)
+	} else {
+		info, _ = h265.ParseSPS(b) // size and timing even when unsupported
 	}
-	s, err := hevc.ParseSPSNALUnit(b)
-	if err != nil || s == nil {
+	if err != nil || info.Width <= 0 {
 		return
 	}
 	if sp.width == 0 {
-		w, h := s.ImageSize()
-		sp.width, sp.height = int(w), int(h)
+		sp.width, sp.height = info.Width, info.Height
 	}
-	if v := s.VUI; v != nil && v.TimingInfoPresentFlag && v.NumUnitsInTick > 0 && v.TimeScale > 0 {
-		sp.setTiming(uint64(v.NumUnitsInTick), uint64(v.TimeScale))
+	if info.FrameTicks > 0 && info.TimeScale > 0 {
+		sp.setTiming(info.FrameTicks, info.TimeScale)
 	}
 }
 

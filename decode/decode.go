@@ -69,6 +69,18 @@ type ColourInfo struct {
 	TransferCharacteristics uint8
 }
 
+// SequenceInfo is what a sequence parameter set says about the pictures
+// that follow it, for indexers and muxers that need it without decoding
+// (h264.ParseSPS, h265.ParseSPS).
+type SequenceInfo struct {
+	Width, Height int // picture size after conformance-window cropping
+	// One frame lasts FrameTicks/TimeScale seconds, from the VUI timing
+	// information (H.264 §E.2.1 counts field ticks, so FrameTicks is twice
+	// num_units_in_tick there). Both are 0 when the SPS has no timing.
+	FrameTicks, TimeScale uint64
+	Colour                ColourInfo
+}
+
 // Frame is a decoded picture, already cropped to the conformance window.
 //
 // The planes are views into the decoder's own buffers: they stay valid until

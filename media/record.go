@@ -1,6 +1,7 @@
 package media
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -8,6 +9,8 @@ import (
 	"github.com/Eyevinn/mp4ff/hevc"
 
 	"github.com/stills/stills/decode"
+	"github.com/stills/stills/decode/h264"
+	"github.com/stills/stills/decode/h265"
 )
 
 // NALLengthSize validates an avcC (ISO/IEC 14496-15 §5.3.3.1) or hvcC
@@ -84,4 +87,52 @@ func FrameParameterSets(c decode.Codec, rec []byte, format NALFormat, lengthSize
 		out = append(out, n...)
 	}
 	return out
+}
+
+// RecordFromParameterSets builds an avcC (ISO/IEC 14496-15 §5.3.3.1) or hvcC
+// (§8.3.3.1) record with 4-byte NAL lengths from parameter sets found in a
+// stream (vps is ignored for H.264). It returns nil, nil when a required set
+// is missing. mp4ff builds the record, but it parses the first SPS with a
+// parser that allocates whatever a hostile count asks for, so that SPS is
+// first checked by the decoder's own bounded parser.
+func RecordFromParameterSets(c decode.Codec, vps, sps, pps [][]byte) (rec []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			rec, err = nil, fmt.Errorf("building decoder configuration record: %v", r)
+		}
+	}()
+	var w bytes.Buffer
+	switch c {
+	case decode.H264:
+		if len(sps) == 0 || len(pps) == 0 {
+			return nil, nil
+		}
+		if _, err := h264.ParseSPS(sps[0]); err != nil {
+			return nil, fmt.Errorf("SPS: %w", err)
+		}
+		r, err := avc.CreateAVCDecConfRec(sps, pps, true)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.Encode(&w); err != nil {
+			return nil, err
+		}
+	case decode.H265:
+		if len(vps) == 0 || len(sps) == 0 || len(pps) == 0 {
+			return nil, nil
+		}
+		if info, err := h265.ParseSPS(sps[0]); info.Width <= 0 {
+			return nil, fmt.Errorf("SPS: %w", err)
+		}
+		r, err := hevc.CreateHEVCDecConfRec(vps, sps, pps, true, true, true, true)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.Encode(&w); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, errors.New("no decoder configuration record for this codec")
+	}
+	return w.Bytes(), nil
 }

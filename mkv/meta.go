@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/Eyevinn/mp4ff/avc"
-	"github.com/Eyevinn/mp4ff/hevc"
 	"github.com/at-wat/ebml-go"
 
 	"github.com/stills/stills/decode"
@@ -565,23 +563,12 @@ func recordFromAnnexB(c decode.Codec, cp []byte) (rec []byte) {
 			pps = append(pps, n)
 		}
 	}
-	if len(sps) == 0 || len(pps) == 0 {
+	r, err := media.RecordFromParameterSets(c, vps, sps, pps)
+	if err != nil || r == nil {
 		return nil
 	}
-	var buf bytes.Buffer
-	if c == decode.H264 {
-		r, err := avc.CreateAVCDecConfRec(sps, pps, true)
-		if err != nil || r.Encode(&buf) != nil {
-			return nil
-		}
-	} else {
-		r, err := hevc.CreateHEVCDecConfRec(vps, sps, pps, true, true, true, true)
-		if err != nil || r.Encode(&buf) != nil {
-			return nil
-		}
-	}
-	if _, err := media.NALLengthSize(c, buf.Bytes()); err != nil {
+	if _, err := media.NALLengthSize(c, r); err != nil {
 		return nil
 	}
-	return buf.Bytes()
+	return r
 }

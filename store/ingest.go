@@ -8,9 +8,6 @@ import (
 	"math"
 	"time"
 
-	"github.com/Eyevinn/mp4ff/avc"
-	"github.com/Eyevinn/mp4ff/hevc"
-
 	"github.com/stills/stills/decode"
 	"github.com/stills/stills/media"
 )
@@ -193,29 +190,5 @@ func buildCodecPrivate(c decode.Codec, nals [][]byte) ([]byte, error) {
 			pps = append(pps, n)
 		}
 	}
-	var w bytes.Buffer
-	if c == decode.H264 {
-		if len(sps) == 0 || len(pps) == 0 {
-			return nil, nil
-		}
-		rec, err := avc.CreateAVCDecConfRec(sps, pps, true)
-		if err != nil {
-			return nil, err
-		}
-		if err := rec.Encode(&w); err != nil {
-			return nil, err
-		}
-		return w.Bytes(), nil
-	}
-	if len(vps) == 0 || len(sps) == 0 || len(pps) == 0 {
-		return nil, nil
-	}
-	rec, err := hevc.CreateHEVCDecConfRec(vps, sps, pps, true, true, true, true)
-	if err != nil {
-		return nil, err
-	}
-	if err := rec.Encode(&w); err != nil {
-		return nil, err
-	}
-	return w.Bytes(), nil
+	return media.RecordFromParameterSets(c, vps, sps, pps)
 }

@@ -81,3 +81,32 @@ func (ps *paramSets) get(id int) (*sps, *pps, error) {
 	}
 	return ps.sps[ps.pps[id].SPSID], ps.pps[id], nil
 }
+
+// ParseSPS parses one SPS NAL unit (header byte included, emulation
+// prevention bytes in place) with the decoder's own bounded parser, for
+// indexers that want the picture size and frame rate without decoding. It is
+// safe on hostile input: every count is checked against the standard's
+// limits, unlike general-purpose parsers that allocate what a count says.
+func ParseSPS(nal []byte) (decode.SequenceInfo, error) {
+	if len(nal) < 2 || nal[0]&0x1f != nalSPS {
+		return decode.SequenceInfo{}, decode.FormatError("not an H.264 SPS NAL unit")
+	}
+	var s sps
+	if err := parseSPS(unescapeRBSP(nil, nal[1:]), &s); err != nil {
+		return decode.SequenceInfo{}, err
+	}
+	cux, cuy := 1, 2-b2i(s.FrameMbsOnly)
+	if s.ChromaArrayType() != 0 {
+		sw, sh := decode.ChromaFormat(s.ChromaFormatIdc).SubWidthHeight()
+		cux, cuy = sw, sh*(2-b2i(s.FrameMbsOnly))
+	}
+	info := decode.SequenceInfo{
+		Width:  s.PicWidthInMbs*16 - (s.CropLeft+s.CropRight)*cux,
+		Height: s.FrameHeightInMbs*16 - (s.CropTop+s.CropBot)*cuy,
+		Colour: s.Colour,
+	}
+	if s.NumUnitsInTick > 0 && s.TimeScale > 0 {
+		info.FrameTicks, info.TimeScale = 2*uint64(s.NumUnitsInTick), uint64(s.TimeScale)
+	}
+	return info, nil
+}

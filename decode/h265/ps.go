@@ -1,6 +1,7 @@
 package h265
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/stills/stills/decode"
@@ -58,6 +59,7 @@ type sps struct {
 	strongIntraSmoothing       bool
 	colour                     decode.ColourInfo
 	sarW, sarH                 int
+	numUnitsInTick, timeScale  uint32 // VUI timing (§E.3.1); 0 when absent
 	profileIdc                 int
 
 	// Derived.
@@ -363,7 +365,8 @@ func parseVUI(r *bitReader, s *sps, maxSubLayersMinus1 int) {
 		r.ue()
 	}
 	if r.flag() { // vui_timing_info_present_flag
-		r.skip(64)
+		s.numUnitsInTick = r.u(32)
+		s.timeScale = r.u(32)
 		if r.flag() {
 			r.ue()
 		}
@@ -596,4 +599,32 @@ func parsePPS(rbsp []byte) (*pps, error) {
 		return nil, fmt.Errorf("h265: PPS: %w", r.err)
 	}
 	return p, nil
+}
+
+// ParseSPS parses one SPS NAL unit (two-byte header included, emulation
+// prevention bytes in place) with the decoder's own bounded parser, for
+// indexers that want the picture size and frame rate without decoding. It is
+// safe on hostile input: every count is checked against the standard's
+// limits, unlike general-purpose parsers that allocate what a count says.
+// An SPS this decoder cannot decode (an UnsupportedError, such as 4:4:4)
+// still gives its size and timing, beside the error.
+func ParseSPS(nal []byte) (decode.SequenceInfo, error) {
+	if len(nal) < 3 || nalType(nal) != nalSPS {
+		return decode.SequenceInfo{}, decode.FormatError("not an H.265 SPS NAL unit")
+	}
+	s, err := parseSPS(unescape(nil, nal))
+	var unsupported decode.UnsupportedError
+	if err != nil && (s == nil || !errors.As(err, &unsupported) ||
+		s.width <= s.confLeft+s.confRight || s.height <= s.confTop+s.confBottom) {
+		return decode.SequenceInfo{}, err
+	}
+	info := decode.SequenceInfo{
+		Width:  s.width - s.confLeft - s.confRight,
+		Height: s.height - s.confTop - s.confBottom,
+		Colour: s.colour,
+	}
+	if s.numUnitsInTick > 0 && s.timeScale > 0 {
+		info.FrameTicks, info.TimeScale = uint64(s.numUnitsInTick), uint64(s.timeScale)
+	}
+	return info, err
 }
