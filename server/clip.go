@@ -16,6 +16,8 @@ import (
 	"github.com/Eyevinn/mp4ff/mp4"
 
 	"github.com/stills/stills/decode"
+	"github.com/stills/stills/decode/h264"
+	"github.com/stills/stills/decode/h265"
 	"github.com/stills/stills/media"
 	"github.com/stills/stills/store"
 )
@@ -107,6 +109,11 @@ func buildClip(ctx context.Context, st store.Store, stream string, frags []store
 		if err != nil || len(rec.SPSnalus) == 0 || len(rec.PPSnalus) == 0 {
 			return nil, apiErr(errInvalidCodecPriv, "stream %s: invalid avcC record: %v", stream, err)
 		}
+		// mp4ff parses the SPS again; check it with the decoder's bounded
+		// parser first, since a hostile count makes mp4ff allocate without limit.
+		if _, err := h264.ParseSPS(rec.SPSnalus[0]); err != nil {
+			return nil, apiErr(errInvalidCodecPriv, "stream %s: unusable SPS: %v", stream, err)
+		}
 		if err := trak.SetAVCDescriptor("avc1", rec.SPSnalus, rec.PPSnalus, true); err != nil {
 			return nil, apiErr(errInvalidCodecPriv, "stream %s: unusable SPS/PPS: %v", stream, err)
 		}
@@ -118,6 +125,9 @@ func buildClip(ctx context.Context, st store.Store, stream string, frags []store
 		vps, sps, pps := rec.GetNalusForType(hevc.NALU_VPS), rec.GetNalusForType(hevc.NALU_SPS), rec.GetNalusForType(hevc.NALU_PPS)
 		if len(vps) == 0 || len(sps) == 0 || len(pps) == 0 {
 			return nil, apiErr(errInvalidCodecPriv, "stream %s: hvcC record lacks VPS/SPS/PPS", stream)
+		}
+		if info, err := h265.ParseSPS(sps[0]); info.Width <= 0 {
+			return nil, apiErr(errInvalidCodecPriv, "stream %s: unusable SPS: %v", stream, err)
 		}
 		if err := trak.SetHEVCDescriptor("hvc1", vps, sps, pps, nil, true); err != nil {
 			return nil, apiErr(errInvalidCodecPriv, "stream %s: unusable parameter sets: %v", stream, err)
