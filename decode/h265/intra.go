@@ -1,5 +1,37 @@
 package h265
 
+// Intra sample prediction (§8.4.4.2).
+//
+// The reference samples of an n×n block live in one linear array of 4n+1
+// entries, in the order of the substitution process (§8.4.4.2.2):
+//
+//	ref[0]        p[-1][2n-1]   (bottom of the left column)
+//	ref[2n-1-y]   p[-1][y]
+//	ref[2n]       p[-1][-1]     (corner)
+//	ref[2n+1+x]   p[x][-1]
+//	ref[4n]       p[2n-1][-1]   (right end of the top row)
+//
+// so that substitution is one forward pass and the [1 2 1] filter of
+// §8.4.4.2.3 runs straight over the array, corner included. The arrays are
+// fixed scratch in picture.intra.
+
+// intraScratch holds the reference sample arrays of one block.
+type intraScratch struct {
+	ref  [4*32 + 1]int32
+	filt [4*32 + 1]int32
+	// main is the main reference array of angular prediction, main[64+x]
+	// being ref[x] of eq. 8-376 ff. for x from -n to 2n.
+	main [3*64 + 1]int32
+	// avU is the availability of each unit of ref (a 4×4 luma block's
+	// worth of samples), in ref order: the left units bottom first, the
+	// corner, the top units.
+	avU [2*32 + 1]bool
+}
+
+// intraFilterThres[log2N] is intraHorVerDistThres[nTbS] (Table 8-3); the
+// entries for 4×4 are above any distance (no filtering).
+var intraFilterThres = [6]int{2: 99, 3: 7, 4: 1, 5: 0}
+
 // predict performs intra sample prediction (§8.4.4.2) of the nTbS×nTbS
 // block of component cIdx at (xTb, yTb) in that component's samples, writing
 // the prediction into the picture.
@@ -7,267 +39,482 @@ func (d *Decoder) predict(cIdx, xTb, yTb, log2N, mode int) {
 	p := &d.pic
 	s := p.sps
 	n := 1 << log2N
-	pl := p.planes[cIdx]
-	stride := p.stride[cIdx]
 	bitDepth := s.bitDepthY
-	sub := 0
 	if cIdx > 0 {
 		bitDepth = s.bitDepthC
+	}
+	ip := &p.intra
+	ref := d.intraRefs(cIdx, xTb, yTb, log2N, bitDepth)
+	// Filtering (§8.4.4.2.3), luma only for 4:2:0.
+	if cIdx == 0 && mode != 1 {
+		dist := min(abs(mode-26), abs(mode-10))
+		if dist > intraFilterThres[log2N] {
+			ref = filterRefs(&ip.filt, ref, n, bitDepth, s.strongIntraSmoothing)
+		}
+	}
+	pl := p.planes[cIdx]
+	stride := p.stride[cIdx]
+	// The block lies inside the plane (coding blocks tile the coded
+	// picture), so dst holds all n rows; the row slices below check that.
+	dst := pl[yTb*stride+xTb:]
+	edge := cIdx == 0 && n < 32 // boundary filters of eq. 8-369, 8-379, 8-387
+	switch mode {
+	case 0:
+		predPlanar(dst, stride, ref, log2N)
+	case 1:
+		predDC(dst, stride, ref, log2N, edge)
+	default:
+		d.predAngular(dst, stride, ref, log2N, mode, edge, int32(1)<<uint(bitDepth)-1)
+	}
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// intraRefs gathers the reference samples p[x][y] of the block into
+// p.intra.ref and substitutes the unavailable ones (§8.4.4.2.2). It returns
+// ref[:4n+1].
+func (d *Decoder) intraRefs(cIdx, xTb, yTb, log2N, bitDepth int) []int32 {
+	p := &d.pic
+	ip := &p.intra
+	n := 1 << log2N
+	ref := ip.ref[:4*n+1]
+	pl := p.planes[cIdx]
+	stride := p.stride[cIdx]
+	sub := 0
+	if cIdx > 0 {
 		sub = 1
 	}
-	// ref[2n] is p[-1][-1]; ref[2n-1-y] is p[-1][y]; ref[2n+1+x] is p[x][-1].
-	ref := d.ref[:4*n+1]
-	var av [4*64 + 1]bool
 	xL, yL := xTb<<sub, yTb<<sub
-	unit := 4 >> sub // samples per 4×4 luma block
-	any := false
+	unit := 4 >> sub    // samples per 4×4 luma block
+	nu := (2 * n) / unit // units per side
+	avU := ip.avU[:2*nu+1]
 	// Availability (§6.4.1) is the same for every sample of the first n
 	// of the left column and of the top row (they lie in one CTB, next to
 	// the block and decoded before it), and for every sample of the next
 	// n when those all lie in the picture: they are one aligned n×n block
-	// (in luma units), contiguous in z-scan order, in one CTB. aL and aT
-	// hold these two decisions for the near and far halves.
+	// (in luma units), contiguous in z-scan order, in one CTB.
 	N := n << sub
-	var aL, aT [2]bool
-	aL[0] = d.avail(xL, yL, xL-1, yL)
-	aT[0] = d.avail(xL, yL, xL, yL-1)
-	farLUniform := yL+2*N <= p.h
-	farTUniform := xL+2*N <= p.w
-	if farLUniform {
-		aL[1] = d.avail(xL, yL, xL-1, yL+N)
+	aL0 := d.avail(xL, yL, xL-1, yL)
+	aT0 := d.avail(xL, yL, xL, yL-1)
+	aC := d.avail(xL, yL, xL-1, yL-1)
+	var aL1, aT1 bool
+	farL := yL+2*N <= p.h
+	farT := xL+2*N <= p.w
+	if farL {
+		aL1 = d.avail(xL, yL, xL-1, yL+N)
 	}
-	if farTUniform {
-		aT[1] = d.avail(xL, yL, xL+N, yL-1)
+	if farT {
+		aT1 = d.avail(xL, yL, xL+N, yL-1)
 	}
-	// Left column, bottom-most first.
-	for k := 0; k < 2*n; k += unit {
-		yN := yTb + k
-		var a bool
-		if k < n {
-			a = aL[0]
-		} else if farLUniform {
-			a = aL[1]
-		} else {
-			a = d.avail(xL, yL, xL-1, yN<<sub)
+	if farL && farT {
+		// Near and far halves are uniform: five segments of ref.
+		return intraRefsUniform(ref, pl, stride, xTb, yTb, n, bitDepth, aL1, aL0, aC, aT0, aT1)
+	}
+	half := nu / 2
+	// Left column: unit k (k = 0 at the top) is avU[nu-1-k].
+	for k := 0; k < half; k++ {
+		avU[nu-1-k] = aL0
+	}
+	for k := half; k < nu; k++ {
+		a := aL1
+		if !farL {
+			a = d.avail(xL, yL, xL-1, (yTb+k*unit)<<sub)
 		}
-		if a {
-			any = true
-			for j := k; j < k+unit; j++ {
-				ref[2*n-1-j] = int32(pl[(yTb+j)*stride+xTb-1])
-				av[2*n-1-j] = true
-			}
-		} else {
-			for j := k; j < k+unit; j++ {
-				av[2*n-1-j] = false
-			}
+		avU[nu-1-k] = a
+	}
+	avU[nu] = aC
+	for k := 0; k < half; k++ {
+		avU[nu+1+k] = aT0
+	}
+	for k := half; k < nu; k++ {
+		a := aT1
+		if !farT {
+			a = d.avail(xL, yL, (xTb+k*unit)<<sub, yL-1)
+		}
+		avU[nu+1+k] = a
+	}
+	// Gather the available samples. Every unit's samples lie in the plane
+	// when the unit is available (avail checks the picture bounds).
+	for k := 0; k < nu; k++ {
+		if !avU[nu-1-k] {
+			continue
+		}
+		y := yTb + k*unit
+		col := pl[y*stride+xTb-1:]
+		r := ref[2*n-k*unit-unit : 2*n-k*unit]
+		for j := range r {
+			r[len(r)-1-j] = int32(col[j*stride])
 		}
 	}
-	if d.avail(xL, yL, xL-1, yL-1) {
-		any = true
+	if aC {
 		ref[2*n] = int32(pl[(yTb-1)*stride+xTb-1])
-		av[2*n] = true
-	} else {
-		av[2*n] = false
 	}
-	for k := 0; k < 2*n; k += unit {
-		xN := xTb + k
-		var a bool
-		if k < n {
-			a = aT[0]
-		} else if farTUniform {
-			a = aT[1]
-		} else {
-			a = d.avail(xL, yL, xN<<sub, yL-1)
+	for k := 0; k < nu; k++ {
+		if !avU[nu+1+k] {
+			continue
 		}
+		o := (yTb-1)*stride + xTb + k*unit
+		src := pl[o : o+unit]
+		r := ref[2*n+1+k*unit : 2*n+1+k*unit+unit]
+		r = r[:len(src)]
+		for j, v := range src {
+			r[j] = int32(v)
+		}
+	}
+	// Substitution (§8.4.4.2.2), one unit at a time.
+	first := -1
+	for i, a := range avU {
 		if a {
-			any = true
-			row := pl[(yTb-1)*stride:]
-			for j := k; j < k+unit; j++ {
-				ref[2*n+1+j] = int32(row[xTb+j])
-				av[2*n+1+j] = true
-			}
-		} else {
-			for j := k; j < k+unit; j++ {
-				av[2*n+1+j] = false
-			}
+			first = i
+			break
 		}
 	}
-	// Substitution (§8.4.4.2.2).
-	if !any {
+	if first < 0 {
 		v := int32(1) << uint(bitDepth-1)
 		for i := range ref {
 			ref[i] = v
 		}
-	} else {
-		if !av[0] {
-			i := 1
-			for !av[i] {
-				i++
-			}
-			ref[0] = ref[i]
+		return ref
+	}
+	// start of unit i in ref
+	start := func(i int) int {
+		if i <= nu {
+			return i * unit
 		}
-		for i := 1; i <= 4*n; i++ {
-			if !av[i] {
-				ref[i] = ref[i-1]
-			}
+		return 2*n + 1 + (i-nu-1)*unit
+	}
+	end := func(i int) int {
+		if i < nu {
+			return i*unit + unit
+		}
+		if i == nu {
+			return 2*n + 1
+		}
+		return 2*n + 1 + (i-nu)*unit
+	}
+	v := ref[start(first)]
+	for i := 0; i < first; i++ {
+		for j := start(i); j < end(i); j++ {
+			ref[j] = v
 		}
 	}
-	// Filtering (§8.4.4.2.3), luma only for 4:2:0.
-	if cIdx == 0 && mode != 1 && n != 4 {
-		dist := mode - 26
-		if dist < 0 {
-			dist = -dist
+	for i := first + 1; i < len(avU); i++ {
+		if avU[i] {
+			continue
 		}
-		if d2 := mode - 10; d2 < 0 && -d2 < dist {
-			dist = -d2
-		} else if d2 >= 0 && d2 < dist {
-			dist = d2
-		}
-		thres := 0
-		switch n {
-		case 8:
-			thres = 7
-		case 16:
-			thres = 1
-		}
-		if dist > thres {
-			f := d.reff[:4*n+1]
-			tl := ref[2*n]
-			bl := ref[0]
-			tr := ref[4*n]
-			lim := int32(1) << uint(bitDepth-5)
-			if s.strongIntraSmoothing && n == 32 && abs32(tl+tr-2*ref[2*n+n]) < lim && abs32(tl+bl-2*ref[2*n-n]) < lim {
-				f[2*n] = tl
-				for i := 0; i < 2*n-1; i++ {
-					// pF[-1][y] and pF[x][-1], y, x = 0..62.
-					f[2*n-1-i] = ((63-int32(i))*tl + (int32(i)+1)*bl + 32) >> 6
-					f[2*n+1+i] = ((63-int32(i))*tl + (int32(i)+1)*tr + 32) >> 6
-				}
-				f[0] = bl
-				f[4*n] = tr
-			} else {
-				f[0] = ref[0]
-				f[4*n] = ref[4*n]
-				for i := 1; i < 4*n; i++ {
-					f[i] = (ref[i-1] + 2*ref[i] + ref[i+1] + 2) >> 2
-				}
-			}
-			ref = f
+		s := start(i)
+		v := ref[s-1]
+		r := ref[s:end(i)]
+		for j := range r {
+			r[j] = v
 		}
 	}
-	dst := pl[yTb*stride+xTb:]
-	maxV := int32(1)<<uint(bitDepth) - 1
-	left := func(y int) int32 { return ref[2*n-1-y] } // p[-1][y], y ≥ -1
-	top := func(x int) int32 { return ref[2*n+1+x] }  // p[x][-1], x ≥ -1
-	switch {
-	case mode == 0: // INTRA_PLANAR (§8.4.4.2.5)
-		tr := top(n)
-		bl := left(n)
-		sh := uint(log2N + 1)
-		for y := 0; y < n; y++ {
-			row := dst[y*stride : y*stride+n]
-			ly := left(y)
-			for x := range row {
-				v := (int32(n-1-x)*ly + int32(x+1)*tr + int32(n-1-y)*top(x) + int32(y+1)*bl + int32(n)) >> sh
-				row[x] = uint16(v)
-			}
+	return ref
+}
+
+// intraRefsUniform gathers and substitutes ref when each of its five
+// segments (far left, near left, corner, near top, far top; n, n, 1, n, n
+// samples in ref order) is available or not as a whole.
+func intraRefsUniform(ref []int32, pl []uint16, stride, xTb, yTb, n, bitDepth int, aFL, aL, aC, aT, aFT bool) []int32 {
+	ref = ref[:4*n+1]
+	// Left column, p[-1][y] at ref[2n-1-y]: one strided walk over the
+	// available rows.
+	if aL {
+		y0, y1 := 0, n
+		if aFL {
+			y1 = 2 * n
 		}
-	case mode == 1: // INTRA_DC (§8.4.4.2.6)
-		sum := int32(n)
-		for i := 0; i < n; i++ {
-			sum += top(i) + left(i)
+		col := pl[yTb*stride+xTb-1:]
+		for y := y0; y < y1; y++ {
+			ref[2*n-1-y] = int32(col[y*stride])
 		}
-		dc := sum >> uint(log2N+1)
-		for y := 0; y < n; y++ {
-			row := dst[y*stride : y*stride+n]
-			for x := range row {
-				row[x] = uint16(dc)
-			}
+	} else if aFL {
+		// Cannot happen for z-scan order (the far left block follows
+		// the near one), but handle it as the standard says.
+		col := pl[(yTb+n)*stride+xTb-1:]
+		for y := n; y < 2*n; y++ {
+			ref[2*n-1-y] = int32(col[(y-n)*stride])
 		}
-		if cIdx == 0 && n < 32 {
-			dst[0] = uint16((left(0) + 2*dc + top(0) + 2) >> 2)
-			for x := 1; x < n; x++ {
-				dst[x] = uint16((top(x) + 3*dc + 2) >> 2)
-			}
-			for y := 1; y < n; y++ {
-				dst[y*stride] = uint16((left(y) + 3*dc + 2) >> 2)
-			}
+	}
+	if aC {
+		ref[2*n] = int32(pl[(yTb-1)*stride+xTb-1])
+	}
+	if aT || aFT {
+		x0, x1 := 0, 2*n
+		if !aT {
+			x0 = n
+		} else if !aFT {
+			x1 = n
 		}
-	default: // INTRA_ANGULAR (§8.4.4.2.6)
-		angle := intraPredAngle[mode]
-		var refBuf [3*64 + 1]int32
-		rb := refBuf[:]
-		const o = 64 // rb[o+x] is ref[x], x from -n to 2n
-		if mode >= 18 {
-			for x := 0; x <= n; x++ {
-				rb[o+x] = top(x - 1)
-			}
-			if angle < 0 {
-				if (n*angle)>>5 < -1 {
-					for x := (n * angle) >> 5; x <= -1; x++ {
-						rb[o+x] = left(-1 + ((x*invAngle[mode] + 128) >> 8))
-					}
+		o := (yTb-1)*stride + xTb
+		src := pl[o+x0 : o+x1]
+		r := ref[2*n+1+x0 : 2*n+1+x1]
+		r = r[:len(src)]
+		for i, v := range src {
+			r[i] = int32(v)
+		}
+	}
+	if aFL && aL && aC && aT && aFT {
+		return ref
+	}
+	type seg struct {
+		lo, hi int
+		a      bool
+	}
+	segs := [5]seg{{0, n, aFL}, {n, 2 * n, aL}, {2 * n, 2*n + 1, aC}, {2*n + 1, 3*n + 1, aT}, {3*n + 1, 4*n + 1, aFT}}
+	first := -1
+	for i := range segs {
+		if segs[i].a {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		v := int32(1) << uint(bitDepth-1)
+		for i := range ref {
+			ref[i] = v
+		}
+		return ref
+	}
+	if first > 0 {
+		v := ref[segs[first].lo]
+		r := ref[:segs[first].lo]
+		for i := range r {
+			r[i] = v
+		}
+	}
+	for i := first + 1; i < len(segs); i++ {
+		sg := segs[i]
+		if sg.a {
+			continue
+		}
+		v := ref[sg.lo-1]
+		r := ref[sg.lo:sg.hi]
+		for j := range r {
+			r[j] = v
+		}
+	}
+	return ref
+}
+
+// filterRefs filters the reference samples (§8.4.4.2.3) into f: the [1 2 1]
+// filter, or bi-linear strong intra smoothing for 32×32 luma blocks with
+// smooth references (eq. 8-361 ff.).
+func filterRefs(f *[4*32 + 1]int32, ref []int32, n, bitDepth int, strongSmoothing bool) []int32 {
+	out := f[:len(ref)]
+	last := len(ref) - 1
+	tl := ref[2*n]
+	bl := ref[0]
+	tr := ref[last]
+	lim := int32(1) << uint(bitDepth-5)
+	if strongSmoothing && n == 32 && abs32(tl+tr-2*ref[2*n+n]) < lim && abs32(tl+bl-2*ref[2*n-n]) < lim {
+		out[2*n] = tl
+		for i := 0; i < 2*n-1; i++ {
+			// pF[-1][y] and pF[x][-1], y, x = 0..62.
+			out[2*n-1-i] = ((63-int32(i))*tl + (int32(i)+1)*bl + 32) >> 6
+			out[2*n+1+i] = ((63-int32(i))*tl + (int32(i)+1)*tr + 32) >> 6
+		}
+		out[0] = bl
+		out[last] = tr
+		return out
+	}
+	out[0] = bl
+	out[last] = tr
+	prev, cur := ref[0], ref[1]
+	in := ref[2:]
+	o := out[1 : 1+len(in)]
+	for i, next := range in {
+		o[i] = (prev + 2*cur + next + 2) >> 2
+		prev, cur = cur, next
+	}
+	return out
+}
+
+// predPlanar is INTRA_PLANAR (§8.4.4.2.5, eq. 8-367), evaluated
+// incrementally: the vertical part of each column changes by
+// p[-1][nTbS] - p[x][-1] from row to row, the horizontal part of each row
+// by p[nTbS][-1] - p[-1][y] from column to column.
+func predPlanar(dst []uint16, stride int, ref []int32, log2N int) {
+	n := 1 << log2N
+	top := ref[2*n+1 : 2*n+1+n] // p[x][-1]
+	tr := ref[3*n+1]            // p[nTbS][-1]
+	bl := ref[n-1]              // p[-1][nTbS]
+	var vert, dv [32]int32
+	vt := vert[:len(top)]
+	dt := dv[:len(top)]
+	for x, t := range top {
+		vt[x] = int32(n-1)*t + bl + int32(n)
+		dt[x] = bl - t
+	}
+	sh := uint(log2N + 1)
+	for y := 0; y < n; y++ {
+		l := ref[2*n-1-y] // p[-1][y]
+		h := int32(n-1)*l + tr
+		dh := tr - l
+		row := dst[y*stride : y*stride+n]
+		row = row[:len(vt)]
+		for x := range row {
+			row[x] = uint16((vt[x] + h) >> sh)
+			vt[x] += dt[x]
+			h += dh
+		}
+	}
+}
+
+// predDC is INTRA_DC (§8.4.4.2.6), with the edge filter of eq. 8-369 ff.
+// when edge is set.
+func predDC(dst []uint16, stride int, ref []int32, log2N int, edge bool) {
+	n := 1 << log2N
+	sum := int32(n)
+	for _, v := range ref[n : 2*n] { // p[-1][y], y = n-1..0
+		sum += v
+	}
+	top := ref[2*n+1 : 3*n+1]
+	for _, v := range top {
+		sum += v
+	}
+	dc := sum >> uint(log2N+1)
+	dc16 := uint16(dc)
+	row0 := dst[:n]
+	for x := range row0 {
+		row0[x] = dc16
+	}
+	copyRows(dst, stride, n)
+	if !edge {
+		return
+	}
+	row := dst[:n]
+	row[0] = uint16((ref[2*n-1] + 2*dc + top[0] + 2) >> 2)
+	for x := 1; x < len(row) && x < len(top); x++ {
+		row[x] = uint16((top[x] + 3*dc + 2) >> 2)
+	}
+	for y := 1; y < n; y++ {
+		dst[y*stride] = uint16((ref[2*n-1-y] + 3*dc + 2) >> 2)
+	}
+}
+
+// predAngular is INTRA_ANGULAR2..34 (§8.4.4.2.6, eq. 8-376 ff.).
+func (d *Decoder) predAngular(dst []uint16, stride int, ref []int32, log2N, mode int, edge bool, maxV int32) {
+	ip := &d.pic.intra
+	n := 1 << log2N
+	angle := intraPredAngle[mode]
+	const o = 64 // main[o+x] is ref[x] of the equations, x from -n to 2n
+	m := ip.main[:]
+	if mode >= 18 {
+		// Vertical modes: the main reference is the top row.
+		copy(m[o:o+2*n+1], ref[2*n:4*n+1])
+		if angle < 0 {
+			if lo := (n * angle) >> 5; lo < -1 {
+				inv := invAngle[mode]
+				for x := lo; x <= -1; x++ {
+					m[o+x] = ref[2*n-((x*inv+128)>>8)] // p[-1][-1+((x*invAngle+128)>>8)]
 				}
-			} else {
-				for x := n + 1; x <= 2*n; x++ {
-					rb[o+x] = top(x - 1)
-				}
 			}
-			for y := 0; y < n; y++ {
-				iIdx := ((y + 1) * angle) >> 5
-				iFact := int32(((y + 1) * angle) & 31)
-				row := dst[y*stride : y*stride+n]
-				base := rb[o+iIdx+1:]
-				if iFact != 0 {
-					for x := range row {
-						row[x] = uint16(((32-iFact)*base[x] + iFact*base[x+1] + 16) >> 5)
-					}
-				} else {
-					for x := range row {
-						row[x] = uint16(base[x])
-					}
-				}
+		}
+		if angle == 0 {
+			// Pure vertical (mode 26): copies of the top row.
+			top := m[o+1 : o+1+n]
+			row0 := dst[:len(top)]
+			for x, v := range top {
+				row0[x] = uint16(v)
 			}
-			if mode == 26 && cIdx == 0 && n < 32 {
+			copyRows(dst, stride, n)
+			if edge {
+				tl := ref[2*n]
+				t0 := ref[2*n+1]
 				for y := 0; y < n; y++ {
-					dst[y*stride] = uint16(clip32(top(0)+((left(y)-left(-1))>>1), maxV))
+					dst[y*stride] = uint16(clip32(t0+((ref[2*n-1-y]-tl)>>1), maxV))
 				}
 			}
-		} else {
-			for x := 0; x <= n; x++ {
-				rb[o+x] = left(x - 1)
+			return
+		}
+		for y := 0; y < n; y++ {
+			pos := (y + 1) * angle
+			iIdx := pos >> 5
+			iFact := int32(pos & 31)
+			row := dst[y*stride : y*stride+n]
+			b := m[o+iIdx+1 : o+iIdx+1+n+1]
+			if iFact == 0 {
+				b = b[:len(row)]
+				for x := range row {
+					row[x] = uint16(b[x])
+				}
+				continue
 			}
-			if angle < 0 {
-				if (n*angle)>>5 < -1 {
-					for x := (n * angle) >> 5; x <= -1; x++ {
-						rb[o+x] = top(-1 + ((x*invAngle[mode] + 128) >> 8))
-					}
-				}
-			} else {
-				for x := n + 1; x <= 2*n; x++ {
-					rb[o+x] = left(x - 1)
-				}
-			}
-			for x := 0; x < n; x++ {
-				iIdx := ((x + 1) * angle) >> 5
-				iFact := int32(((x + 1) * angle) & 31)
-				base := rb[o+iIdx+1:]
-				if iFact != 0 {
-					for y := 0; y < n; y++ {
-						dst[y*stride+x] = uint16(((32-iFact)*base[y] + iFact*base[y+1] + 16) >> 5)
-					}
-				} else {
-					for y := 0; y < n; y++ {
-						dst[y*stride+x] = uint16(base[y])
-					}
-				}
-			}
-			if mode == 10 && cIdx == 0 && n < 32 {
-				for x := 0; x < n; x++ {
-					dst[x] = uint16(clip32(left(0)+((top(x)-top(-1))>>1), maxV))
-				}
+			w0 := 32 - iFact
+			b0 := b[:len(row)]
+			b1 := b[1 : len(row)+1]
+			for x := range row {
+				row[x] = uint16((w0*b0[x] + iFact*b1[x] + 16) >> 5)
 			}
 		}
+		return
+	}
+	// Horizontal modes: the main reference is the left column; the
+	// prediction is the transpose of the vertical case.
+	for x := 0; x <= 2*n; x++ {
+		m[o+x] = ref[2*n-x]
+	}
+	if angle < 0 {
+		if lo := (n * angle) >> 5; lo < -1 {
+			inv := invAngle[mode]
+			for x := lo; x <= -1; x++ {
+				m[o+x] = ref[2*n+((x*inv+128)>>8)] // p[-1+((x*invAngle+128)>>8)][-1]
+			}
+		}
+	}
+	if angle == 0 {
+		// Pure horizontal (mode 10): each row is p[-1][y].
+		for y := 0; y < n; y++ {
+			v := uint16(m[o+1+y])
+			row := dst[y*stride : y*stride+n]
+			for x := range row {
+				row[x] = v
+			}
+		}
+		if edge {
+			tl := ref[2*n]
+			l0 := ref[2*n-1]
+			row := dst[:n]
+			top := ref[2*n+1 : 2*n+1+n]
+			top = top[:len(row)]
+			for x := range row {
+				row[x] = uint16(clip32(l0+((top[x]-tl)>>1), maxV))
+			}
+		}
+		return
+	}
+	for x := 0; x < n; x++ {
+		pos := (x + 1) * angle
+		iIdx := pos >> 5
+		iFact := int32(pos & 31)
+		b := m[o+iIdx+1 : o+iIdx+1+n+1]
+		col := dst[x:]
+		if iFact == 0 {
+			for y, v := range b[:n] {
+				col[y*stride] = uint16(v)
+			}
+			continue
+		}
+		w0 := 32 - iFact
+		b0 := b[:n]
+		b1 := b[1 : n+1]
+		for y := range b0 {
+			col[y*stride] = uint16((w0*b0[y] + iFact*b1[y] + 16) >> 5)
+		}
+	}
+}
+
+// copyRows copies the first n samples of dst to the next n-1 rows.
+func copyRows(dst []uint16, stride, n int) {
+	row0 := dst[:n]
+	for y := 1; y < n; y++ {
+		copy(dst[y*stride:y*stride+n], row0)
 	}
 }
 

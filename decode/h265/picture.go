@@ -48,6 +48,9 @@ type picture struct {
 	// factorBuf holds factor's storage, reused from picture to picture.
 	factorBuf [4][3][]uint8
 
+	// Scratch of intra prediction.
+	intra intraScratch
+
 	// Buffers for SAO input (deblocked picture).
 	saoSrc [3][]uint16
 
