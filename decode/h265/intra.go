@@ -90,7 +90,7 @@ func (d *Decoder) intraRefs(cIdx, xTb, yTb, log2N, bitDepth int) []int32 {
 		sub = 1
 	}
 	xL, yL := xTb<<sub, yTb<<sub
-	unit := 4 >> sub    // samples per 4×4 luma block
+	unit := 4 >> sub     // samples per 4×4 luma block
 	nu := (2 * n) / unit // units per side
 	avU := ip.avU[:2*nu+1]
 	// Availability (§6.4.1) is the same for every sample of the first n
