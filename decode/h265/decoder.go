@@ -43,7 +43,8 @@ type Decoder struct {
 	rbsp      []byte
 	coef      [32 * 32]int32 // all zero between blocks unless coefDirty
 	coefDirty bool
-	colMask   uint32 // columns of coef that may hold non-zero levels
+	colMask   uint32     // columns of coef that may hold non-zero levels
+	colRows   [32]uint32 // colRows[x]: rows of column x that may hold levels
 	res       [32 * 32]int32
 	tmp       [32 * 32]int32
 	ref       [4*32 + 1]int32

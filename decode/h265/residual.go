@@ -130,8 +130,10 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 		}
 	}
 	maxX, maxY := 0, 0
-	var colMask uint32   // bit x: column x holds a non-zero level
-	var csbf [8][8]uint8 // coded_sub_block_flag[xS][yS] as [yS][xS]
+	var colMask uint32 // bit x: column x holds a level
+	colRows := &d.colRows
+	*colRows = [32]uint32{} // bit y of colRows[x]: (x, y) holds a level
+	var csbf [8][8]uint8    // coded_sub_block_flag[xS][yS] as [yS][xS]
 	sbW := 1 << log2Sb
 	greater1Ctx := 1 // carried between sub-blocks (§9.3.4.2.6)
 	firstSb := true
@@ -371,6 +373,7 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 			}
 			coef[yC*n+xC] = v
 			colMask |= 1 << uint(xC&31)
+			colRows[xC&31] |= 1 << uint(yC&31)
 			if xC > maxX {
 				maxX = xC
 			}
@@ -432,12 +435,14 @@ func (d *Decoder) reconstruct(cIdx, x0, y0, log2N int, transformSkip bool, maxX,
 			// The last stage adds to the prediction itself.
 			stride := p.stride[cIdx]
 			pic := p.planes[cIdx][y0*stride+x0:]
-			d.inverseTransform(coef, res, log2N, false, bdShift2, maxX, maxY, pic, stride, int32(1)<<uint(bitDepth)-1)
+			idctAdd(&d.coef, &d.tmp, &d.colRows, d.colMask, log2N, bdShift2, pic, stride, int32(1)<<uint(bitDepth)-1)
 			clear(coef[:(maxY+1)*n])
 			d.coefDirty = false
 			return
+		} else if cIdx == 0 {
+			dst4x4(coef, res, bdShift2)
 		} else {
-			d.inverseTransform(coef, res, log2N, cIdx == 0, bdShift2, maxX, maxY, nil, 0, 0)
+			idct4x4(coef, res, bdShift2)
 		}
 	}
 	clear(coef[:(maxY+1)*n])

@@ -1,252 +1,465 @@
 package h265
 
-// Inverse transforms of §8.6.4.2 computed by even/odd decomposition
-// ("partial butterflies"): the even rows of the N-point DCT matrix are the
-// N/2-point matrix and the odd rows are antisymmetric, so
-//
-//	y[k] = E[k] + O[k], y[N-1-k] = E[k] - O[k]  (k < N/2)
-//
-// where E is the N/2-point transform of the even coefficients and O the
-// odd coefficients times the left half of the odd rows. Integer sums are
-// only regrouped, so the result equals the matrix product exactly.
+import "math/bits"
 
-// Odd rows of the 8-, 16- and 32-point matrices, left halves only.
-var (
-	odd8  [4][4]int32   // rows 1,3,5,7 of the 8-point matrix
-	odd16 [8][8]int32   // rows 1,3,..,15 of the 16-point matrix
-	odd32 [16][16]int32 // rows 1,3,..,31 of the 32-point matrix
-)
+// The 8-, 16- and 32-point inverse DCTs of §8.6.4.2 for sparse blocks.
+//
+// Most coefficients of a large transform block are zero even when the
+// last significant one lies near the far corner (a 32×32 block of the x265
+// streams holds ~20 levels in ~10 columns). The first stage therefore
+// transforms only the columns that hold a level, summing one basis vector
+// per level, and the second stage sums, per row, one basis vector per
+// non-zero column; the columns without a level are zero after the first
+// stage and never read.
+//
+// Each output vector is split into its even and odd halves: row k of the
+// N-point matrix satisfies M[k][N-1-i] = (-1)^k·M[k][i], so with
+//
+//	E[i] = Σ_{k even} c[k]·M[k][i],  O[i] = Σ_{k odd} c[k]·M[k][i]  (i < N/2)
+//
+// the output is y[i] = E[i] + O[i] and y[N-1-i] = E[i] - O[i].
+//
+// Two lanes of E or O travel in one int64, lane 2j in the low 32 bits and
+// lane 2j+1 in the high 32 bits (pack): c·pack(a, b) = pack(c·a, c·b) and
+// sums of packs are packs of the sums, exactly, while every lane's sum
+// lies in the int32 range. It does: the inputs of both stages are 16-bit
+// (clipped levels, eq. 8-321 clipped intermediates), |M| ≤ 90, so any sum
+// of up to 32 products and a rounding term is below 32768·90·32 + 2¹¹ < 2³¹.
+// The integer sums are only regrouped, so the results equal the matrix
+// products of the standard exactly.
 
-// oddG16 and oddG32 hold the same odd rows grouped four rows at a time and
-// transposed within a group: oddG32[g][k][i] = odd32[4g+i][k], so one
-// pointer serves four coefficients.
+// pack returns the two-lane word of (lo, hi).
+func pack(lo, hi int32) int64 { return int64(lo) + int64(hi)<<32 }
+
+// lanes splits a two-lane word into its lanes.
+func lanes(p int64) (lo, hi int32) {
+	lo = int32(p)
+	hi = int32((p + 1<<31) >> 32)
+	return
+}
+
+// bas8, bas16 and bas32 hold the left halves of the rows of the 8-, 16-
+// and 32-point matrices as two-lane words: basN[k][j] = pack(M[k][2j],
+// M[k][2j+1]) with M[k][i] = transMatrix[k·32/N][i].
 var (
-	oddG16 [2][8][4]int32
-	oddG32 [4][16][4]int32
+	bas8  [8][2]int64
+	bas16 [16][4]int64
+	bas32 [32][8]int64
 )
 
 func init() {
-	for j := 0; j < 4; j++ {
-		for k := 0; k < 4; k++ {
-			odd8[j][k] = transMat[(2*j+1)*4][k]
+	for k := 0; k < 32; k++ {
+		for j := 0; j < 8; j++ {
+			bas32[k][j] = pack(transMat[k][2*j], transMat[k][2*j+1])
 		}
 	}
-	for j := 0; j < 8; j++ {
-		for k := 0; k < 8; k++ {
-			odd16[j][k] = transMat[(2*j+1)*2][k]
+	for k := 0; k < 16; k++ {
+		for j := 0; j < 4; j++ {
+			bas16[k][j] = pack(transMat[2*k][2*j], transMat[2*k][2*j+1])
 		}
 	}
-	for j := 0; j < 16; j++ {
-		for k := 0; k < 16; k++ {
-			odd32[j][k] = transMat[2*j+1][k]
-		}
-	}
-}
-
-// init builds oddG16 and oddG32 from odd16 and odd32 (built above; init
-// functions of a file run in order).
-func init() {
-	for g := 0; g < 2; g++ {
-		for k := 0; k < 8; k++ {
-			for i := 0; i < 4; i++ {
-				oddG16[g][k][i] = odd16[4*g+i][k]
-			}
-		}
-	}
-	for g := 0; g < 4; g++ {
-		for k := 0; k < 16; k++ {
-			for i := 0; i < 4; i++ {
-				oddG32[g][k][i] = odd32[4*g+i][k]
-			}
+	for k := 0; k < 8; k++ {
+		for j := 0; j < 2; j++ {
+			bas8[k][j] = pack(transMat[4*k][2*j], transMat[4*k][2*j+1])
 		}
 	}
 }
 
-// idct4 is the 4-point inverse DCT of (s0, s1, s2, s3).
-func idct4(s0, s1, s2, s3 int32) (int32, int32, int32, int32) {
-	e0 := 64 * (s0 + s2)
-	e1 := 64 * (s0 - s2)
-	o0 := 83*s1 + 36*s3
-	o1 := 36*s1 - 83*s3
-	return e0 + o0, e1 + o1, e1 - o1, e0 - o0
-}
+// rnd7 is the rounding offset of the first stage (64, eq. 8-321) in both
+// lanes.
+const rnd7 int64 = 64 + 64<<32
 
-// idct8 computes the 8-point inverse DCT of s[0], s[st], … s[7·st].
-// In idct8, idct16 and idct32, s[k·st] is zero for k > last.
-func idct8(s []int32, st int, d *[8]int32, last int) {
-	var o0, o1, o2, o3 int32
-	if last >= 1 {
-		// All four odd coefficients at once: those past last are zero.
-		c1, c3, c5, c7 := s[st], s[3*st], s[5*st], s[7*st]
-		o0 = c1*odd8[0][0] + c3*odd8[1][0] + c5*odd8[2][0] + c7*odd8[3][0]
-		o1 = c1*odd8[0][1] + c3*odd8[1][1] + c5*odd8[2][1] + c7*odd8[3][1]
-		o2 = c1*odd8[0][2] + c3*odd8[1][2] + c5*odd8[2][2] + c7*odd8[3][2]
-		o3 = c1*odd8[0][3] + c3*odd8[1][3] + c5*odd8[2][3] + c7*odd8[3][3]
-	}
-	e0, e1, e2, e3 := idct4(s[0], s[2*st], s[4*st], s[6*st])
-	d[0], d[7] = e0+o0, e0-o0
-	d[1], d[6] = e1+o1, e1-o1
-	d[2], d[5] = e2+o2, e2-o2
-	d[3], d[4] = e3+o3, e3-o3
-}
-
-// idct16 computes the 16-point inverse DCT of s[0], s[st], … s[15·st].
-func idct16(s []int32, st int, d *[16]int32, last int) {
-	// Odd coefficients four at a time (those past last are zero), the
-	// eight sums in registers.
-	var o0, o1, o2, o3, o4, o5, o6, o7 int32
-	for g := 0; 8*g+1 <= last && g < 2; g++ {
-		j := 4 * g
-		c0, c1, c2, c3 := s[(2*j+1)*st], s[(2*j+3)*st], s[(2*j+5)*st], s[(2*j+7)*st]
-		if c0|c1|c2|c3 == 0 {
-			continue
-		}
-		r := &oddG16[g]
-		o0 += c0*r[0][0] + c1*r[0][1] + c2*r[0][2] + c3*r[0][3]
-		o1 += c0*r[1][0] + c1*r[1][1] + c2*r[1][2] + c3*r[1][3]
-		o2 += c0*r[2][0] + c1*r[2][1] + c2*r[2][2] + c3*r[2][3]
-		o3 += c0*r[3][0] + c1*r[3][1] + c2*r[3][2] + c3*r[3][3]
-		o4 += c0*r[4][0] + c1*r[4][1] + c2*r[4][2] + c3*r[4][3]
-		o5 += c0*r[5][0] + c1*r[5][1] + c2*r[5][2] + c3*r[5][3]
-		o6 += c0*r[6][0] + c1*r[6][1] + c2*r[6][2] + c3*r[6][3]
-		o7 += c0*r[7][0] + c1*r[7][1] + c2*r[7][2] + c3*r[7][3]
-	}
-	var e [8]int32
-	idct8(s, 2*st, &e, last>>1)
-	d[0], d[15] = e[0]+o0, e[0]-o0
-	d[1], d[14] = e[1]+o1, e[1]-o1
-	d[2], d[13] = e[2]+o2, e[2]-o2
-	d[3], d[12] = e[3]+o3, e[3]-o3
-	d[4], d[11] = e[4]+o4, e[4]-o4
-	d[5], d[10] = e[5]+o5, e[5]-o5
-	d[6], d[9] = e[6]+o6, e[6]-o6
-	d[7], d[8] = e[7]+o7, e[7]-o7
-}
-
-// idct32 computes the 32-point inverse DCT of s[0], s[st], … s[31·st].
-func idct32(s []int32, st int, d *[32]int32, last int) {
-	var e [16]int32
-	idct16(s, 2*st, &e, last>>1)
-	// Odd coefficients four at a time (those past last are zero), eight
-	// sums at a time in registers.
-	{
-		var a0, a1, a2, a3, a4, a5, a6, a7 int32
-		for g := 0; 8*g+1 <= last && g < 4; g++ {
-			j := 4 * g
-			c0, c1, c2, c3 := s[(2*j+1)*st], s[(2*j+3)*st], s[(2*j+5)*st], s[(2*j+7)*st]
-			if c0|c1|c2|c3 == 0 {
-				continue
-			}
-			r := &oddG32[g]
-			a0 += c0*r[0][0] + c1*r[0][1] + c2*r[0][2] + c3*r[0][3]
-			a1 += c0*r[1][0] + c1*r[1][1] + c2*r[1][2] + c3*r[1][3]
-			a2 += c0*r[2][0] + c1*r[2][1] + c2*r[2][2] + c3*r[2][3]
-			a3 += c0*r[3][0] + c1*r[3][1] + c2*r[3][2] + c3*r[3][3]
-			a4 += c0*r[4][0] + c1*r[4][1] + c2*r[4][2] + c3*r[4][3]
-			a5 += c0*r[5][0] + c1*r[5][1] + c2*r[5][2] + c3*r[5][3]
-			a6 += c0*r[6][0] + c1*r[6][1] + c2*r[6][2] + c3*r[6][3]
-			a7 += c0*r[7][0] + c1*r[7][1] + c2*r[7][2] + c3*r[7][3]
-		}
-		d[0], d[31] = e[0]+a0, e[0]-a0
-		d[1], d[30] = e[1]+a1, e[1]-a1
-		d[2], d[29] = e[2]+a2, e[2]-a2
-		d[3], d[28] = e[3]+a3, e[3]-a3
-		d[4], d[27] = e[4]+a4, e[4]-a4
-		d[5], d[26] = e[5]+a5, e[5]-a5
-		d[6], d[25] = e[6]+a6, e[6]-a6
-		d[7], d[24] = e[7]+a7, e[7]-a7
-	}
-	{
-		var a0, a1, a2, a3, a4, a5, a6, a7 int32
-		for g := 0; 8*g+1 <= last && g < 4; g++ {
-			j := 4 * g
-			c0, c1, c2, c3 := s[(2*j+1)*st], s[(2*j+3)*st], s[(2*j+5)*st], s[(2*j+7)*st]
-			if c0|c1|c2|c3 == 0 {
-				continue
-			}
-			r := &oddG32[g]
-			a0 += c0*r[8][0] + c1*r[8][1] + c2*r[8][2] + c3*r[8][3]
-			a1 += c0*r[9][0] + c1*r[9][1] + c2*r[9][2] + c3*r[9][3]
-			a2 += c0*r[10][0] + c1*r[10][1] + c2*r[10][2] + c3*r[10][3]
-			a3 += c0*r[11][0] + c1*r[11][1] + c2*r[11][2] + c3*r[11][3]
-			a4 += c0*r[12][0] + c1*r[12][1] + c2*r[12][2] + c3*r[12][3]
-			a5 += c0*r[13][0] + c1*r[13][1] + c2*r[13][2] + c3*r[13][3]
-			a6 += c0*r[14][0] + c1*r[14][1] + c2*r[14][2] + c3*r[14][3]
-			a7 += c0*r[15][0] + c1*r[15][1] + c2*r[15][2] + c3*r[15][3]
-		}
-		d[8], d[23] = e[8]+a0, e[8]-a0
-		d[9], d[22] = e[9]+a1, e[9]-a1
-		d[10], d[21] = e[10]+a2, e[10]-a2
-		d[11], d[20] = e[11]+a3, e[11]-a3
-		d[12], d[19] = e[12]+a4, e[12]-a4
-		d[13], d[18] = e[13]+a5, e[13]-a5
-		d[14], d[17] = e[14]+a6, e[14]-a6
-		d[15], d[16] = e[15]+a7, e[15]-a7
-	}
-}
-
-// idctN runs the n-point (8, 16, 32) inverse DCT of s[0], s[st], … into d.
-func idctN(s []int32, st, n int, d *[32]int32, last int) {
-	switch n {
-	case 8:
-		idct8(s, st, (*[8]int32)(d[:8]), last)
-	case 16:
-		idct16(s, st, (*[16]int32)(d[:16]), last)
+// idctAdd implements §8.6.4.2 for an n×n DCT block (n = 8, 16, 32) and
+// adds the residual to the prediction in pic, stride apart, clipping to
+// 0..maxV (§8.6.7). The levels are in coef (row-major, n apart); column x
+// holds levels only in the rows whose bits are set in rows[x], and only
+// the columns whose bits are set in cols hold any. tmp is scratch.
+func idctAdd(coef, tmp *[32 * 32]int32, rows *[32]uint32, cols uint32, log2N int, bdShift uint, pic []uint16, stride int, maxV int32) {
+	switch log2N {
+	case 3:
+		cols8(coef, tmp, rows, cols)
+		rows8(tmp, cols, pic, stride, bdShift, maxV)
+	case 4:
+		cols16(coef, tmp, rows, cols)
+		rows16(tmp, cols, pic, stride, bdShift, maxV)
 	default:
-		idct32(s, st, d, last)
+		cols32(coef, tmp, rows, cols)
+		rows32(tmp, cols, pic, stride, bdShift, maxV)
 	}
 }
 
-// inverseTransform implements the two-stage transformation of §8.6.4.2:
-// columns first, clipping to 16 bits (eq. 8-321), then rows with bdShift.
-// Coefficients outside columns 0..maxX and rows 0..maxY are zero, and so
-// are the columns x whose bit in d.colMask is clear.
-func (d *Decoder) inverseTransform(coef, res []int32, log2N int, dst bool, bdShift uint, maxX, maxY int, pic []uint16, stride int, maxV int32) {
-	if log2N == 2 {
-		if dst {
-			dst4x4(coef, res, bdShift)
-		} else {
-			idct4x4(coef, res, bdShift)
+// The functions below are unrolled per block size (generated, then
+// formatted): the sums of one vector stay in registers.
+
+// cols8 is the first stage of idctAdd for 8×8 blocks: the columns x
+// in cols, whose levels lie in the rows of rows[x], into tmp (8 apart),
+// clipped to 16 bits (eq. 8-321).
+func cols8(coef, tmp *[32 * 32]int32, rows *[32]uint32, cols uint32) {
+	for m := cols; m != 0; m &= m - 1 {
+		x := bits.TrailingZeros32(m) & 7
+		r := rows[x]
+		var o0, o1 int64
+		for mo := r & 0xaa; mo != 0; mo &= mo - 1 {
+			k := bits.TrailingZeros32(mo)
+			c := int64(coef[(k<<3+x)&(32*32-1)])
+			b := &bas8[k&7]
+			o0 += c * b[0]
+			o1 += c * b[1]
 		}
-		return
-	}
-	n := 1 << log2N
-	tmp := d.tmp[:n*n]
-	var o [32]int32
-	// Columns (only 0..maxX can be non-zero).
-	for i := range tmp {
-		tmp[i] = 0
-	}
-	for x := 0; x <= maxX; x++ {
-		if d.colMask&(1<<uint(x)) == 0 {
-			continue // an empty column transforms to zeros
+		e0, e1 := rnd7, rnd7
+		for me := r & 0x55; me != 0; me &= me - 1 {
+			k := bits.TrailingZeros32(me)
+			c := int64(coef[(k<<3+x)&(32*32-1)])
+			b := &bas8[k&7]
+			e0 += c * b[0]
+			e1 += c * b[1]
 		}
-		idctN(coef[x:], n, n, &o, maxY)
-		for y := 0; y < n; y++ {
-			tmp[y*n+x] = clip16((o[y] + 64) >> 7)
-		}
-	}
-	// Rows, added to the prediction in pic (stride apart) when it is not
-	// nil (§8.6.7), else written to res.
-	rnd := int32(1) << (bdShift - 1)
-	for y := 0; y < n; y++ {
-		idctN(tmp[y*n:], 1, n, &o, maxX)
-		if pic != nil {
-			row := pic[y*stride : y*stride+n]
-			oo := o[:len(row)]
-			for x, v := range oo {
-				row[x] = uint16(clip32(int32(row[x])+(v+rnd)>>bdShift, maxV))
-			}
-			continue
-		}
-		out := res[y*n : y*n+n]
-		for x := range out {
-			out[x] = (o[x] + rnd) >> bdShift
-		}
+		lo, hi := lanes(e0 + o0)
+		tmp[0*8+x] = clip16(lo >> 7)
+		tmp[1*8+x] = clip16(hi >> 7)
+		lo, hi = lanes(e0 - o0)
+		tmp[7*8+x] = clip16(lo >> 7)
+		tmp[6*8+x] = clip16(hi >> 7)
+		lo, hi = lanes(e1 + o1)
+		tmp[2*8+x] = clip16(lo >> 7)
+		tmp[3*8+x] = clip16(hi >> 7)
+		lo, hi = lanes(e1 - o1)
+		tmp[5*8+x] = clip16(lo >> 7)
+		tmp[4*8+x] = clip16(hi >> 7)
 	}
 }
 
-// idct4x4 is inverseTransform for 4×4 DCT blocks (both stages unrolled).
+// rows8 is the second stage of idctAdd for 8×8 blocks: every row of tmp
+// (non-zero in the columns of cols only), added to the prediction.
+func rows8(tmp *[32 * 32]int32, cols uint32, pic []uint16, stride int, bdShift uint, maxV int32) {
+	sh := bdShift & 31
+	rnd := pack(1<<(sh-1), 1<<(sh-1))
+	for y := 0; y < 8; y++ {
+		row := (*[8]int32)(tmp[y*8:])
+		var o0, o1 int64
+		for mo := cols & 0xaa; mo != 0; mo &= mo - 1 {
+			k := bits.TrailingZeros32(mo)
+			c := int64(row[k&7])
+			b := &bas8[k&7]
+			o0 += c * b[0]
+			o1 += c * b[1]
+		}
+		e0, e1 := rnd, rnd
+		for me := cols & 0x55; me != 0; me &= me - 1 {
+			k := bits.TrailingZeros32(me)
+			c := int64(row[k&7])
+			b := &bas8[k&7]
+			e0 += c * b[0]
+			e1 += c * b[1]
+		}
+		out := (*[8]uint16)(pic[y*stride:])
+		lo, hi := lanes(e0 + o0)
+		out[0] = addClip(out[0], lo>>sh, maxV)
+		out[1] = addClip(out[1], hi>>sh, maxV)
+		lo, hi = lanes(e0 - o0)
+		out[7] = addClip(out[7], lo>>sh, maxV)
+		out[6] = addClip(out[6], hi>>sh, maxV)
+		lo, hi = lanes(e1 + o1)
+		out[2] = addClip(out[2], lo>>sh, maxV)
+		out[3] = addClip(out[3], hi>>sh, maxV)
+		lo, hi = lanes(e1 - o1)
+		out[5] = addClip(out[5], lo>>sh, maxV)
+		out[4] = addClip(out[4], hi>>sh, maxV)
+	}
+}
+
+// cols16 is the first stage of idctAdd for 16×16 blocks: the columns x
+// in cols, whose levels lie in the rows of rows[x], into tmp (16 apart),
+// clipped to 16 bits (eq. 8-321).
+func cols16(coef, tmp *[32 * 32]int32, rows *[32]uint32, cols uint32) {
+	for m := cols; m != 0; m &= m - 1 {
+		x := bits.TrailingZeros32(m) & 15
+		r := rows[x]
+		var o0, o1, o2, o3 int64
+		for mo := r & 0xaaaa; mo != 0; mo &= mo - 1 {
+			k := bits.TrailingZeros32(mo)
+			c := int64(coef[(k<<4+x)&(32*32-1)])
+			b := &bas16[k&15]
+			o0 += c * b[0]
+			o1 += c * b[1]
+			o2 += c * b[2]
+			o3 += c * b[3]
+		}
+		e0, e1, e2, e3 := rnd7, rnd7, rnd7, rnd7
+		for me := r & 0x5555; me != 0; me &= me - 1 {
+			k := bits.TrailingZeros32(me)
+			c := int64(coef[(k<<4+x)&(32*32-1)])
+			b := &bas16[k&15]
+			e0 += c * b[0]
+			e1 += c * b[1]
+			e2 += c * b[2]
+			e3 += c * b[3]
+		}
+		lo, hi := lanes(e0 + o0)
+		tmp[0*16+x] = clip16(lo >> 7)
+		tmp[1*16+x] = clip16(hi >> 7)
+		lo, hi = lanes(e0 - o0)
+		tmp[15*16+x] = clip16(lo >> 7)
+		tmp[14*16+x] = clip16(hi >> 7)
+		lo, hi = lanes(e1 + o1)
+		tmp[2*16+x] = clip16(lo >> 7)
+		tmp[3*16+x] = clip16(hi >> 7)
+		lo, hi = lanes(e1 - o1)
+		tmp[13*16+x] = clip16(lo >> 7)
+		tmp[12*16+x] = clip16(hi >> 7)
+		lo, hi = lanes(e2 + o2)
+		tmp[4*16+x] = clip16(lo >> 7)
+		tmp[5*16+x] = clip16(hi >> 7)
+		lo, hi = lanes(e2 - o2)
+		tmp[11*16+x] = clip16(lo >> 7)
+		tmp[10*16+x] = clip16(hi >> 7)
+		lo, hi = lanes(e3 + o3)
+		tmp[6*16+x] = clip16(lo >> 7)
+		tmp[7*16+x] = clip16(hi >> 7)
+		lo, hi = lanes(e3 - o3)
+		tmp[9*16+x] = clip16(lo >> 7)
+		tmp[8*16+x] = clip16(hi >> 7)
+	}
+}
+
+// rows16 is the second stage of idctAdd for 16×16 blocks: every row of tmp
+// (non-zero in the columns of cols only), added to the prediction.
+func rows16(tmp *[32 * 32]int32, cols uint32, pic []uint16, stride int, bdShift uint, maxV int32) {
+	sh := bdShift & 31
+	rnd := pack(1<<(sh-1), 1<<(sh-1))
+	for y := 0; y < 16; y++ {
+		row := (*[16]int32)(tmp[y*16:])
+		var o0, o1, o2, o3 int64
+		for mo := cols & 0xaaaa; mo != 0; mo &= mo - 1 {
+			k := bits.TrailingZeros32(mo)
+			c := int64(row[k&15])
+			b := &bas16[k&15]
+			o0 += c * b[0]
+			o1 += c * b[1]
+			o2 += c * b[2]
+			o3 += c * b[3]
+		}
+		e0, e1, e2, e3 := rnd, rnd, rnd, rnd
+		for me := cols & 0x5555; me != 0; me &= me - 1 {
+			k := bits.TrailingZeros32(me)
+			c := int64(row[k&15])
+			b := &bas16[k&15]
+			e0 += c * b[0]
+			e1 += c * b[1]
+			e2 += c * b[2]
+			e3 += c * b[3]
+		}
+		out := (*[16]uint16)(pic[y*stride:])
+		lo, hi := lanes(e0 + o0)
+		out[0] = addClip(out[0], lo>>sh, maxV)
+		out[1] = addClip(out[1], hi>>sh, maxV)
+		lo, hi = lanes(e0 - o0)
+		out[15] = addClip(out[15], lo>>sh, maxV)
+		out[14] = addClip(out[14], hi>>sh, maxV)
+		lo, hi = lanes(e1 + o1)
+		out[2] = addClip(out[2], lo>>sh, maxV)
+		out[3] = addClip(out[3], hi>>sh, maxV)
+		lo, hi = lanes(e1 - o1)
+		out[13] = addClip(out[13], lo>>sh, maxV)
+		out[12] = addClip(out[12], hi>>sh, maxV)
+		lo, hi = lanes(e2 + o2)
+		out[4] = addClip(out[4], lo>>sh, maxV)
+		out[5] = addClip(out[5], hi>>sh, maxV)
+		lo, hi = lanes(e2 - o2)
+		out[11] = addClip(out[11], lo>>sh, maxV)
+		out[10] = addClip(out[10], hi>>sh, maxV)
+		lo, hi = lanes(e3 + o3)
+		out[6] = addClip(out[6], lo>>sh, maxV)
+		out[7] = addClip(out[7], hi>>sh, maxV)
+		lo, hi = lanes(e3 - o3)
+		out[9] = addClip(out[9], lo>>sh, maxV)
+		out[8] = addClip(out[8], hi>>sh, maxV)
+	}
+}
+
+// cols32 is the first stage of idctAdd for 32×32 blocks: the columns x
+// in cols, whose levels lie in the rows of rows[x], into tmp (32 apart),
+// clipped to 16 bits (eq. 8-321).
+func cols32(coef, tmp *[32 * 32]int32, rows *[32]uint32, cols uint32) {
+	for m := cols; m != 0; m &= m - 1 {
+		x := bits.TrailingZeros32(m) & 31
+		r := rows[x]
+		var o0, o1, o2, o3, o4, o5, o6, o7 int64
+		for mo := r & 0xaaaaaaaa; mo != 0; mo &= mo - 1 {
+			k := bits.TrailingZeros32(mo)
+			c := int64(coef[(k<<5+x)&(32*32-1)])
+			b := &bas32[k&31]
+			o0 += c * b[0]
+			o1 += c * b[1]
+			o2 += c * b[2]
+			o3 += c * b[3]
+			o4 += c * b[4]
+			o5 += c * b[5]
+			o6 += c * b[6]
+			o7 += c * b[7]
+		}
+		e0, e1, e2, e3, e4, e5, e6, e7 := rnd7, rnd7, rnd7, rnd7, rnd7, rnd7, rnd7, rnd7
+		for me := r & 0x55555555; me != 0; me &= me - 1 {
+			k := bits.TrailingZeros32(me)
+			c := int64(coef[(k<<5+x)&(32*32-1)])
+			b := &bas32[k&31]
+			e0 += c * b[0]
+			e1 += c * b[1]
+			e2 += c * b[2]
+			e3 += c * b[3]
+			e4 += c * b[4]
+			e5 += c * b[5]
+			e6 += c * b[6]
+			e7 += c * b[7]
+		}
+		lo, hi := lanes(e0 + o0)
+		tmp[0*32+x] = clip16(lo >> 7)
+		tmp[1*32+x] = clip16(hi >> 7)
+		lo, hi = lanes(e0 - o0)
+		tmp[31*32+x] = clip16(lo >> 7)
+		tmp[30*32+x] = clip16(hi >> 7)
+		lo, hi = lanes(e1 + o1)
+		tmp[2*32+x] = clip16(lo >> 7)
+		tmp[3*32+x] = clip16(hi >> 7)
+		lo, hi = lanes(e1 - o1)
+		tmp[29*32+x] = clip16(lo >> 7)
+		tmp[28*32+x] = clip16(hi >> 7)
+		lo, hi = lanes(e2 + o2)
+		tmp[4*32+x] = clip16(lo >> 7)
+		tmp[5*32+x] = clip16(hi >> 7)
+		lo, hi = lanes(e2 - o2)
+		tmp[27*32+x] = clip16(lo >> 7)
+		tmp[26*32+x] = clip16(hi >> 7)
+		lo, hi = lanes(e3 + o3)
+		tmp[6*32+x] = clip16(lo >> 7)
+		tmp[7*32+x] = clip16(hi >> 7)
+		lo, hi = lanes(e3 - o3)
+		tmp[25*32+x] = clip16(lo >> 7)
+		tmp[24*32+x] = clip16(hi >> 7)
+		lo, hi = lanes(e4 + o4)
+		tmp[8*32+x] = clip16(lo >> 7)
+		tmp[9*32+x] = clip16(hi >> 7)
+		lo, hi = lanes(e4 - o4)
+		tmp[23*32+x] = clip16(lo >> 7)
+		tmp[22*32+x] = clip16(hi >> 7)
+		lo, hi = lanes(e5 + o5)
+		tmp[10*32+x] = clip16(lo >> 7)
+		tmp[11*32+x] = clip16(hi >> 7)
+		lo, hi = lanes(e5 - o5)
+		tmp[21*32+x] = clip16(lo >> 7)
+		tmp[20*32+x] = clip16(hi >> 7)
+		lo, hi = lanes(e6 + o6)
+		tmp[12*32+x] = clip16(lo >> 7)
+		tmp[13*32+x] = clip16(hi >> 7)
+		lo, hi = lanes(e6 - o6)
+		tmp[19*32+x] = clip16(lo >> 7)
+		tmp[18*32+x] = clip16(hi >> 7)
+		lo, hi = lanes(e7 + o7)
+		tmp[14*32+x] = clip16(lo >> 7)
+		tmp[15*32+x] = clip16(hi >> 7)
+		lo, hi = lanes(e7 - o7)
+		tmp[17*32+x] = clip16(lo >> 7)
+		tmp[16*32+x] = clip16(hi >> 7)
+	}
+}
+
+// rows32 is the second stage of idctAdd for 32×32 blocks: every row of tmp
+// (non-zero in the columns of cols only), added to the prediction.
+func rows32(tmp *[32 * 32]int32, cols uint32, pic []uint16, stride int, bdShift uint, maxV int32) {
+	sh := bdShift & 31
+	rnd := pack(1<<(sh-1), 1<<(sh-1))
+	for y := 0; y < 32; y++ {
+		row := (*[32]int32)(tmp[y*32:])
+		var o0, o1, o2, o3, o4, o5, o6, o7 int64
+		for mo := cols & 0xaaaaaaaa; mo != 0; mo &= mo - 1 {
+			k := bits.TrailingZeros32(mo)
+			c := int64(row[k&31])
+			b := &bas32[k&31]
+			o0 += c * b[0]
+			o1 += c * b[1]
+			o2 += c * b[2]
+			o3 += c * b[3]
+			o4 += c * b[4]
+			o5 += c * b[5]
+			o6 += c * b[6]
+			o7 += c * b[7]
+		}
+		e0, e1, e2, e3, e4, e5, e6, e7 := rnd, rnd, rnd, rnd, rnd, rnd, rnd, rnd
+		for me := cols & 0x55555555; me != 0; me &= me - 1 {
+			k := bits.TrailingZeros32(me)
+			c := int64(row[k&31])
+			b := &bas32[k&31]
+			e0 += c * b[0]
+			e1 += c * b[1]
+			e2 += c * b[2]
+			e3 += c * b[3]
+			e4 += c * b[4]
+			e5 += c * b[5]
+			e6 += c * b[6]
+			e7 += c * b[7]
+		}
+		out := (*[32]uint16)(pic[y*stride:])
+		lo, hi := lanes(e0 + o0)
+		out[0] = addClip(out[0], lo>>sh, maxV)
+		out[1] = addClip(out[1], hi>>sh, maxV)
+		lo, hi = lanes(e0 - o0)
+		out[31] = addClip(out[31], lo>>sh, maxV)
+		out[30] = addClip(out[30], hi>>sh, maxV)
+		lo, hi = lanes(e1 + o1)
+		out[2] = addClip(out[2], lo>>sh, maxV)
+		out[3] = addClip(out[3], hi>>sh, maxV)
+		lo, hi = lanes(e1 - o1)
+		out[29] = addClip(out[29], lo>>sh, maxV)
+		out[28] = addClip(out[28], hi>>sh, maxV)
+		lo, hi = lanes(e2 + o2)
+		out[4] = addClip(out[4], lo>>sh, maxV)
+		out[5] = addClip(out[5], hi>>sh, maxV)
+		lo, hi = lanes(e2 - o2)
+		out[27] = addClip(out[27], lo>>sh, maxV)
+		out[26] = addClip(out[26], hi>>sh, maxV)
+		lo, hi = lanes(e3 + o3)
+		out[6] = addClip(out[6], lo>>sh, maxV)
+		out[7] = addClip(out[7], hi>>sh, maxV)
+		lo, hi = lanes(e3 - o3)
+		out[25] = addClip(out[25], lo>>sh, maxV)
+		out[24] = addClip(out[24], hi>>sh, maxV)
+		lo, hi = lanes(e4 + o4)
+		out[8] = addClip(out[8], lo>>sh, maxV)
+		out[9] = addClip(out[9], hi>>sh, maxV)
+		lo, hi = lanes(e4 - o4)
+		out[23] = addClip(out[23], lo>>sh, maxV)
+		out[22] = addClip(out[22], hi>>sh, maxV)
+		lo, hi = lanes(e5 + o5)
+		out[10] = addClip(out[10], lo>>sh, maxV)
+		out[11] = addClip(out[11], hi>>sh, maxV)
+		lo, hi = lanes(e5 - o5)
+		out[21] = addClip(out[21], lo>>sh, maxV)
+		out[20] = addClip(out[20], hi>>sh, maxV)
+		lo, hi = lanes(e6 + o6)
+		out[12] = addClip(out[12], lo>>sh, maxV)
+		out[13] = addClip(out[13], hi>>sh, maxV)
+		lo, hi = lanes(e6 - o6)
+		out[19] = addClip(out[19], lo>>sh, maxV)
+		out[18] = addClip(out[18], hi>>sh, maxV)
+		lo, hi = lanes(e7 + o7)
+		out[14] = addClip(out[14], lo>>sh, maxV)
+		out[15] = addClip(out[15], hi>>sh, maxV)
+		lo, hi = lanes(e7 - o7)
+		out[17] = addClip(out[17], lo>>sh, maxV)
+		out[16] = addClip(out[16], hi>>sh, maxV)
+	}
+}
+
+// addClip returns sample p plus residual r clipped to 0..maxV (§8.6.7).
+func addClip(p uint16, r, maxV int32) uint16 {
+	v := int32(p) + r
+	if uint32(v) > uint32(maxV) {
+		v = ^v >> 31 & maxV // 0 below the range, maxV above
+	}
+	return uint16(v)
+}
+
+// idct4x4 is §8.6.4.2 for 4×4 DCT blocks (both stages unrolled).
 func idct4x4(c, res []int32, bdShift uint) {
 	var t [16]int32
 	for x := 0; x < 4; x++ {
@@ -275,7 +488,7 @@ func idct4x4(c, res []int32, bdShift uint) {
 	}
 }
 
-// dst4x4 is inverseTransform for 4×4 luma intra DST blocks.
+// dst4x4 is §8.6.4.2 for 4×4 luma intra DST blocks (DST-VII, eq. 8-314).
 func dst4x4(c, res []int32, bdShift uint) {
 	var t [16]int32
 	for x := 0; x < 4; x++ {
