@@ -129,6 +129,10 @@ func dbkAbs(x int32) int32 {
 	return (x ^ m) - m
 }
 
+// dbkNoSWAR turns the four-lines-at-a-time path (deblock_swar.go) off;
+// tests set it to compare that path with the general one.
+var dbkNoSWAR bool
+
 // deblocker holds the per-picture state of deblockPicture.
 type deblocker struct {
 	p           *picture
@@ -165,6 +169,10 @@ func deblockPicture(p *picture) {
 	if hasChroma {
 		d.subW, d.subH = p.chromaFormat.SubWidthHeight()
 		d.chromaStyle = p.chromaFormat != decode.Chroma444
+	}
+	if dbkSWEligible(p, hasChroma) && !dbkNoSWAR {
+		d.deblockSWAR(hasChroma)
+		return
 	}
 	n := p.widthMbs * p.heightMbs
 	for addr := 0; addr < n; addr++ {

@@ -1,6 +1,7 @@
 package h264
 
 import (
+	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -420,5 +421,156 @@ func TestDeblockLosslessChroma(t *testing.T) {
 				t.Fatalf("lossless %v: Cb p0 of row %d: got %d, want %d", keep, y, got, want)
 			}
 		}
+	}
+}
+
+// The four-lines-at-a-time path (deblock_swar.go) gives the samples of the
+// general one on random 8-bit 4:2:0 and 4:0:0 pictures: random QPs,
+// I_PCM, transform_size_8x8_flag, slices with their own filter offsets,
+// chroma QP offsets and disable_deblocking_filter_idc, and samples from
+// flat to noisy so that every branch of the filters is taken.
+func TestDeblockSWARMatchesGeneric(t *testing.T) {
+	seed := uint32(7)
+	rnd := func(n int) int {
+		seed = seed*1664525 + 1013904223
+		return int(seed>>8) % n
+	}
+	for iter := 0; iter < 300; iter++ {
+		cf := decode.Chroma420
+		if iter%5 == 4 {
+			cf = decode.Chroma400
+		}
+		w, h := 1+rnd(5), 1+rnd(4)
+		p := newDbkPicture(w, h, cf, 8, 0)
+		nsl := 1 + rnd(3)
+		p.slices = make([]sliceInfo, nsl)
+		for i := range p.slices {
+			p.slices[i] = sliceInfo{
+				disableDeblockingFilterIdc: uint8([]int{0, 0, 0, 2, 1}[rnd(5)]),
+				filterOffsetA:              int8(2 * (rnd(13) - 6)),
+				filterOffsetB:              int8(2 * (rnd(13) - 6)),
+				chromaQpIndexOffset:        int8(rnd(25) - 12),
+				secondChromaQpIndexOffset:  int8(rnd(25) - 12),
+			}
+		}
+		sl := 0
+		for i := range p.mbs {
+			if i > 0 && rnd(6) == 0 && sl+1 < nsl {
+				sl++
+			}
+			m := &p.mbs[i]
+			m.slice = int32(sl)
+			m.qpY = int8(20 + rnd(32))
+			if rnd(4) == 0 {
+				m.qpY = int8(rnd(52))
+			}
+			m.transform8x8 = rnd(2) == 0
+			if rnd(20) == 0 {
+				m.mbType = mbTypeIPCM
+			}
+		}
+		// Per 4x4 block a base level and a noise amplitude.
+		fill := func(pl []uint16, stride int) {
+			rows := len(pl) / stride
+			var base, amp [64][64]int
+			for by := 0; by < (rows+3)/4; by++ {
+				for bx := 0; bx < (stride+3)/4; bx++ {
+					base[by][bx] = 100 + rnd(40)
+					if rnd(10) == 0 {
+						base[by][bx] = rnd(256)
+					}
+					amp[by][bx] = []int{1, 2, 4, 8, 30, 256}[rnd(6)]
+				}
+			}
+			for y := 0; y < rows; y++ {
+				for x := 0; x < stride; x++ {
+					v := base[y/4][x/4] + rnd(amp[y/4][x/4]) - amp[y/4][x/4]/2
+					pl[y*stride+x] = uint16(min(max(v, 0), 255))
+				}
+			}
+		}
+		fill(p.y, p.yStride)
+		if cf != decode.Chroma400 {
+			fill(p.cb, p.cStride)
+			fill(p.cr, p.cStride)
+		}
+		q := *p
+		q.y = append([]uint16(nil), p.y...)
+		q.cb = append([]uint16(nil), p.cb...)
+		q.cr = append([]uint16(nil), p.cr...)
+		deblockPicture(p)
+		dbkNoSWAR = true
+		deblockPicture(&q)
+		dbkNoSWAR = false
+		for _, c := range []struct {
+			name   string
+			a, b   []uint16
+			stride int
+		}{{"Y", p.y, q.y, p.yStride}, {"Cb", p.cb, q.cb, p.cStride}, {"Cr", p.cr, q.cr, p.cStride}} {
+			for i := range c.a {
+				if c.a[i] != c.b[i] {
+					t.Fatalf("iteration %d (%dx%d MBs): %s sample (%d,%d): SWAR %d, general %d", iter, w, h, c.name, i%c.stride, i/c.stride, c.a[i], c.b[i])
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkDeblockFile deblocks the pictures of the Annex B file named by
+// $H264_FILE (skipped without it), decoded once without the filter: the
+// real sample statistics of a stream, with the SWAR path (deblock_swar.go)
+// and with the general one. Restoring the unfiltered samples before each
+// picture is timed too (a copy, the same in both).
+func BenchmarkDeblockFile(b *testing.B) {
+	fn := os.Getenv("H264_FILE")
+	if fn == "" {
+		b.Skip("set H264_FILE to an Annex B file")
+	}
+	data, err := os.ReadFile(fn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	type saved struct {
+		p         picture
+		y, cb, cr []uint16
+	}
+	var pics []saved
+	skipLoopFilter = true
+	d := NewDecoder()
+	for _, au := range SplitAccessUnits(annexBNALs(data)) {
+		if _, err := d.DecodeAccessUnit(au); err != nil {
+			skipLoopFilter = false
+			b.Fatal(err)
+		}
+		s := saved{p: d.pic}
+		s.p.mbs = append([]mbInfo(nil), d.pic.mbs...)
+		s.p.slices = append([]sliceInfo(nil), d.pic.slices...)
+		s.y = append([]uint16(nil), d.pic.y...)
+		s.cb = append([]uint16(nil), d.pic.cb...)
+		s.cr = append([]uint16(nil), d.pic.cr...)
+		s.p.y = append([]uint16(nil), s.y...)
+		s.p.cb = append([]uint16(nil), s.cb...)
+		s.p.cr = append([]uint16(nil), s.cr...)
+		pics = append(pics, s)
+	}
+	skipLoopFilter = false
+	for _, c := range []struct {
+		name   string
+		noSWAR bool
+	}{{"swar", false}, {"general", true}} {
+		b.Run(c.name, func(b *testing.B) {
+			dbkNoSWAR = c.noSWAR
+			defer func() { dbkNoSWAR = false }()
+			b.ReportAllocs()
+			c0 := dbkCPUTime()
+			for i := 0; i < b.N; i++ {
+				s := &pics[i%len(pics)]
+				copy(s.p.y, s.y)
+				copy(s.p.cb, s.cb)
+				copy(s.p.cr, s.cr)
+				deblockPicture(&s.p)
+			}
+			b.ReportMetric(float64(dbkCPUTime()-c0)/float64(b.N)/1e6, "cpu-ms/op")
+		})
 	}
 }
