@@ -53,6 +53,7 @@ type picture struct {
 
 	// Buffers for SAO input (deblocked picture).
 	saoSrc [3][]uint16
+	sao8   saoScratch
 
 	// layout is what the tile tables and zs were last derived from; setup
 	// derives them again only when it changes (they cost ~13M instructions

@@ -1,29 +1,84 @@
 package h265
 
+// Sample adaptive offset (§8.7.3).
+//
+// SAO reads the deblocked picture, so applySAO first copies it to
+// picture.saoSrc and then writes every CTB's output into the planes. Each
+// CTB and component is filtered as a rectangle without per-sample
+// decisions:
+//
+//   - band offset: one lookup table per CTB (identity except the four
+//     bands of sao_band_position, eq. 8-365);
+//   - edge offset: the rectangle of samples whose two neighbours of the
+//     class lie in the picture; Sign() comes from a table, and for 8-bit
+//     samples SaoOffsetVal plus the clipping from one table of 5×256
+//     entries per CTB;
+//   - samples the standard leaves unmodified inside that rectangle (a
+//     neighbour across a slice or tile boundary that forbids filtering,
+//     pcm/lossless blocks) are restored from saoSrc afterwards, which
+//     touches only CTB borders and those blocks.
+
 // saoHPos and saoVPos give the two neighbours of each edge offset class
 // (Table 8-13 / eq. 8-360).
 var saoHPos = [4][2]int{{-1, 1}, {0, 0}, {-1, 1}, {1, -1}}
 var saoVPos = [4][2]int{{0, 0}, {-1, 1}, {-1, 1}, {-1, 1}}
+
+// edgeIdx maps 2 + Sign(s-a) + Sign(s-b) to edgeIdx (eq. 8-363, 8-364).
+var edgeIdx = [8]int32{1, 2, 0, 3, 4}
+
+// saoSign[d&saoSignMask] is Sign(d) for |d| < 4096 (samples of up to 12
+// bits): negative d wrap to the upper half.
+const saoSignMask = 1<<13 - 1
+
+var saoSign [saoSignMask + 1]int8
+
+// saoSign256 is saoSign times 256.
+var saoSign256 [saoSignMask + 1]int16
+
+// saoIdentity[v] is v, the start of every band offset table.
+var saoIdentity [1 << 12]uint16
+
+func init() {
+	for i := 1; i < 4096; i++ {
+		saoSign[i] = 1
+		saoSign[(saoSignMask+1-i)&saoSignMask] = -1
+		saoSign256[i] = 256
+		saoSign256[(saoSignMask+1-i)&saoSignMask] = -256
+	}
+	for i := range saoIdentity {
+		saoIdentity[i] = uint16(i)
+	}
+}
+
+// saoScratch holds the per-CTB tables of SAO.
+type saoScratch struct {
+	// edge8[(2+Sign(s-a)+Sign(s-b))<<8|s] is the edge offset output of an
+	// 8-bit sample s (eq. 8-363 ff. with Clip3).
+	edge8 [8 << 8]uint16
+}
 
 // applySAO applies sample adaptive offset (§8.7.3) to every CTB, reading
 // the deblocked picture from a copy.
 func (d *Decoder) applySAO() {
 	p := &d.pic
 	s := p.sps
-	any := false
+	var used [3]bool
 	for i := range p.sao {
 		sp := &p.sao[i]
-		if sp.typeIdx[0] != 0 || sp.typeIdx[1] != 0 || sp.typeIdx[2] != 0 {
-			any = true
-			break
+		for c := 0; c < 3; c++ {
+			if sp.typeIdx[c] != 0 {
+				used[c] = true
+			}
 		}
 	}
-	if !any {
+	if !used[0] && !used[1] && !used[2] {
 		return
 	}
 	for c := 0; c < 3; c++ {
-		p.saoSrc[c] = grow16(p.saoSrc[c], len(p.planes[c]))
-		copy(p.saoSrc[c], p.planes[c])
+		if used[c] {
+			p.saoSrc[c] = grow16(p.saoSrc[c], len(p.planes[c]))
+			copy(p.saoSrc[c], p.planes[c])
+		}
 	}
 	checkNoFilter := p.pps.transquantBypass || (s.pcm && s.pcmLoopFilterDisabled)
 	for ry := 0; ry < s.picHCtb; ry++ {
@@ -57,116 +112,161 @@ func (d *Decoder) saoCTB(rx, ry, rs, c int, sp *saoParams, checkNoFilter bool) {
 	src := p.saoSrc[c]
 	dst := p.planes[c]
 	stride := p.stride[c]
-	maxV := int32(1)<<uint(bitDepth) - 1
 	var off [5]int32
 	for i := 0; i < 4; i++ {
 		off[i+1] = int32(sp.offset[c][i])
 	}
 	if sp.typeIdx[c] == 1 {
-		var table [32]uint8
-		for k := 0; k < 4; k++ {
-			table[(k+int(sp.bandPos[c]))&31] = uint8(k + 1)
-		}
-		shift := uint(bitDepth - 5)
-		// Output per input value: one table of 1<<bitDepth entries.
-		lut := d.saoLUT[:1<<uint(bitDepth)]
-		for v := range lut {
-			lut[v] = uint16(clip32(int32(v)+off[table[v>>shift]], maxV))
-		}
-		lutA := &d.saoLUT
-		mask := uint16(len(lut)-1) & (1<<12 - 1)
-		for y := y0; y < y1; y++ {
-			base := y*stride + x0
-			cur := src[base : base+x1-x0]
-			out := dst[base : base+x1-x0]
-			out = out[:len(cur)]
-			if !checkNoFilter {
-				for i, v := range cur {
-					out[i] = lutA[v&mask]
-				}
-				continue
-			}
-			fl := p.flags[((y<<sub)>>2)*p.w4:]
-			for i, v := range cur {
-				if fl[((x0+i)<<sub)>>2]&noFilter != 0 {
+		saoBand(&d.saoLUT, src, dst, stride, x0, y0, x1, y1, bitDepth, int(sp.bandPos[c]), &off)
+	} else {
+		d.saoEdge(rx, ry, rs, c, int(sp.eoClass[c]), x0, y0, x1, y1, w, h, bitDepth, &off)
+	}
+	if checkNoFilter {
+		// pcm_loop_filter_disabled_flag / cu_transquant_bypass_flag
+		// samples keep their deblocked value (§8.7.3.1).
+		u := 4 >> uint(sub) // samples per 4×4 luma block
+		for by := y0; by < y1; by += u {
+			fl := p.flags[((by<<sub)>>2)*p.w4:]
+			for bx := x0; bx < x1; bx += u {
+				if fl[(bx<<sub)>>2]&noFilter == 0 {
 					continue
 				}
-				out[i] = lut[v&uint16(len(lut)-1)]
+				for y := by; y < min(by+u, y1); y++ {
+					o := y*stride + bx
+					e := min(bx+u, x1) - bx
+					copy(dst[o:o+e], src[o:o+e])
+				}
 			}
 		}
+	}
+}
+
+// saoBand applies band offset (eq. 8-365 ff.) to the rectangle [x0,x1)×[y0,y1).
+func saoBand(lutA *[1 << 12]uint16, src, dst []uint16, stride, x0, y0, x1, y1, bitDepth, bandPos int, off *[5]int32) {
+	n := 1 << uint(bitDepth)
+	lut := lutA[:n]
+	copy(lut, saoIdentity[:n])
+	shift := uint(bitDepth - 5)
+	maxV := int32(n - 1)
+	for k := 0; k < 4; k++ {
+		band := (k + bandPos) & 31
+		o := off[k+1]
+		seg := lut[band<<shift : (band+1)<<shift]
+		for i := range seg {
+			seg[i] = uint16(clip32(int32(band<<shift+i)+o, maxV))
+		}
+	}
+	// Samples are below 1<<bitDepth, so lut[:n] is all they index; the
+	// mask only keeps the index provably in the array.
+	for y := y0; y < y1; y++ {
+		base := y*stride + x0
+		saoBandRow(dst[base:base+x1-x0], src[base:base+x1-x0], lutA[:])
+	}
+}
+
+// saoBandRow maps cur through lut (4096 entries) into out, four samples per
+// step.
+func saoBandRow(out, cur []uint16, lut []uint16) {
+	out = out[:len(cur)]
+	lut = lut[:1<<12]
+	i := 0
+	for ; i+4 <= len(cur); i += 4 {
+		c := cur[i : i+4 : i+4]
+		o := out[i : i+4 : i+4]
+		o[0] = lut[c[0]&(1<<12-1)]
+		o[1] = lut[c[1]&(1<<12-1)]
+		o[2] = lut[c[2]&(1<<12-1)]
+		o[3] = lut[c[3]&(1<<12-1)]
+	}
+	for ; i < len(cur); i++ {
+		out[i] = lut[cur[i]&(1<<12-1)]
+	}
+}
+
+// saoEdge applies edge offset of class class (eq. 8-360 ff.) to the CTB
+// rectangle [x0,x1)×[y0,y1) of a w×h component plane.
+func (d *Decoder) saoEdge(rx, ry, rs, c, class, x0, y0, x1, y1, w, h, bitDepth int, off *[5]int32) {
+	p := &d.pic
+	src := p.saoSrc[c]
+	dst := p.planes[c]
+	stride := p.stride[c]
+	hp, vp := saoHPos[class], saoVPos[class]
+	offA := vp[0]*stride + hp[0]
+	offB := vp[1]*stride + hp[1]
+	// Samples whose neighbour lies outside the picture are unmodified:
+	// leave them out of the rectangle.
+	xs, xe, ys, ye := x0, x1, y0, y1
+	if class != 1 {
+		xs, xe = max(xs, 1), min(xe, w-1)
+	}
+	if class != 0 {
+		ys, ye = max(ys, 1), min(ye, h-1)
+	}
+	if xs >= xe || ys >= ye {
 		return
 	}
+	cnt := xe - xs
 	// offE[2+Sign(s-a)+Sign(s-b)] is SaoOffsetVal[edgeIdx] (eq. 8-363,
-	// 8-364); indices 5..7 never occur.
+	// 8-364).
 	var offE [8]int32
 	for k := 0; k < 5; k++ {
 		offE[k] = off[edgeIdx[k]]
 	}
-	class := sp.eoClass[c]
-	hp, vp := saoHPos[class], saoVPos[class]
-	offA := vp[0]*stride + hp[0]
-	offB := vp[1]*stride + hp[1]
-	var ok [3][3]bool // [dy+1][dx+1]: samples of that CTB may be used
-	allOK := true
-	for dy := -1; dy <= 1; dy++ {
-		for dx := -1; dx <= 1; dx++ {
-			ok[dy+1][dx+1] = d.saoNeighbourOK(rx+dx, ry+dy, rs)
-			allOK = allOK && ok[dy+1][dx+1]
+	if bitDepth == 8 {
+		t := &p.sao8.edge8
+		for k := 0; k < 5; k++ {
+			row := t[k<<8 : (k+1)<<8]
+			o := offE[k]
+			if o == 0 {
+				copy(row, saoIdentity[:256])
+				continue
+			}
+			for v := range row {
+				row[v] = uint16(clip32(int32(v)+o, 255))
+			}
 		}
-	}
-	// Interior samples: both neighbours lie in this CTB and the picture.
-	// When all eight neighbouring CTBs exist and may be used, every
-	// sample of the CTB is such a sample.
-	xs, xe, ys, ye := x0+1, x1-1, y0+1, y1-1
-	if allOK {
-		xs, xe, ys, ye = x0, x1, y0, y1
-	}
-	if xe > xs {
 		for y := ys; y < ye; y++ {
 			base := y*stride + xs
-			cnt := xe - xs
+			saoEdgeRow8(dst[base:base+cnt], src[base:base+cnt], src[base+offA:base+offA+cnt], src[base+offB:base+offB+cnt], t[:])
+		}
+	} else {
+		maxV := int32(1)<<uint(bitDepth) - 1
+		for y := ys; y < ye; y++ {
+			base := y*stride + xs
 			cur := src[base : base+cnt]
 			ra := src[base+offA : base+offA+cnt]
 			rb := src[base+offB : base+offB+cnt]
 			out := dst[base : base+cnt]
-			var fl []uint8
-			if checkNoFilter {
-				fl = p.flags[((y<<sub)>>2)*p.w4:]
+			ra, rb, out = ra[:len(cur)], rb[:len(cur)], out[:len(cur)]
+			for i, v := range cur {
+				k := 2 + int(saoSign[(v-ra[i])&saoSignMask]) + int(saoSign[(v-rb[i])&saoSignMask])
+				out[i] = uint16(clip32(int32(v)+offE[k&7], maxV))
 			}
-			if !checkNoFilter {
-				ra, rb, out := ra[:len(cur)], rb[:len(cur)], out[:len(cur)]
-				for i, v16 := range cur {
-					v := int32(v16)
-					k := 2 + sgn(v-int32(ra[i])) + sgn(v-int32(rb[i]))
-					out[i] = uint16(clip32(v+offE[k&7], maxV))
-				}
+		}
+	}
+	// Slice and tile boundaries (§8.7.3.2): a sample whose neighbour lies
+	// in a CTB that may not be used keeps its deblocked value. Only the
+	// samples on the CTB's border have neighbours in other CTBs.
+	var ok [3][3]bool // [dy+1][dx+1]
+	allOK := true
+	for dy := -1; dy <= 1; dy++ {
+		for dx := -1; dx <= 1; dx++ {
+			nx, ny := rx+dx, ry+dy
+			if nx < 0 || ny < 0 || nx >= p.sps.picWCtb || ny >= p.sps.picHCtb {
+				// Outside the picture: excluded by the rectangle.
+				ok[dy+1][dx+1] = true
 				continue
 			}
-			for i, v16 := range cur {
-				v := int32(v16)
-				k := 2 + sgn(v-int32(ra[i])) + sgn(v-int32(rb[i]))
-				if fl[((xs+i)<<sub)>>2]&noFilter != 0 {
-					continue
-				}
-				out[i] = uint16(clip32(v+off[edgeIdx[k&7]], maxV))
-			}
+			ok[dy+1][dx+1] = d.saoNeighbourOK(nx, ny, rs)
+			allOK = allOK && ok[dy+1][dx+1]
 		}
 	}
 	if allOK {
 		return
 	}
-	// Border samples of the CTB: neighbours may be outside the picture or
-	// in a neighbouring CTB across a slice or tile boundary (§8.7.3.2).
-	border := func(x, y int) {
-		if checkNoFilter && p.flags[((y<<sub)>>2)*p.w4+(x<<sub)>>2]&noFilter != 0 {
-			return
-		}
-		var nb [2]int32
+	restore := func(x, y int) {
 		for k := 0; k < 2; k++ {
 			xn, yn := x+hp[k], y+vp[k]
-			if xn < 0 || yn < 0 || xn >= w || yn >= h {
-				return
-			}
 			dx, dy := 1, 1
 			if xn < x0 {
 				dx = 0
@@ -179,25 +279,36 @@ func (d *Decoder) saoCTB(rx, ry, rs, c int, sp *saoParams, checkNoFilter bool) {
 				dy = 2
 			}
 			if !ok[dy][dx] {
+				dst[y*stride+x] = src[y*stride+x]
 				return
 			}
-			nb[k] = int32(src[yn*stride+xn])
-		}
-		v := int32(src[y*stride+x])
-		e := edgeIdx[2+sgn(v-nb[0])+sgn(v-nb[1])]
-		dst[y*stride+x] = uint16(clip32(v+off[e], maxV))
-	}
-	for x := x0; x < x1; x++ {
-		border(x, y0)
-		if y1-1 > y0 {
-			border(x, y1-1)
 		}
 	}
-	for y := y0 + 1; y < y1-1; y++ {
-		border(x0, y)
-		if x1-1 > x0 {
-			border(x1-1, y)
+	for x := xs; x < xe; x++ {
+		restore(x, ys)
+		if ye-1 > ys {
+			restore(x, ye-1)
 		}
+	}
+	for y := ys + 1; y < ye-1; y++ {
+		restore(xs, y)
+		if xe-1 > xs {
+			restore(xe-1, y)
+		}
+	}
+}
+
+// saoEdgeRow8 applies 8-bit edge offset to one row: cur are the samples,
+// ra and rb their two neighbours of the class, t the table of
+// saoScratch.edge8.
+func saoEdgeRow8(out, cur, ra, rb []uint16, t []uint16) {
+	ra, rb, out = ra[:len(cur)], rb[:len(cur)], out[:len(cur)]
+	sg := saoSign256[:saoSignMask+1]
+	t = t[:8<<8]
+	for i, v := range cur {
+		// 512 + 256*(Sign(s-a)+Sign(s-b)) + s
+		k := int(sg[(v-ra[i])&saoSignMask]) + int(sg[(v-rb[i])&saoSignMask]) + int(v)
+		out[i] = t[(k+512)&(8<<8-1)]
 	}
 }
 
@@ -227,20 +338,4 @@ func (d *Decoder) saoNeighbourOK(nx, ny, rs int) bool {
 		return false
 	}
 	return true
-}
-
-// edgeIdx maps 2 + Sign(s-a) + Sign(s-b) to edgeIdx (eq. 8-363, 8-364).
-var edgeIdx = [8]int32{1, 2, 0, 3, 4}
-
-// sgn returns -1, 0 or 1 without branches.
-func sgn(x int32) int32 { return x>>31 | int32(uint32(-x)>>31) }
-
-func sign32(v int32) int32 {
-	if v > 0 {
-		return 1
-	}
-	if v < 0 {
-		return -1
-	}
-	return 0
 }
