@@ -1,6 +1,9 @@
 package h264
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // This file is the CABAC arithmetic decoding engine of ITU-T H.264 (08/2021)
 // §9.3.1.2 and §9.3.3.2 and the context initialisation of §9.3.1.1. The
@@ -9,19 +12,28 @@ import "encoding/binary"
 //
 // Engine representation. The standard keeps a 9-bit codIRange and a 9-bit
 // codIOffset and reads one bit per renormalisation step. Here codIOffset
-// sits at a fixed place in a 64-bit window, followed by the next `bits` bits
-// of the slice data that have been loaded but not yet read by the
-// standard's read_bits(1), then zeros:
+// sits at a fixed place in a 64-bit window, followed by the next bits of the
+// slice data that have been loaded but not yet read by the standard's
+// read_bits(1) (the look-ahead), then a single marker bit 1, then zeros:
 //
-//	value = codIOffset<<48 | (next bits of the stream)<<(48-bits)
+//	value = codIOffset<<53 | look-ahead<<(m+1) | 1<<m
 //
 // so that comparing codIOffset with codIRange is comparing value with
-// codIRange<<48 (a constant shift), and a renormalisation by n bits is
-// value <<= n, bits -= n. When bits drops below cabacMinLookahead the window
-// is refilled with five bytes at once (bits <= 47 afterwards, value < 2^57).
-// Every decision, bypass and terminate renormalises by at most 6 bits, so
-// the window never runs dry inside one bin, and the per-bin work reads no
-// byte.
+// codIRange<<53 (a constant shift), and a renormalisation by n bits is
+// value <<= n: the marker moves up with the look-ahead, and the number of
+// look-ahead bits is 52-m, m the marker's position (the count of trailing
+// zeros). No bit counter is kept, which leaves the hot loops one more
+// register.
+//
+// Between bins the marker is at bit 31 or below (uint32(value) != 0), so at
+// least 21 look-ahead bits are loaded. A decision, bypass or terminate
+// renormalises by at most 6 bits (an LPS with codIRange 6, Table 9-44), so
+// up to three bins can be decoded before the window is checked. When
+// uint32(value) == 0 the marker is at bit 32..47 and refill loads three more
+// bytes below the look-ahead (from the marker's place down), with the
+// marker below them (bit 8..23). The
+// per-bin work reads no byte. value stays below 2^62 (bypass relies on value
+// and codIRange<<53 being below 2^63 after its shift).
 //
 // Data past the end of the slice reads as zero bits: the last bytes are
 // also kept, followed by zeros, in a small tail array, so a refill never
@@ -31,22 +43,16 @@ import "encoding/binary"
 // bin (end_of_slice_flag, once per macroblock), at the end of every
 // residual block and in pcmPos.
 
-// cabacMinLookahead is the least number of look-ahead bits the window holds
-// before any bin is decoded; a bin consumes at most 6 (an LPS with
-// codIRange 6 renormalises by 6, Table 9-44).
-const cabacMinLookahead = 8
-
 // cabacValueShift is the position of codIOffset in engine.value.
-const cabacValueShift = 48
+const cabacValueShift = 53
 
 // engine is the state of the arithmetic decoding engine. It is a small value
-// so that the hot loops (residualBlock) keep it in registers: they copy it to
+// so that the hot loops (residual) keep it in registers: they copy it to
 // locals, decode bins with the body of decision/bypass written in place, and
 // store it back.
 type engine struct {
-	value uint64 // codIOffset<<48 | look-ahead bits (see the file comment)
+	value uint64 // codIOffset<<53 | look-ahead bits | marker (see the file comment)
 	rng   uint64 // codIRange, 256..510 between bins
-	bits  uint64 // look-ahead bits below codIOffset in value, <= 47
 }
 
 // cabac is the arithmetic decoding engine and its 1024 context variables.
@@ -73,9 +79,10 @@ type cabac struct {
 	// it false.
 	field bool
 
-	// Scratch of residualBlock (fields, so that they are not zeroed per
-	// block): the scanning positions of the significant coefficients and
-	// their levels.
+	// Output of residual (fields of c, so that the hot loops address them
+	// from c without a register of their own, and they are not zeroed per
+	// block): the levelListIdx of the significant coefficients, ascending,
+	// and their levels. The CAVLC decoder writes the same arrays.
 	sigPos  [64]uint8
 	sigVals [64]int32
 
@@ -101,12 +108,13 @@ func (c *cabac) start(data []byte, pos int) {
 	c.tailStart = max(pos, len(data)-8)
 	n := copy(c.tail[:], data[c.tailStart:])
 	clear(c.tail[n:])
-	c.pos = pos + 7
-	// The first 56 bits: codIOffset is the first 9 (§9.3.1.2), 47 follow.
-	c.e = engine{value: c.word(pos) >> 8 << 1, rng: 510, bits: 56 - 9}
+	c.pos = pos + 6
+	// The first 48 bits: codIOffset is the first 9 (§9.3.1.2), 39 follow,
+	// then the marker at bit 13.
+	c.e = engine{value: c.word(pos)>>16<<14 | 1<<13, rng: 510}
 	if c.e.value>>cabacValueShift >= 510 {
 		c.setErr(errCABACOffset)
-		c.e.value = 0 // keep codIOffset < codIRange so the engine stays sane
+		c.e.value = 1 << 13 // keep codIOffset < codIRange so the engine stays sane
 	}
 }
 
@@ -121,20 +129,27 @@ func (c *cabac) word(p int) uint64 {
 	return binary.BigEndian.Uint64(d[p:])
 }
 
-// overrun reports whether the standard's bitstream pointer has passed the
-// end of the data, with nb look-ahead bits in the window.
-func (c *cabac) overrun(nb uint64) bool {
-	return uint64(c.pos-c.begin)*8-nb > uint64(len(c.data)-c.begin)*8
+// lookahead returns the count of look-ahead bits in value (52 minus the
+// marker's position).
+func lookahead(value uint64) uint64 {
+	return 52 - uint64(bits.TrailingZeros64(value))
 }
 
-// refill loads five more bytes into the window of e, below the bits < 8
-// look-ahead bits it holds; afterwards bits <= 47. value stays below 2^57:
-// bypass relies on value and codIRange<<48 being below 2^63.
-func (c *cabac) refill(e engine) engine {
-	e.value |= c.word(c.pos) >> 24 << (8 - e.bits&7)
-	e.bits += 40
-	c.pos += 5
-	return e
+// overrun reports whether the standard's bitstream pointer has passed the
+// end of the data, with the window value.
+func (c *cabac) overrun(value uint64) bool {
+	return uint64(c.pos-c.begin)*8-lookahead(value) > uint64(len(c.data)-c.begin)*8
+}
+
+// refillValue loads three more bytes into the window value, whose marker is
+// at bit m, 32..47 (uint32(value) == 0): the bytes go just below the
+// look-ahead, at bits m-23..m, and the new marker at bit m-24. The hot loops hold this same
+// code in place.
+func (c *cabac) refillValue(value uint64) uint64 {
+	lsb := value & -value // the marker, 1<<m
+	value = value ^ lsb | (c.word(c.pos)>>40<<1|1)*(lsb>>24)
+	c.pos += 3
+	return value
 }
 
 func (c *cabac) setErr(err error) {
@@ -150,52 +165,47 @@ func (c *cabac) setErr(err error) {
 // codIRange is at least 128 (rangeTabLPS is below half of codIRange), so
 // RenormD shifts by at most one bit (done without a variable shift); after
 // an LPS codIRange is rangeTabLPS, and cabacRenorm gives the shifted value
-// and the shift. The residual loops
-// (cabac_residual.go) hold this same code in place, on locals.
+// and the shift. The residual loops (cabac_residual.go) hold this same code
+// in place, on locals.
 func (c *cabac) decision(s *uint8) uint {
-	value, rng, nb := c.e.value, c.e.rng, c.e.bits
-	st := uint64(*s)
-	lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
-	rng -= lps
+	value, rng := c.e.value, c.e.rng
+	st := *s
+	lps := cabacLPS4[st][rng>>6&3]
+	rng -= uint64(lps)
 	scaled := rng << cabacValueShift
 	if value < scaled { // MPS
-		*s = cabacNext[st&127]
+		*s = cabacNext[st]
 		sh := 1 - rng>>8 // 1 when codIRange < 256
 		rng += rng & -sh
 		value += value & -sh
-		nb -= sh
 	} else { // LPS
 		value -= scaled
-		*s = cabacNext[st&127|128]
+		*s = cabacNext[st|128]
 		st ^= 1
-		r := uint64(cabacRenorm[lps&511])
+		r := uint64(cabacRenorm[lps])
 		rng = r & 511
 		value <<= r >> 9 & 63
-		nb -= r >> 9
 	}
-	if nb < cabacMinLookahead { // refill
-		value |= c.word(c.pos) >> 24 << (8 - nb&7)
-		nb += 40
-		c.pos += 5
+	if uint32(value) == 0 {
+		value = c.refillValue(value)
 	}
-	c.e = engine{value, rng, nb}
+	c.e = engine{value, rng}
 	return uint(st & 1)
 }
 
 // bypass is DecodeBypass (§9.3.3.2.3): codIOffset takes one more bit and is
 // compared with the unchanged codIRange. The comparison is a mask (the bin
-// is a sign or an Exp-Golomb bit, unpredictable): value and codIRange<<48
-// are below 2^63 (see refill), so the sign of scaled-value-1 is
+// is a sign or an Exp-Golomb bit, unpredictable): value and codIRange<<53
+// are below 2^63 (see the file comment), so the sign of scaled-value-1 is
 // codIOffset >= codIRange.
 func (c *cabac) bypass() uint {
 	e := c.e
-	e.bits--
 	e.value <<= 1
 	scaled := e.rng << cabacValueShift
 	m := uint64(int64(scaled-e.value-1) >> 63) // all ones for bin 1
 	e.value -= scaled & m
-	if e.bits < cabacMinLookahead {
-		e = c.refill(e)
+	if uint32(e.value) == 0 {
+		e.value = c.refillValue(e.value)
 	}
 	c.e = e
 	return uint(m & 1)
@@ -215,7 +225,7 @@ func (c *cabac) decodeTerminate() bool {
 // terminate is decodeTerminate without the recording (mbTypeI calls it).
 func (c *cabac) terminate() bool {
 	e := c.e
-	if c.overrun(e.bits) {
+	if c.overrun(e.value) {
 		// Checked here, once per macroblock.
 		c.setErr(errCABACOverrun)
 	}
@@ -228,9 +238,8 @@ func (c *cabac) terminate() bool {
 	if e.rng < 256 {
 		e.rng <<= 1
 		e.value <<= 1
-		e.bits--
-		if e.bits < cabacMinLookahead {
-			e = c.refill(e)
+		if uint32(e.value) == 0 {
+			e.value = c.refillValue(e.value)
 		}
 	}
 	c.e = e
@@ -248,7 +257,7 @@ func (c *cabac) pcmPos() int {
 	if c.rec != nil {
 		c.record(opPCMPos, 0, 0, 0, 0)
 	}
-	read := uint64(c.pos-c.begin)*8 - c.e.bits // bits read by read_bits()
+	read := uint64(c.pos-c.begin)*8 - lookahead(c.e.value) // bits read by read_bits()
 	p := c.begin + int((read+7)/8)
 	if p > len(c.data) {
 		c.setErr(errCABACOverrun)
@@ -291,10 +300,12 @@ func (c *cabac) initContexts(sliceQPY, initIdc int) {
 	}
 }
 
-// cabacLPSRange is rangeTabLPS (Table 9-44) indexed by
-// qCodIRangeIdx<<7 | pStateIdx<<1 | valMPS, so that the index is
-// (codIRange & 0xC0)<<1 | packed state.
-var cabacLPSRange [512]uint8
+// cabacLPS4 is rangeTabLPS (Table 9-44) indexed by the packed state
+// pStateIdx<<1 | valMPS and qCodIRangeIdx = (codIRange >> 6) & 3: the
+// state's four entries are adjacent, so that the load waits on codIRange
+// for two operations only. Entries 128..255 are unused (a uint8 index needs
+// no bounds check).
+var cabacLPS4 [256][4]uint8
 
 // cabacNext is the packed state after a bin: index state for an MPS and
 // 128+state for an LPS. transIdxMPS and transIdxLPS of Table 9-45, and for
@@ -319,9 +330,9 @@ func transIdxMPS(p uint8) uint8 {
 
 // cabacRenorm is RenormD (§9.3.3.2.2) of codIRange r < 512 as a table:
 // n<<9 | r<<n, where n is the count of doublings that bring r to 256 or more.
-// After a decision codIRange is at least 6 (Table 9-44); entries below that
-// are unused.
-var cabacRenorm [512]uint16
+// It is used after an LPS, where codIRange is rangeTabLPS (6..240, Table
+// 9-44); entries below 6 are unused.
+var cabacRenorm [256]uint16
 
 func init() {
 	for r := range cabacRenorm {
@@ -334,7 +345,7 @@ func init() {
 	for s := 0; s < 128; s++ {
 		p, mps := uint8(s>>1), uint8(s&1)
 		for q := 0; q < 4; q++ {
-			cabacLPSRange[q<<7|s] = rangeTabLPS[p][q]
+			cabacLPS4[s][q] = rangeTabLPS[p][q]
 		}
 		cabacNext[s] = transIdxMPS(p)<<1 | mps
 		lmps := mps

@@ -30,16 +30,14 @@ var (
 // Min(levelListIdx/NumC8x8, 2) for chroma DC (ctxBlockCat 3) with NumC8x8 1
 // (4:2:0) or 2 (4:2:2), and Table 9-43 for 8x8 blocks.
 //
-// sigLastIdx[field][cat] (and sigLastIdxDC422[field] for 4:2:2 chroma DC)
-// hold, by levelListIdx, the ctxIdx of significant_coeff_flag and of
-// last_significant_coeff_flag relative to the category's
-// significant_coeff_flag base (sigCtxBase or sigCtxBaseField): one table and
-// one base pointer keep the significance-map loop short of registers. Every
-// index is below 128 (the largest is 88 + 14, 4:4:4 chroma 4x4 blocks), and
-// every base + 128 stays inside the 1024 contexts (the largest base is 849).
+// sigLastCtx[field][cat] (and sigLastCtxDC422[field] for 4:2:2 chroma DC)
+// hold, by levelListIdx, the ctxIdx (ctxIdxOffset + ctxIdxBlockCatOffset +
+// ctxIdxInc, below 1024) of significant_coeff_flag and of
+// last_significant_coeff_flag: one table and no base keep the
+// significance-map loop short of registers.
 var (
-	sigLastIdx      [2][14][64][2]uint8
-	sigLastIdxDC422 [2][64][2]uint8
+	sigLastCtx      [2][14][64][2]uint16
+	sigLastCtxDC422 [2][64][2]uint16
 	catIs8x8        = [14]bool{5: true, 9: true, 13: true}
 )
 
@@ -49,8 +47,8 @@ func init() {
 		if f == 1 {
 			sig8x8 = &sigCoeffFlagInc8x8Field
 		}
-		for cat := range sigLastIdx[f] {
-			lastOff := int(bases[1][cat]) - int(bases[0][cat])
+		for cat := range sigLastCtx[f] {
+			sb, lb := bases[0][cat], bases[1][cat]
 			for i := 0; i < 64; i++ {
 				s, l := i, i
 				switch {
@@ -58,10 +56,19 @@ func init() {
 					s, l = int(sig8x8[i]), int(lastCoeffFlagInc8x8[i])
 				case cat == 3:
 					s, l = min(i, 2), min(i, 2)
-					sigLastIdxDC422[f][i] = [2]uint8{uint8(min(i/2, 2)), uint8(lastOff + min(i/2, 2))}
+					sigLastCtxDC422[f][i] = [2]uint16{sb + uint16(min(i/2, 2)), lb + uint16(min(i/2, 2))}
 				}
-				sigLastIdx[f][cat][i] = [2]uint8{uint8(s), uint8(lastOff + l)}
+				sigLastCtx[f][cat][i] = [2]uint16{sb + uint16(s), lb + uint16(l)}
 			}
+		}
+	}
+	for cat := range levelCtx {
+		x := 0
+		if cat == 3 {
+			x = 1
+		}
+		for s := range levelCtx[cat] {
+			levelCtx[cat][s] = absCtxBase[cat] + uint16(levelInc[x][s])
 		}
 	}
 }
@@ -88,6 +95,11 @@ var levelNext = [2][8]uint8{
 	{4, 4, 4, 4, 5, 6, 7, 7},
 }
 
+// levelCtx[cat] is levelInc of the category added to its
+// coeff_abs_level_minus1 ctxIdxOffset + ctxIdxBlockCatOffset: the ctxIdx
+// of bin 0 by state at 0..7, of bins 1..13 at 8..15.
+var levelCtx [14][16]uint16
+
 // residualBlock decodes residual_block_cabac (§7.3.5.3.3) of category cat
 // (ctxBlockCat, Table 9-42: 0 Intra16x16DC, 1 Intra16x16AC, 2 Luma4x4,
 // 3 ChromaDC, 4 ChromaAC, 5 Luma8x8, 6-9 Cb, 10-13 Cr as in 4:4:4).
@@ -110,7 +122,7 @@ func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc
 	}
 	levels := coeffLevel[:max(maxNumCoeff, 0)]
 	clear(levels)
-	n := c.residual(cat, maxNumCoeff, cbfCtxIdxInc, &c.sigPos, &c.sigVals)
+	n := c.residual(cat, maxNumCoeff, cbfCtxIdxInc)
 	for j, p := range c.sigPos[:n] {
 		levels[int(p)%len(levels)] = c.sigVals[j]
 	}
@@ -119,17 +131,17 @@ func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc
 
 // residualSparse is residualBlock without the dense coeffLevel array: it
 // stores the levelListIdx (0..maxNumCoeff-1, ascending) of the n non-zero
-// levels in pos[:n] and their values in vals[:n], and returns n. The
-// macroblock layer uses it so that it need not rescan coeffLevel.
-func (c *cabac) residualSparse(cat, maxNumCoeff, cbfCtxIdxInc int, pos *[64]uint8, vals *[64]int32) int {
+// levels in c.sigPos[:n] and their values in c.sigVals[:n], and returns n.
+// The macroblock layer uses it so that it need not rescan coeffLevel.
+func (c *cabac) residualSparse(cat, maxNumCoeff, cbfCtxIdxInc int) int {
 	if c.rec != nil {
 		c.record(opResidual, cat, maxNumCoeff, cbfCtxIdxInc, maxNumCoeff)
 	}
-	return c.residual(cat, maxNumCoeff, cbfCtxIdxInc, pos, vals)
+	return c.residual(cat, maxNumCoeff, cbfCtxIdxInc)
 }
 
 // residual is residualSparse without the recording.
-func (c *cabac) residual(cat, maxNumCoeff, cbfCtxIdxInc int, pos *[64]uint8, vals *[64]int32) int {
+func (c *cabac) residual(cat, maxNumCoeff, cbfCtxIdxInc int) int {
 	if uint(cat) > 13 || maxNumCoeff < 1 || maxNumCoeff > 64 {
 		c.setErr(errCABACBlock)
 		return 0
@@ -143,180 +155,202 @@ func (c *cabac) residual(cat, maxNumCoeff, cbfCtxIdxInc int, pos *[64]uint8, val
 	// Significance map: significant_coeff_flag[i] for i < numCoeff-1, each
 	// 1 followed by last_significant_coeff_flag[i]; when no last flag is 1
 	// the coefficient numCoeff-1 is significant.
-	f, sbase := 0, int(sigCtxBase[cat])
+	f := 0
 	if c.field {
-		f, sbase = 1, int(sigCtxBaseField[cat])
+		f = 1
 	}
-	idx := &sigLastIdx[f][cat]
+	idx := &sigLastCtx[f][cat]
 	if cat == 3 && maxNumCoeff > 4 {
-		idx = &sigLastIdxDC422[f]
+		idx = &sigLastCtxDC422[f]
 	}
-	e, n := c.sigMap(c.e, (*[128]uint8)(c.ctx[sbase:sbase+128]), idx, maxNumCoeff-1, pos)
-
-	abase := int(absCtxBase[cat])
-	x := 0
-	if cat == 3 {
-		x = 1
-	}
-	e = c.levels(e, (*[16]uint8)(c.ctx[abase:abase+16]), &levelInc[x], n, vals)
+	e, n := c.sigMap(c.e, idx, maxNumCoeff-1)
+	e = c.levels(e, &levelCtx[cat], n)
 	c.e = e
-	if c.overrun(e.bits) {
+	if c.overrun(e.value) {
 		c.setErr(errCABACOverrun)
 	}
 	return n
 }
 
 // The two loops of residual_block_cabac are separate functions so that the
-// engine state stays in registers: each holds it in three locals and decodes
+// engine state stays in registers: each holds it in two locals and decodes
 // every bin with DecodeDecision (or DecodeBypass) written out in place,
 // marked by a comment. Go does not inline decision, and a call per bin costs
 // about as much as the bin itself. Both use a branch on MPS/LPS rather than
 // a branchless mask: the decoded bin steers the loop anyway, and on real
 // 1080p slices (BenchmarkCABACReplay1080p) the branch was ~10% faster.
+// The outputs are fields of c, addressed from c: the loops have few
+// registers to spare.
 
 // sigMap decodes significant_coeff_flag and last_significant_coeff_flag for
-// levelListIdx 0..numM1-1, with the contexts ctx[idx[i][0]] and
-// ctx[idx[i][1]], and stores the scanning positions of the significant
-// coefficients in pos. It returns the engine and the count of significant
-// coefficients.
-func (c *cabac) sigMap(e engine, ctx *[128]uint8, idx *[64][2]uint8, numM1 int, pos *[64]uint8) (engine, int) {
-	value, rng, nb := e.value, e.rng, e.bits
+// levelListIdx 0..numM1-1 (numM1 < 64), with the contexts c.ctx[idx[i][0]]
+// and c.ctx[idx[i][1]], and stores the levelListIdx of the significant
+// coefficients in c.sigPos. It returns the engine and the count of
+// significant coefficients.
+//
+// The window is checked once per levelListIdx, before its (at most two)
+// bins: a check leaves at least 21 look-ahead bits, two bins take at most
+// 12. The returned engine may hold fewer than 21 (the marker at bit 43 or
+// below); levels checks first.
+func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
+	value, rng := e.value, e.rng
 	n := 0
 	for i := range idx[:numM1] {
+		if uint32(value) == 0 { // refill (refillValue)
+			lsb := value & -value
+			value = value ^ lsb | (c.word(c.pos)>>40<<1|1)*(lsb>>24)
+			c.pos += 3
+		}
 		// DecodeDecision on significant_coeff_flag[i]
-		sp := &ctx[idx[i][0]&127]
-		st := uint64(*sp)
-		lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
+		k := idx[i][0] & 1023
+		st := c.ctx[k]
+		lps := uint64(cabacLPS4[st][rng>>6&3])
 		rng -= lps
 		scaled := rng << cabacValueShift
 		if value < scaled { // MPS: codIRange stays >= 128, RenormD by at most 1
-			*sp = cabacNext[st&127]
-			sh := 1 - rng>>8
+			c.ctx[k] = cabacNext[st]
+			sh := 1 - rng>>8 // 1 when codIRange < 256
 			rng += rng & -sh
 			value += value & -sh
-			nb -= sh
+			if st&1 == 0 {
+				continue
+			}
 		} else { // LPS
 			value -= scaled
-			*sp = cabacNext[st&127|128]
-			st ^= 1
-			r := uint64(cabacRenorm[lps&511])
+			c.ctx[k] = cabacNext[st|128]
+			r := uint64(cabacRenorm[lps&255])
 			rng = r & 511
 			value <<= r >> 9 & 63
-			nb -= r >> 9
+			if st&1 != 0 {
+				continue
+			}
 		}
-		if nb < cabacMinLookahead { // refill
-			value |= c.word(c.pos) >> 24 << (8 - nb&7)
-			nb += 40
-			c.pos += 5
-		}
-		if st&1 == 0 {
-			continue
-		}
-		pos[n&63] = uint8(i)
+		c.sigPos[n&63] = uint8(i)
 		n++
 		// DecodeDecision on last_significant_coeff_flag[i]
-		lp := &ctx[idx[i&63][1]&127]
-		st = uint64(*lp)
-		lps = uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
+		k = idx[i][1] & 1023
+		st = c.ctx[k]
+		lps = uint64(cabacLPS4[st][rng>>6&3])
 		rng -= lps
 		scaled = rng << cabacValueShift
 		if value < scaled { // MPS
-			*lp = cabacNext[st&127]
-			sh := 1 - rng>>8
+			c.ctx[k] = cabacNext[st]
+			sh := 1 - rng>>8 // 1 when codIRange < 256
 			rng += rng & -sh
 			value += value & -sh
-			nb -= sh
+			if st&1 != 0 {
+				return engine{value, rng}, n
+			}
 		} else { // LPS
 			value -= scaled
-			*lp = cabacNext[st&127|128]
-			st ^= 1
-			r := uint64(cabacRenorm[lps&511])
+			c.ctx[k] = cabacNext[st|128]
+			r := uint64(cabacRenorm[lps&255])
 			rng = r & 511
 			value <<= r >> 9 & 63
-			nb -= r >> 9
-		}
-		if nb < cabacMinLookahead { // refill
-			value |= c.word(c.pos) >> 24 << (8 - nb&7)
-			nb += 40
-			c.pos += 5
-		}
-		if st&1 != 0 {
-			return engine{value, rng, nb}, n
+			if st&1 == 0 {
+				return engine{value, rng}, n
+			}
 		}
 	}
-	pos[n&63] = uint8(numM1)
-	return engine{value, rng, nb}, n + 1
+	c.sigPos[n&63] = uint8(numM1)
+	return engine{value, rng}, n + 1
 }
 
 // levels decodes coeff_abs_level_minus1 (UEG0, signedValFlag 0, uCoff 14,
 // §9.3.2.3) and coeff_sign_flag (bypass) of the n significant coefficients,
-// in reverse scanning order: vals[j] is the level of the coefficient at
-// pos[j]. abs holds the 10 contexts of the block's category and inc is
-// levelInc of its category.
-func (c *cabac) levels(e engine, abs *[16]uint8, inc *[16]uint8, n int, vals *[64]int32) engine {
-	value, rng, nb := e.value, e.rng, e.bits
+// in reverse scanning order: c.sigVals[j] is the level of the coefficient
+// at c.sigPos[j]. tab is levelCtx of the block's category.
+//
+// The window is checked before each coefficient's first bin and before
+// each further prefix bin: the sign follows at most one unchecked decision.
+// The returned engine is checked (the marker at bit 31 or below).
+func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
+	value, rng := e.value, e.rng
 	state := uint(0)
 	for j := n - 1; j >= 0; j-- {
-		ap := &abs[inc[state&7]&15] // bin 0
-		var lvl int32 = 1
-		for {
-			// DecodeDecision on *ap
-			st := uint64(*ap)
-			lps := uint64(cabacLPSRange[(st|rng&0xC0<<1)&511])
-			rng -= lps
-			scaled := rng << cabacValueShift
-			if value < scaled {
-				*ap = cabacNext[st&127]
-				sh := 1 - rng>>8
-				rng += rng & -sh
-				value += value & -sh
-				nb -= sh
-			} else {
-				value -= scaled
-				*ap = cabacNext[st&127|128]
-				st ^= 1
-				r := uint64(cabacRenorm[lps&511])
-				rng = r & 511
-				value <<= r >> 9 & 63
-				nb -= r >> 9
-			}
-			if nb < cabacMinLookahead { // refill
-				value |= c.word(c.pos) >> 24 << (8 - nb&7)
-				nb += 40
-				c.pos += 5
-			}
-			if st&1 == 0 {
-				break
-			}
-			lvl++
-			if lvl == 15 {
-				// The prefix is 14 ones: the k = 0 Exp-Golomb suffix follows.
-				c.e = engine{value, rng, nb}
-				lvl += c.levelSuffix()
-				value, rng, nb = c.e.value, c.e.rng, c.e.bits
-				break
-			}
-			ap = &abs[inc[8+state&7]&15] // bins 1..13
+		if uint32(value) == 0 { // refill
+			lsb := value & -value
+			value = value ^ lsb | (c.word(c.pos)>>40<<1|1)*(lsb>>24)
+			c.pos += 3
 		}
-		gt1 := 0
-		if lvl > 1 {
-			gt1 = 1
-		}
-		state = uint(levelNext[gt1][state&7])
-		// DecodeBypass: coeff_sign_flag
-		nb--
-		value <<= 1
+		// DecodeDecision on bin 0 of coeff_abs_level_minus1
+		k := tab[state&7] & 1023
+		st := c.ctx[k]
+		lps := uint64(cabacLPS4[st][rng>>6&3])
+		rng -= lps
 		scaled := rng << cabacValueShift
+		gt1 := false
+		if value < scaled {
+			c.ctx[k] = cabacNext[st]
+			sh := 1 - rng>>8
+			rng += rng & -sh
+			value += value & -sh
+			gt1 = st&1 != 0
+		} else {
+			value -= scaled
+			c.ctx[k] = cabacNext[st|128]
+			r := uint64(cabacRenorm[lps&255])
+			rng = r & 511
+			value <<= r >> 9 & 63
+			gt1 = st&1 == 0
+		}
+		var lvl int32 = 1
+		if !gt1 {
+			state = uint(levelNext[0][state&7])
+		} else {
+			k = tab[8+state&7] & 1023 // bins 1..13
+			state = uint(levelNext[1][state&7])
+			for lvl = 2; ; lvl++ {
+				if lvl == 15 {
+					// The prefix is 14 ones: the k = 0 Exp-Golomb suffix follows.
+					c.e = engine{value, rng}
+					lvl += c.levelSuffix()
+					value, rng = c.e.value, c.e.rng
+					break
+				}
+				if uint32(value) == 0 { // refill
+					lsb := value & -value
+					value = value ^ lsb | (c.word(c.pos)>>40<<1|1)*(lsb>>24)
+					c.pos += 3
+				}
+				// DecodeDecision on c.ctx[k]
+				st := c.ctx[k]
+				lps := uint64(cabacLPS4[st][rng>>6&3])
+				rng -= lps
+				scaled := rng << cabacValueShift
+				if value < scaled {
+					c.ctx[k] = cabacNext[st]
+					sh := 1 - rng>>8
+					rng += rng & -sh
+					value += value & -sh
+					if st&1 == 0 {
+						break
+					}
+				} else {
+					value -= scaled
+					c.ctx[k] = cabacNext[st|128]
+					r := uint64(cabacRenorm[lps&255])
+					rng = r & 511
+					value <<= r >> 9 & 63
+					if st&1 != 0 {
+						break
+					}
+				}
+			}
+		}
+		// DecodeBypass: coeff_sign_flag
+		value <<= 1
+		scaled = rng << cabacValueShift
 		m := uint64(int64(scaled-value-1) >> 63)
 		value -= scaled & m
-		if nb < cabacMinLookahead { // refill
-			value |= c.word(c.pos) >> 24 << (8 - nb&7)
-			nb += 40
-			c.pos += 5
-		}
-		vals[j&63] = (lvl ^ int32(m)) - int32(m) // negated when the sign flag is 1
+		c.sigVals[j&63] = (lvl ^ int32(m)) - int32(m) // negated when the sign flag is 1
 	}
-	return engine{value, rng, nb}
+	if uint32(value) == 0 { // refill
+		lsb := value & -value
+		value = value ^ lsb | (c.word(c.pos)>>40<<1|1)*(lsb>>24)
+		c.pos += 3
+	}
+	return engine{value, rng}
 }
 
 // levelSuffix decodes the k = 0 Exp-Golomb suffix of coeff_abs_level_minus1

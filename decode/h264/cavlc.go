@@ -11,8 +11,8 @@ const MaxLevelPrefix = 26
 
 // residualCAVLC decodes residual_block_cavlc() (§7.3.5.3.2, §9.2) with
 // maxNumCoeff coefficients and the given nC (-1: 4:2:0 chroma DC, -2: 4:2:2
-// chroma DC). It stores the non-zero levels in d.sparseVal and their
-// indices in coeffLevel (0..maxNumCoeff-1) in d.sparseIdx, and returns
+// chroma DC). It stores the non-zero levels in d.cabac.sigVals and their
+// indices in coeffLevel (0..maxNumCoeff-1) in d.cabac.sigPos, and returns
 // TotalCoeff(coeff_token). Errors set r.over; reads past the end show in r.bad().
 func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 	r := &d.r
@@ -136,8 +136,8 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 	// the highest frequency down.
 	pos := total + zerosLeft - 1
 	for i := 0; i < total; i++ {
-		d.sparseIdx[i] = uint8(pos)
-		d.sparseVal[i] = level[i]
+		d.cabac.sigPos[i] = uint8(pos)
+		d.cabac.sigVals[i] = level[i]
 		run := 0
 		if i < total-1 && zerosLeft > 0 {
 			if zerosLeft <= 6 {

@@ -45,10 +45,8 @@ type sliceDecoder struct {
 	mbA, mbB, mbC, mbD *mbInfo // neighbouring macroblocks, nil when not available (§6.4.9)
 	prevQpDeltaNZ      bool
 
-	// Scratch. sparseIdx/sparseVal hold the non-zero levels of one block
-	// (index in coeffLevel, value).
-	sparseIdx [64]uint8
-	sparseVal [64]int32
+	// Scratch. The non-zero levels of one block (index in coeffLevel,
+	// value) are in cabac.sigPos and cabac.sigVals, for CAVLC too.
 
 	coef4  [3][16][16]int32 // scaled 4x4 coefficients of Y (Cb, Cr in 4:4:4) by luma4x4BlkIdx, raster order
 	coef8  [3][4][64]int32  // scaled 8x8 coefficients by luma8x8BlkIdx
@@ -560,7 +558,7 @@ func (d *sliceDecoder) chromaACCbfInc(c, blk int) int {
 	return a + 2*b
 }
 
-// block reads one residual block into d.sparseIdx/sparseVal and returns its
+// block reads one residual block into d.cabac.sigPos/sigVals and returns its
 // number of non-zero levels. cat is ctxBlockCat; nC the CAVLC selector;
 // cbfInc the CABAC coded_block_flag ctxIdxInc (-1: flag not coded).
 func (d *sliceDecoder) block(cat, maxNumCoeff, nC, cbfInc int) int {
@@ -569,7 +567,7 @@ func (d *sliceDecoder) block(cat, maxNumCoeff, nC, cbfInc int) int {
 	}
 	// The engine returns the positions and values of the non-zero levels
 	// directly (ascending levelListIdx), so nothing is rescanned.
-	return d.cabac.residualSparse(cat, maxNumCoeff, cbfInc, &d.sparseIdx, &d.sparseVal)
+	return d.cabac.residualSparse(cat, maxNumCoeff, cbfInc)
 }
 
 // residualLuma parses residual_luma() (§7.3.5.3.1) for colour component
@@ -593,7 +591,7 @@ func (d *sliceDecoder) residualLuma(comp int, i16 bool, cbpLuma int) {
 			cur.cbfDC |= 1 << uint(comp)
 			var c [16]int32
 			for i := 0; i < n; i++ {
-				c[zigzag4x4[d.sparseIdx[i]&15]] = d.sparseVal[i]
+				c[zigzag4x4[d.cabac.sigPos[i]&15]] = d.cabac.sigVals[i]
 			}
 			if !d.bypass {
 				lumaDCTransform(&c, d.ls.ls4[comp][qm][0], qp)
@@ -668,8 +666,8 @@ func (d *sliceDecoder) residualLuma(comp int, i16 bool, cbpLuma int) {
 				*nz |= 1 << b8
 			}
 			for i := 0; i < n; i++ {
-				pos := zigzag8x8[(4*int(d.sparseIdx[i])+i4)&63]
-				coef8[b8][pos] = d.scale8(d.sparseVal[i], ls[pos], qp)
+				pos := zigzag8x8[(4*int(d.cabac.sigPos[i])+i4)&63]
+				coef8[b8][pos] = d.scale8(d.cabac.sigVals[i], ls[pos], qp)
 			}
 		}
 	}
@@ -718,7 +716,7 @@ func (d *sliceDecoder) residualChroma(cbpChroma int) {
 			cur.cbfDC |= 1 << uint(1+c)
 			var dc [8]int32
 			for i := 0; i < n; i++ {
-				dc[d.sparseIdx[i]&7] = d.sparseVal[i]
+				dc[d.cabac.sigPos[i]&7] = d.cabac.sigVals[i]
 			}
 			d.chromaDC(c, &dc, nBlk)
 		}
@@ -806,14 +804,14 @@ func (d *sliceDecoder) chromaDC(c int, lv *[8]int32, nBlk int) {
 	}
 }
 
-// scatter4 scales the n levels of sparseVal (eq. 8-336/8-337; copied
+// scatter4 scales the n levels of cabac.sigVals (eq. 8-336/8-337; copied
 // unchanged in a lossless macroblock, §8.5.12.1) into the raster positions
-// of dst given by the 4x4 zig-zag scan of sparseIdx+first (first is 1 for
+// of dst given by the 4x4 zig-zag scan of cabac.sigPos+first (first is 1 for
 // AC blocks, whose levels start at scanning position 1). The qP branch and
 // the shift are taken once per block, not per coefficient.
 func (d *sliceDecoder) scatter4(dst *[16]int32, n, first int, ls *[16]int32, qp int) {
-	idx := &d.sparseIdx
-	vals := d.sparseVal[:min(max(n, 0), 64)]
+	idx := &d.cabac.sigPos
+	vals := d.cabac.sigVals[:min(max(n, 0), 64)]
 	switch {
 	case d.bypass:
 		for i, v := range vals {
@@ -838,8 +836,8 @@ func (d *sliceDecoder) scatter4(dst *[16]int32, n, first int, ls *[16]int32, qp 
 // scatter8 is scatter4 for an 8x8 block (eq. 8-338/8-339) in 8x8 zig-zag
 // scan.
 func (d *sliceDecoder) scatter8(dst *[64]int32, n int, ls *[64]int32, qp int) {
-	idx := &d.sparseIdx
-	vals := d.sparseVal[:min(max(n, 0), 64)]
+	idx := &d.cabac.sigPos
+	vals := d.cabac.sigVals[:min(max(n, 0), 64)]
 	switch {
 	case d.bypass:
 		for i, v := range vals {
