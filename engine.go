@@ -60,6 +60,11 @@ type Options struct {
 	// NewEncoder returns an image encoder for one worker; nil means the
 	// project's encoder (package encode).
 	NewEncoder func() ImageEncoder
+	// ImageCacheBytes bounds a cache of encoded images shared by all
+	// requests, for sources that implement CacheKeyer (the store's streams):
+	// a picture asked for again at the same size, format and quality is not
+	// decoded again. 0 means no cache.
+	ImageCacheBytes int64
 }
 
 // Engine answers GetImages requests and offline extractions. It is safe for
@@ -76,6 +81,7 @@ type Engine struct {
 	gen         atomic.Uint64
 	held        atomic.Int64 // workers in use
 	heldPeak    atomic.Int64 // most workers in use at once (tests)
+	cache       *imageCache  // nil without Options.ImageCacheBytes
 }
 
 // New returns an engine.
@@ -86,6 +92,7 @@ func New(o Options) *Engine {
 		tokens:      o.Tokens,
 		newDecoder:  o.NewDecoder,
 		newEncoder:  o.NewEncoder,
+		cache:       newImageCache(o.ImageCacheBytes),
 	}
 	if e.workers <= 0 {
 		e.workers = runtime.GOMAXPROCS(0)
@@ -205,6 +212,56 @@ type job struct {
 	lastUse  int  // index of the last timestamp it serves
 	windowed bool // holds a slot of the render's window until first used
 	released bool
+	flight   *flight  // the cache flight this job leads, until a worker takes it
+	follow   *flight  // the cache flight of another request this job follows
+	key      imageKey // the cache key of flight or follow
+}
+
+// followFlight waits for a started flight's picture; if its request gave up
+// on it, the picture is made here.
+func (e *Engine) followFlight(ctx context.Context, f *flight, src media.Source, ix *media.Index, tr *media.Track, si int, eo EncodeOptions, gen uint64) ([]byte, error) {
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		return nil, errAbandonedOr(ctx)
+	}
+	if errors.Is(f.err, errAbandoned) {
+		return e.makeImage(ctx, src, ix, tr, si, eo, gen)
+	}
+	return f.img, f.err
+}
+
+// errAbandoned ends a flight whose leading request stopped before making
+// the picture: its followers make it themselves.
+var errAbandoned = errors.New("stills: picture abandoned by the request making it")
+
+// makeImage decodes sample si and encodes it as eo says, holding one of the
+// engine's worker slots meanwhile.
+func (e *Engine) makeImage(ctx context.Context, src media.Source, ix *media.Index, tr *media.Track, si int, eo EncodeOptions, gen uint64) ([]byte, error) {
+	if ctx.Err() != nil {
+		return nil, errAbandonedOr(ctx)
+	}
+	select {
+	case e.slots <- struct{}{}:
+		// A worker (decoder, encoder, buffers) is held only while a slot
+		// is: at most Workers of them are in use, however many requests
+		// wait.
+		w := e.getWorker()
+		out, err := w.picture(ctx, src, ix, tr, si, eo, gen)
+		e.putWorker(w)
+		<-e.slots
+		if err != nil && ctx.Err() != nil {
+			return nil, errAbandonedOr(ctx)
+		}
+		return out, err
+	case <-ctx.Done():
+		return nil, errAbandonedOr(ctx)
+	}
+}
+
+// errAbandonedOr is ctx's error, marked as abandoned for cache followers.
+func errAbandonedOr(ctx context.Context) error {
+	return fmt.Errorf("%w: %w", errAbandoned, ctx.Err())
 }
 
 // lastPicture carries the last picture of one render to the next (Extract
@@ -263,7 +320,17 @@ func (e *Engine) render(ctx context.Context, src media.Source, ix *media.Index, 
 				if prev != nil && prev.ok && prev.pos == s.Pos && prev.size == s.Size {
 					j.out, j.err = prev.out, prev.err
 					close(j.done)
+				} else if k, img, hit, f, leader, ok := e.claimImage(src, s, eo); ok && !leader {
+					if hit {
+						j.out = img
+						close(j.done)
+					} else {
+						j.follow, j.key = f, k // resolved when first emitted
+					}
 				} else {
+					if ok {
+						j.flight, j.key = f, k
+					}
 					j.windowed = true
 					pending = append(pending, j)
 				}
@@ -279,13 +346,20 @@ func (e *Engine) render(ctx context.Context, src media.Source, ix *media.Index, 
 	defer func() {
 		cancel()
 		wg.Wait()
+		// Flights this render leads but never started: let their
+		// followers make the pictures themselves.
+		for _, j := range pending {
+			if f := j.flight; f != nil && e.cache.start(f) {
+				e.cache.land(j.key, f, nil, errAbandoned)
+			}
+		}
 	}()
+	gen := e.gen.Add(1)
 	var window chan struct{}
 	if len(pending) > 0 {
 		n := min(e.workers, len(pending))
 		window = make(chan struct{}, 2*n)
 		jobs := make(chan *job)
-		gen := e.gen.Add(1)
 		wg.Add(n + 1)
 		go func() { // feeder: in order of first use, at most the window ahead
 			defer wg.Done()
@@ -307,23 +381,20 @@ func (e *Engine) render(ctx context.Context, src media.Source, ix *media.Index, 
 			go func() {
 				defer wg.Done()
 				for j := range jobs {
-					if ctx.Err() != nil {
-						j.err = ctx.Err()
+					if f := j.flight; f != nil {
+						j.flight = nil
+						if !e.cache.start(f) {
+							// Another request took it over: its result.
+							j.out, j.err = e.followFlight(ctx, f, src, ix, tr, j.si, eo, gen)
+							close(j.done)
+							continue
+						}
+						j.out, j.err = e.makeImage(ctx, src, ix, tr, j.si, eo, gen)
+						e.cache.land(j.key, f, j.out, j.err)
 						close(j.done)
 						continue
 					}
-					select {
-					case e.slots <- struct{}{}:
-						// A worker (decoder, encoder, buffers) is held
-						// only while a slot is: at most Workers of them
-						// are in use, however many requests wait.
-						w := e.getWorker()
-						j.out, j.err = w.picture(ctx, src, ix, tr, j.si, eo, gen)
-						e.putWorker(w)
-						<-e.slots
-					case <-ctx.Done():
-						j.err = ctx.Err()
-					}
+					j.out, j.err = e.makeImage(ctx, src, ix, tr, j.si, eo, gen)
 					close(j.done)
 				}
 			}()
@@ -347,6 +418,18 @@ func (e *Engine) render(ctx context.Context, src media.Source, ix *media.Index, 
 			img.Detail = problem
 		default:
 			j := jobOf[i]
+			if f := j.follow; f != nil {
+				// A picture another request leads: take it over when
+				// nobody makes it yet, else wait for it.
+				j.follow = nil
+				if e.cache.start(f) {
+					j.out, j.err = e.makeImage(ctx, src, ix, tr, j.si, eo, gen)
+					e.cache.land(j.key, f, j.out, j.err)
+				} else {
+					j.out, j.err = e.followFlight(ctx, f, src, ix, tr, j.si, eo, gen)
+				}
+				close(j.done)
+			}
 			select {
 			case <-j.done:
 			case <-ctx.Done():

@@ -29,6 +29,10 @@ const (
 	kvsDuration = 10.0
 )
 
+// testImageCache is the image cache of the engines startServer makes
+// (TestLoad sets it from STILLS_LOAD_CACHE_MB; tests do not run in parallel).
+var testImageCache int64 = 16 << 20
+
 type testServer struct {
 	URL   string
 	Store *store.Disk
@@ -43,7 +47,7 @@ func startServer(t testing.TB, mod func(*Config)) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eo := stills.Options{Tokens: HMACTokens{Key: st.TokenKey(), Domain: "GetImages"}}
+	eo := stills.Options{Tokens: HMACTokens{Key: st.TokenKey(), Domain: "GetImages"}, ImageCacheBytes: testImageCache}
 	times := Instrument(&eo)
 	eng := stills.New(eo)
 	cfg := Config{Store: st, Engine: eng, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), EngineTimes: times}

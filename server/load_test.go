@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stills/stills"
 )
 
 // TestLoad runs concurrent real HTTP clients against one server on loopback
@@ -30,6 +32,13 @@ func TestLoad(t *testing.T) {
 	}
 	clients := envInt("STILLS_LOAD_CLIENTS", 32)
 	secs := envInt("STILLS_LOAD_SECONDS", 30)
+	// The image cache as `stills serve` has it by default (64 MiB);
+	// STILLS_LOAD_CACHE_MB=0 measures decoding every picture.
+	defer func(old int64) { testImageCache = old }(testImageCache)
+	testImageCache = 64 << 20
+	if v, err := strconv.Atoi(os.Getenv("STILLS_LOAD_CACHE_MB")); err == nil && v >= 0 {
+		testImageCache = int64(v) << 20
+	}
 	ts := startServer(t, func(c *Config) { c.PerStreamLimit = 2 * clients })
 	ingestFile(t, ts.Store, "kvs", kvsPath(t), 24)
 	runtime.GC()
@@ -107,6 +116,11 @@ func TestLoad(t *testing.T) {
 			et.decodeN.Load(), float64(et.decodeNs.Load())/1e9, float64(et.decodeNs.Load())/1e6/float64(max(et.decodeN.Load(), 1)),
 			et.encodeN.Load(), float64(et.encodeNs.Load())/1e9, float64(et.encodeNs.Load())/1e6/float64(max(et.encodeN.Load(), 1)),
 			runtime.NumCPU()*secs)
+	}
+	if c, ok := ts.Srv.cfg.Engine.(interface{ CacheStats() stills.CacheStats }); ok {
+		st := c.CacheStats()
+		t.Logf("image cache (%d MiB): %d hits, %d misses, %d images held in %d bytes",
+			testImageCache>>20, st.Hits, st.Misses, st.Images, st.Bytes)
 	}
 	for code, n := range codes {
 		if code >= 500 {

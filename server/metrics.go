@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/stills/stills"
 )
 
 // metrics are exported at GET /metrics in the Prometheus text format
@@ -23,6 +25,7 @@ type metrics struct {
 	engineN   uint64
 	start     time.Time
 	times     *EngineTimes // nil when the engine is not instrumented
+	cache     func() stills.CacheStats
 }
 
 func newMetrics() *metrics {
@@ -102,6 +105,12 @@ func (m *metrics) write(w http.ResponseWriter) {
 		p("stills_decode_seconds_sum %g\nstills_decode_seconds_count %d\n", float64(et.decodeNs.Load())/1e9, et.decodeN.Load())
 		p("# HELP stills_encode_seconds Time scaling and encoding images in the engine.\n# TYPE stills_encode_seconds summary\n")
 		p("stills_encode_seconds_sum %g\nstills_encode_seconds_count %d\n", float64(et.encodeNs.Load())/1e9, et.encodeN.Load())
+	}
+	if m.cache != nil {
+		c := m.cache()
+		p("# HELP stills_image_cache_requests_total Images looked up in the image cache, by result.\n# TYPE stills_image_cache_requests_total counter\n")
+		p("stills_image_cache_requests_total{result=\"hit\"} %d\nstills_image_cache_requests_total{result=\"miss\"} %d\n", c.Hits, c.Misses)
+		p("# HELP stills_image_cache_bytes Bytes of encoded images held by the image cache.\n# TYPE stills_image_cache_bytes gauge\nstills_image_cache_bytes %d\n", c.Bytes)
 	}
 	p("# HELP stills_goroutines Goroutines now.\n# TYPE stills_goroutines gauge\nstills_goroutines %d\n", runtime.NumGoroutine())
 	p("# HELP stills_uptime_seconds Seconds since start.\n# TYPE stills_uptime_seconds gauge\nstills_uptime_seconds %g\n", time.Since(m.start).Seconds())

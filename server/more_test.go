@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -94,6 +95,26 @@ func TestServerTimestampImages(t *testing.T) {
 		if !regexp.MustCompile(re).Match(mb) {
 			t.Errorf("/metrics lacks %s:\n%s", re, mb)
 		}
+	}
+	// The same request again is answered from the image cache: the same
+	// bytes, and no more decoding.
+	decodes := regexp.MustCompile(`stills_decode_seconds_count ([0-9]+)\n`).FindSubmatch(mb)
+	again := postGetImages(t, ts.URL, map[string]any{"StreamName": "kvs", "ImageSelectorType": "SERVER_TIMESTAMP",
+		"StartTimestamp": at, "EndTimestamp": at + 0.5, "SamplingInterval": 200, "Format": "JPEG", "WidthPixels": 160})
+	for i := range again.Images {
+		if i >= len(resp.Images) || !bytes.Equal(again.Images[i].ImageContent, resp.Images[i].ImageContent) {
+			t.Errorf("repeated request: image %d differs", i)
+		}
+	}
+	mresp, err = http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, _ = io.ReadAll(mresp.Body)
+	mresp.Body.Close()
+	if !regexp.MustCompile(`stills_image_cache_requests_total\{result="hit"\} [1-9]`).Match(mb) ||
+		decodes == nil || !bytes.Contains(mb, append([]byte("stills_decode_seconds_count "), decodes[1]...)) {
+		t.Errorf("repeated request was not served from the image cache:\n%s", mb)
 	}
 	// Before the first arrival there is no media (more than 1 s before it).
 	early := float64(frags[0].Server/int64(time.Millisecond))/1000 - 100

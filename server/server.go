@@ -78,6 +78,9 @@ type Server struct {
 func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now, metrics: newMetrics()}
 	s.metrics.times = cfg.EngineTimes
+	if c, ok := cfg.Engine.(interface{ CacheStats() stills.CacheStats }); ok {
+		s.metrics.cache = c.CacheStats
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -37,6 +37,11 @@ type source struct {
 	prefix map[uint64][]byte
 }
 
+// CacheKey implements stills.CacheKeyer: a stream's fragments never change
+// once stored, and a re-created stream has a new ID, so the data directory
+// and the stream's ID name every picture it will ever give.
+func (s *source) CacheKey() string { return "store:" + s.d.dir + ":" + s.info.ID }
+
 // scanSlack widens a Scan so that a fragment starting up to 1 s after the
 // range still counts (SPEC §1: t_0 at most 1 s before a span is served by it).
 const scanSlack = int64(time.Second)

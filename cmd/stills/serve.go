@@ -50,6 +50,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	perStream := fs.Int("per-stream-limit", server.DefaultPerStreamLimit, "concurrent requests per stream before ClientLimitExceededException")
 	minInterval := fs.Duration("min-sampling-interval", stills.DefaultMinSamplingInterval, "smallest SamplingInterval GetImages accepts")
 	workers := fs.Int("workers", 0, "pictures decoded/encoded at once (0: number of CPUs)")
+	imageCache := fs.Int64("image-cache", 64, "MiB of encoded images kept for repeated GetImages requests (0: no cache)")
 	logFormat := fs.String("log-format", "json", "log format: json or text")
 	grace := fs.Duration("shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
 	pruneEvery := fs.Duration("prune-interval", 10*time.Minute, "how often fragments older than their stream's DataRetentionInHours are deleted (0: never)")
@@ -61,6 +62,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		return 2
+	}
+	if *imageCache < 0 || *imageCache > 1<<20 {
+		fmt.Fprintf(stderr, "stills serve: --image-cache %d MiB is out of range (0 to 1048576)\n", *imageCache)
 		return 2
 	}
 	if fs.NArg() != 0 {
@@ -93,6 +98,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		Workers:             *workers,
 		MinSamplingInterval: *minInterval,
 		Tokens:              server.HMACTokens{Key: st.TokenKey(), Domain: "GetImages"},
+		ImageCacheBytes:     *imageCache << 20,
 	}
 	times := server.Instrument(&eo)
 	eng := stills.New(eo)
