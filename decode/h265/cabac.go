@@ -107,8 +107,13 @@ func init() {
 	}
 }
 
+// contexts holds the context variables, indexed by the ctx constants above.
+// It has 256 entries so that indexing it by a uint8 needs no bounds check;
+// entries numCtx..255 are unused.
+type contexts [256]uint8
+
 // initContexts implements §9.3.2.2 for SliceQpY qp.
-func initContexts(ctx *[numCtx]uint8, qp int) {
+func initContexts(ctx *contexts, qp int) {
 	if qp < 0 {
 		qp = 0
 	} else if qp > 51 {

@@ -33,9 +33,9 @@ type Decoder struct {
 	slices  []sliceHeader
 	ss      sliceState
 	cab     cabac
-	ctx     [numCtx]uint8
-	wppCtx  [numCtx]uint8
-	dsCtx   [numCtx]uint8
+	ctx     contexts
+	wppCtx  contexts
+	dsCtx   contexts
 	dsQpY   int
 	dsValid bool
 	err     error

@@ -17,11 +17,11 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 	c := &d.cab
 	ctx := &d.ctx
 	n := 1 << log2N
-	coef := d.coef[:n*n]
 	if d.coefDirty {
 		d.coef = [32 * 32]int32{}
 	}
 	d.coefDirty = true
+	coef := &d.coef
 	transformSkip := false
 	if pp.transformSkip && !ss.bypass && log2N == 2 {
 		inc := 0
@@ -48,6 +48,8 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 	for lastY < cMax && c.decodeBin(&ctx[ctxLastY+ctxOffset+(lastY>>ctxShift)]) == 1 {
 		lastY++
 	}
+	// The suffixes (§7.4.9.11) keep LastSignificantCoeffX/Y below n: a
+	// prefix p > 3 gives at most (3 + 1)·2^((p>>1)-1) - 1 ≤ n - 1.
 	if lastX > 3 {
 		k := (lastX >> 1) - 1
 		lastX = (1<<k)*(2+(lastX&1)) + c.decodeBypassBits(k)
@@ -69,27 +71,11 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 		lastX, lastY = lastY, lastX
 	}
 	log2Sb := log2N - 2
-	sbScan := scanPos[log2Sb][scanIdx]
-	posScan := scanPos[2][scanIdx]
-	// Find the last sub-block and position.
-	lastSubBlock := -1
-	lastScanPos := 0
-	for i := len(sbScan) - 1; i >= 0 && lastSubBlock < 0; i-- {
-		xS, yS := int(sbScan[i][0]), int(sbScan[i][1])
-		if lastX>>2 != xS || lastY>>2 != yS {
-			continue
-		}
-		for k := 15; k >= 0; k-- {
-			if int(posScan[k][0]) == lastX&3 && int(posScan[k][1]) == lastY&3 {
-				lastSubBlock, lastScanPos = i, k
-				break
-			}
-		}
-	}
-	if lastSubBlock < 0 {
-		d.fail(decode.FormatError("last significant coefficient outside the transform block"))
-		return
-	}
+	sbScan := &scanSb[log2Sb][scanIdx]
+	posScan := &scanSub[scanIdx]
+	// The last sub-block and the last position in it.
+	lastSubBlock := int(scanSbInv[log2Sb][scanIdx][((lastY>>2)<<3|lastX>>2)&63])
+	lastScanPos := int(scanSubInv[scanIdx][((lastY&3)<<2|lastX&3)&15])
 	// Scaling (§8.6.2, §8.6.3) as each level is placed: only the non-zero
 	// coefficients are scaled. m is 16 without scaling lists (eq. 8-309)
 	// and for transform-skipped blocks larger than 4×4.
@@ -133,108 +119,52 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 	var colMask uint32 // bit x: column x holds a level
 	colRows := &d.colRows
 	*colRows = [32]uint32{} // bit y of colRows[x]: (x, y) holds a level
-	var csbf [8][8]uint8    // coded_sub_block_flag[xS][yS] as [yS][xS]
-	sbW := 1 << log2Sb
+	// coded_sub_block_flag[xS][yS] is bit xS of sbRows[yS]; the rows and
+	// columns past the block stay 0, so the neighbours right of and below
+	// a sub-block read as not coded there (§9.3.4.2.4).
+	var sbRows [16]uint16
 	greater1Ctx := 1 // carried between sub-blocks (§9.3.4.2.6)
 	firstSb := true
 	signHidingOn := pp.signDataHiding && !ss.bypass
-	sigBase := ctxSigCoeff
 	cIdx01 := 0
 	if cIdx > 0 {
-		sigBase += 27
 		cIdx01 = 1
 	}
+	sigTab := &sigCtxTab[cIdx01][log2N-2][scanIdx]
+	csbfBase := ctxCodedSubBlock + 2*cIdx01
+	g1Base := ctxGreater1 + 16*cIdx01
+	g2Base := ctxGreater2 + 4*cIdx01
+	var sigPos [16]int8 // scan positions n with sig_coeff_flag = 1, descending
 	for i := lastSubBlock; i >= 0; i-- {
-		xS, yS := int(sbScan[i][0]), int(sbScan[i][1])
-		inferSbDc := false
-		coded := true
-		if i < lastSubBlock && i > 0 {
-			csbfCtx := 0
-			if xS+1 < sbW && csbf[yS][xS+1] != 0 {
-				csbfCtx = 1
-			}
-			if yS+1 < sbW && csbf[yS+1][xS] != 0 {
-				csbfCtx = 1
-			}
-			if cIdx > 0 {
-				csbfCtx += 2
-			}
-			coded = c.decodeBin(&ctx[ctxCodedSubBlock+csbfCtx]) == 1
-			inferSbDc = true
-		}
-		if coded {
-			csbf[yS][xS] = 1
-		}
-		// sig_coeff_flag (§9.3.4.2.5).
-		var sigPos [16]int8 // scan positions n with sig_coeff_flag = 1, descending
+		s := sbScan[i&63]
+		xS, yS := int(s&7), int(s>>3)
+		right := int(sbRows[yS&15]>>uint(xS+1)) & 1
+		below := int(sbRows[(yS+1)&15]>>uint(xS)) & 1
 		nSig := 0
-		startN := 15
-		if i == lastSubBlock {
-			startN = lastScanPos - 1
+		start := 15
+		inferDC := false
+		switch {
+		case i == lastSubBlock:
+			start = lastScanPos - 1
 			sigPos[0] = int8(lastScanPos)
 			nSig = 1
+		case i > 0:
+			if c.decodeBin(&ctx[csbfBase+(right|below)]) == 0 {
+				continue
+			}
+			inferDC = true
 		}
-		if coded {
-			prevCsbf := 0
-			if xS+1 < sbW && csbf[yS][xS+1] != 0 {
-				prevCsbf = 1
-			}
-			if yS+1 < sbW && csbf[yS+1][xS] != 0 {
-				prevCsbf |= 2
-			}
-			sbDC := 0
-			if xS == 0 && yS == 0 {
-				sbDC = 1
-			}
-			tab := &sigCtxTab[cIdx01][log2N-2][scanIdx][prevCsbf][sbDC]
-			// The hottest loop of the decoder: DecodeDecision
-			// (§9.3.4.3.2) inlined on local copies of the engine state.
-			sctx := ctx[sigBase : sigBase+42]
-			val, nb, rng := c.val, c.nb, c.rng
-			for nn := startN; nn >= 0; nn-- {
-				if nn == 0 && inferSbDc {
-					sigPos[nSig] = 0
-					nSig++
-					break
-				}
-				cp := &sctx[tab[nn&15]]
-				st := *cp
-				lps := uint32(lpsTab[(rng>>6)&3][st])
-				rng -= lps
-				scaled := uint64(rng) << uint(nb)
-				var bin uint8
-				if val < scaled {
-					bin = st & 1
-					*cp = nextMps[st]
-					if rng < 256 {
-						rng <<= 1
-						nb--
-					}
-				} else {
-					val -= scaled
-					bin = st&1 ^ 1
-					*cp = nextLps[st]
-					k := bits.LeadingZeros32(lps) - 23
-					rng = lps << uint(k)
-					nb -= k
-				}
-				if nb < 8 {
-					c.val, c.nb = val, nb
-					c.refill()
-					val, nb = c.val, c.nb
-				}
-				if bin == 1 {
-					sigPos[nSig&15] = int8(nn)
-					nSig++
-					inferSbDc = false
-				}
-			}
-			c.val, c.nb, c.rng = val, nb, rng
+		sbRows[yS&15] |= 1 << uint(xS)
+		// sig_coeff_flag (§9.3.4.2.5).
+		sbDC := 0
+		if i == 0 {
+			sbDC = 1
 		}
+		nSig = c.sigFlags(ctx, &sigTab[right|below<<1][sbDC], start, inferDC, &sigPos, nSig)
 		if nSig == 0 {
 			continue
 		}
-		// coeff_abs_level_greater1_flag (§9.3.4.2.6).
+		// coeff_abs_level_greater1_flag (§9.3.4.2.6) and greater2.
 		ctxSet := 0
 		if i != 0 && cIdx == 0 {
 			ctxSet = 2
@@ -243,67 +173,15 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 			ctxSet++
 		}
 		firstSb = false
-		greater1Ctx = 1
-		var absLvl [16]int32
+		var g1 uint32
+		g1, greater1Ctx = c.greater1Flags(ctx, uint8(g1Base+4*ctxSet), min(nSig, 8))
 		lastG1 := -1
-		g1Base := ctxGreater1
-		if cIdx > 0 {
-			g1Base += 16
+		g2 := int32(0)
+		if g1 != 0 {
+			lastG1 = bits.TrailingZeros32(g1)
+			g2 = int32(c.decodeBin(&ctx[g2Base+ctxSet]))
 		}
-		nG1 := min(nSig, 8)
-		// DecodeDecision (§9.3.4.3.2) inlined on local engine state, as
-		// for sig_coeff_flag above.
-		g1ctx := ctx[g1Base+ctxSet*4 : g1Base+ctxSet*4+4]
-		val, nb, rng := c.val, c.nb, c.rng
-		for k := 0; k < nG1; k++ {
-			cp := &g1ctx[greater1Ctx&3]
-			st := *cp
-			lps := uint32(lpsTab[(rng>>6)&3][st])
-			rng -= lps
-			scaled := uint64(rng) << uint(nb)
-			var f int
-			if val < scaled {
-				f = int(st & 1)
-				*cp = nextMps[st]
-				if rng < 256 {
-					rng <<= 1
-					nb--
-				}
-			} else {
-				val -= scaled
-				f = int(st&1) ^ 1
-				*cp = nextLps[st]
-				sh := bits.LeadingZeros32(lps) - 23
-				rng = lps << uint(sh)
-				nb -= sh
-			}
-			if nb < 8 {
-				c.val, c.nb = val, nb
-				c.refill()
-				val, nb = c.val, c.nb
-			}
-			absLvl[k] = 1 + int32(f)
-			if f == 1 {
-				greater1Ctx = 0
-				if lastG1 < 0 {
-					lastG1 = k
-				}
-			} else if greater1Ctx > 0 && greater1Ctx < 3 {
-				greater1Ctx++
-			}
-		}
-		c.val, c.nb, c.rng = val, nb, rng
-		for k := nG1; k < nSig; k++ {
-			absLvl[k] = 1
-		}
-		if lastG1 >= 0 {
-			g2 := ctxGreater2 + ctxSet
-			if cIdx > 0 {
-				g2 += 4
-			}
-			absLvl[lastG1] += int32(c.decodeBin(&ctx[g2]))
-		}
-		firstSigScanPos := int(sigPos[nSig-1])
+		firstSigScanPos := int(sigPos[(nSig-1)&15])
 		lastSigScanPos := int(sigPos[0])
 		signHidden := signHidingOn && lastSigScanPos-firstSigScanPos > 3
 		nSigns := nSig
@@ -315,11 +193,12 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 		rice := uint(0)
 		var sumAbs int32
 		for k := 0; k < nSig; k++ {
-			base := absLvl[k]
-			thr := int32(1)
+			base, thr := int32(1), int32(1)
 			if k < 8 {
+				base += int32(g1>>uint(k)) & 1
 				thr = 2
 				if k == lastG1 {
+					base += g2
 					thr = 3
 				}
 			}
@@ -344,9 +223,9 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 				}
 			}
 			sumAbs += base
-			nPos := int(sigPos[k])
-			xC := xS<<2 + int(posScan[nPos][0])
-			yC := yS<<2 + int(posScan[nPos][1])
+			pos := posScan[sigPos[k&15]&15]
+			xC := xS<<2 + int(pos&3)
+			yC := yS<<2 + int(pos>>2)
 			v := base
 			if signHidden && k == nSig-1 {
 				if sumAbs&1 == 1 {
@@ -371,15 +250,11 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 				}
 				v = int32(r)
 			}
-			coef[yC*n+xC] = v
+			coef[(yC<<uint(log2N)+xC)&(32*32-1)] = v
 			colMask |= 1 << uint(xC&31)
 			colRows[xC&31] |= 1 << uint(yC&31)
-			if xC > maxX {
-				maxX = xC
-			}
-			if yC > maxY {
-				maxY = yC
-			}
+			maxX = max(maxX, xC)
+			maxY = max(maxY, yC)
 		}
 	}
 	if d.err != nil {
@@ -387,6 +262,107 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 	}
 	d.colMask = colMask
 	d.reconstruct(cIdx, x0, y0, log2N, transformSkip, maxX, maxY)
+}
+
+// sigFlags decodes the sig_coeff_flags of a sub-block (§7.3.8.11) at scan
+// positions start down to 0, with the context indices tab[n] (§9.3.4.2.5),
+// and appends the positions whose flag is 1 to pos from index nSig; it
+// returns the new count. With inferDC the flag at position 0 is inferred to
+// be 1, not decoded, when no other flag of the sub-block is 1. This is the
+// decoder's hottest loop: DecodeDecision (§9.3.4.3.2) runs inline on local
+// copies of the engine state.
+func (c *cabac) sigFlags(ctx *contexts, tab *[16]uint8, start int, inferDC bool, pos *[16]int8, nSig int) int {
+	val, nb, rng := c.val, c.nb, c.rng
+	n0 := nSig
+	lo := 0
+	if inferDC {
+		lo = 1
+	}
+	nn := start
+	for {
+		for ; nn >= lo; nn-- {
+			ci := tab[nn&15]
+			st := ctx[ci]
+			lps := uint32(lpsTab[(rng>>6)&3][st])
+			rng -= lps
+			scaled := uint64(rng) << (uint(nb) & 63)
+			bin := st & 1
+			if val < scaled {
+				ctx[ci] = nextMps[st]
+				if rng < 256 {
+					rng <<= 1
+					nb--
+				}
+			} else {
+				val -= scaled
+				bin ^= 1
+				ctx[ci] = nextLps[st]
+				k := bits.LeadingZeros32(lps) - 23
+				rng = lps << uint(k&31)
+				nb -= k
+			}
+			if nb < 8 {
+				c.val, c.nb = val, nb
+				c.refill()
+				val, nb = c.val, c.nb
+			}
+			pos[nSig&15] = int8(nn)
+			nSig += int(bin)
+		}
+		if lo == 0 {
+			break
+		}
+		if nSig == n0 {
+			pos[nSig&15] = 0
+			nSig++
+			break
+		}
+		lo = 0 // a flag was 1: position 0 is decoded
+	}
+	c.val, c.nb, c.rng = val, nb, rng
+	return nSig
+}
+
+// greater1Next[greater1Ctx][flag] is the next greater1Ctx (§9.3.4.2.6).
+var greater1Next = [4][2]uint8{{0, 0}, {2, 0}, {3, 0}, {3, 0}}
+
+// greater1Flags decodes the first n (≤ 8) coeff_abs_level_greater1_flags
+// of a sub-block with the contexts base+greater1Ctx (§9.3.4.2.6). It
+// returns the flags (bit k for the k-th level) and the final greater1Ctx.
+func (c *cabac) greater1Flags(ctx *contexts, base uint8, n int) (flags uint32, g1c int) {
+	val, nb, rng := c.val, c.nb, c.rng
+	g1c = 1
+	for k := 0; k < n; k++ {
+		ci := base + uint8(g1c)
+		st := ctx[ci]
+		lps := uint32(lpsTab[(rng>>6)&3][st])
+		rng -= lps
+		scaled := uint64(rng) << (uint(nb) & 63)
+		bin := st & 1
+		if val < scaled {
+			ctx[ci] = nextMps[st]
+			if rng < 256 {
+				rng <<= 1
+				nb--
+			}
+		} else {
+			val -= scaled
+			bin ^= 1
+			ctx[ci] = nextLps[st]
+			sh := bits.LeadingZeros32(lps) - 23
+			rng = lps << uint(sh&31)
+			nb -= sh
+		}
+		if nb < 8 {
+			c.val, c.nb = val, nb
+			c.refill()
+			val, nb = c.val, c.nb
+		}
+		flags |= uint32(bin) << uint(k&31)
+		g1c = int(greater1Next[g1c&3][bin&1])
+	}
+	c.val, c.nb, c.rng = val, nb, rng
+	return flags, g1c
 }
 
 // reconstruct transforms the scaled coefficients in d.coef (§8.6.4) and
@@ -460,8 +436,8 @@ func (d *Decoder) reconstruct(cIdx, x0, y0, log2N int, transformSkip bool, maxX,
 }
 
 // sigCtxTab[cIdx>0][log2TrafoSize-2][scanIdx][prevCsbf][sub-block is (0,0)][n]
-// is sigCtx of sig_coeff_flag at scan position n of a sub-block (§9.3.4.2.5,
-// without the 27 offset of chroma).
+// is the context index (ctxSigCoeff plus sigCtx, §9.3.4.2.5, plus 27 for
+// chroma) of sig_coeff_flag at scan position n of a sub-block.
 var sigCtxTab [2][4][3][4][2][16]uint8
 
 // buildSigCtxTab fills sigCtxTab; tables.go's init calls it after scanPos.
@@ -474,7 +450,7 @@ func buildSigCtxTab() {
 					for dc := 0; dc < 2; dc++ {
 						for n := 0; n < 16; n++ {
 							xP, yP := int(scanPos[2][scanIdx][n][0]), int(scanPos[2][scanIdx][n][1])
-							sigCtxTab[c][l][scanIdx][prev][dc][n] = uint8(sigCtxOf(c, log2N, scanIdx, prev, dc == 1, xP, yP))
+							sigCtxTab[c][l][scanIdx][prev][dc][n] = uint8(ctxSigCoeff + 27*c + sigCtxOf(c, log2N, scanIdx, prev, dc == 1, xP, yP))
 						}
 					}
 				}

@@ -5,6 +5,18 @@ package h265
 // vertical (2) scan order (§6.5.3, §6.5.4, §6.5.5).
 var scanPos [4][3][][2]uint8
 
+// scanSb[log2Size][scanIdx][i] is the position x | y<<3 of the i-th
+// sub-block of a block of 1<<log2Size sub-blocks a side in scan order
+// (§6.5.3 to §6.5.5, log2Size 0..3), and scanSbInv its inverse, indexed by
+// y<<3 | x. scanSub and scanSubInv are the same for the 16 positions of a
+// sub-block, as x | y<<2.
+var (
+	scanSb     [4][3][64]uint8
+	scanSbInv  [4][3][64]uint8
+	scanSub    [3][16]uint8
+	scanSubInv [3][16]uint8
+)
+
 // transMat is the 32×32 DCT matrix transMatrix of §8.6.4.2 (eq. 8-315 and
 // following), indexed [row = frequency][column = sample].
 var transMat [32][32]int32
@@ -64,6 +76,22 @@ func init() {
 				v = dctCoef[128-k]
 			}
 			transMat[m][n] = v
+		}
+	}
+	for log2 := 0; log2 < 4; log2++ {
+		for scanIdx := 0; scanIdx < 3; scanIdx++ {
+			for i, xy := range scanPos[log2][scanIdx] {
+				v := xy[0] | xy[1]<<3
+				scanSb[log2][scanIdx][i] = v
+				scanSbInv[log2][scanIdx][v] = uint8(i)
+			}
+		}
+	}
+	for scanIdx := 0; scanIdx < 3; scanIdx++ {
+		for i, xy := range scanPos[2][scanIdx] {
+			v := xy[0] | xy[1]<<2
+			scanSub[scanIdx][i] = v
+			scanSubInv[scanIdx][v] = uint8(i)
 		}
 	}
 	buildSigCtxTab()
