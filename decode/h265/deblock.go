@@ -1,123 +1,174 @@
 package h265
 
-// deblock applies the deblocking filter (§8.7.2) to the whole picture: all
-// vertical edges first, then all horizontal edges. Every filtered edge of
-// an intra picture has bS = 2 (§8.7.2.4); the edges were recorded in
-// picture.flags while decoding.
+// The deblocking filter (§8.7.2).
+//
+// Every filtered edge of an intra picture has bS = 2 (§8.7.2.4); the edges,
+// all on the 8×8 luma grid, were recorded in picture.flags while decoding.
+// All vertical edges of the picture are filtered first, then all
+// horizontal ones (§8.7.2.1). Each 4-sample luma segment and its 2-sample
+// chroma segments (on the 16×16 luma grid) are filtered by straight-line
+// code specialised for the edge direction, with β and tC looked up per
+// QpL in tables made once per slice header (dbParams).
+
+// dbParams holds β and tC (Table 8-12, bS = 2) per QpL for one slice
+// header: index QpL+dbQPBias, QpL ≥ -QpBdOffsetY ≥ -48.
+type dbParams struct {
+	hdr    int32 // index into Decoder.slices, -1 when unset
+	beta   [dbQPRange]int32
+	tc     [dbQPRange]int32
+	tcC    [2][dbQPRange]int32 // Cb, Cr: tC from QpL
+	maxY   int32
+	maxC   int32
+	chroma bool
+}
+
+const (
+	dbQPBias  = 64
+	dbQPRange = 128
+)
+
+// setDBParams fills dp for slice header hi.
+func (d *Decoder) setDBParams(dp *dbParams, hi int32) {
+	p := &d.pic
+	s := p.sps
+	hdr := &d.slices[hi]
+	dp.hdr = hi
+	dp.maxY = int32(1)<<uint(s.bitDepthY) - 1
+	dp.maxC = int32(1)<<uint(s.bitDepthC) - 1
+	for i := range dp.beta {
+		qpL := i - dbQPBias
+		bq := min(max(qpL+hdr.betaOffsetDiv2*2, 0), 51)
+		tq := min(max(qpL+2+hdr.tcOffsetDiv2*2, 0), 53)
+		dp.beta[i] = int32(betaTable[bq] << uint(s.bitDepthY-8))
+		dp.tc[i] = int32(tcTable[tq] << uint(s.bitDepthY-8))
+		for c := 0; c < 2; c++ {
+			off := p.pps.cbQPOffset
+			if c == 1 {
+				off = p.pps.crQPOffset
+			}
+			qpi := qpL + off
+			qpc := qpi
+			if qpi >= 0 {
+				qpc = chromaQP420(qpi)
+			}
+			tq := min(max(qpc+2+hdr.tcOffsetDiv2*2, 0), 53)
+			dp.tcC[c][i] = int32(tcTable[tq] << uint(s.bitDepthC-8))
+		}
+	}
+}
+
+// deblock applies the deblocking filter (§8.7.2) to the whole picture.
 func (d *Decoder) deblock() {
 	p := &d.pic
-	for dir := 0; dir < 2; dir++ {
-		flag := uint8(edgeVer)
-		if dir == 1 {
-			flag = edgeHor
+	dp := &p.db
+	dp.hdr = -1
+	w4 := p.w4
+	// Vertical edges: x a multiple of 8, so x4 even.
+	for y4 := 0; y4 < p.h4; y4++ {
+		fl := p.flags[y4*w4 : y4*w4+w4]
+		for x4 := 2; x4 < len(fl); x4 += 2 {
+			if fl[x4]&edgeVer != 0 {
+				d.filterEdgeV(dp, x4<<2, y4<<2, y4*w4+x4, y4*w4+x4-1)
+			}
 		}
-		for y4 := 0; y4 < p.h4; y4++ {
-			for x4 := 0; x4 < p.w4; x4++ {
-				i := y4*p.w4 + x4
-				if p.flags[i]&flag == 0 {
-					continue
-				}
-				var pi int // the 4×4 block on the P side
-				if dir == 0 {
-					pi = i - 1
-				} else {
-					pi = i - p.w4
-				}
-				d.filterEdge(dir, x4<<2, y4<<2, i, pi)
+	}
+	// Horizontal edges: y a multiple of 8.
+	for y4 := 2; y4 < p.h4; y4 += 2 {
+		fl := p.flags[y4*w4 : y4*w4+w4]
+		for x4, f := range fl {
+			if f&edgeHor != 0 {
+				d.filterEdgeH(dp, x4<<2, y4<<2, y4*w4+x4, (y4-1)*w4+x4)
 			}
 		}
 	}
 }
 
-// filterEdge filters the 4-sample luma edge segment whose Q block is the
-// 4×4 block i at (x, y) and, on the 16-sample chroma grid, the matching
-// 2-sample chroma segments (§8.7.2.5).
-func (d *Decoder) filterEdge(dir, x, y, qi, pi int) {
+// edgeParams returns the dbParams of the slice containing q0,0 at (x, y)
+// and the index QpL+dbQPBias (eq. 8-346) of the edge between the 4×4
+// blocks qi and pi; it also reports the pcm/lossless exclusions.
+func (d *Decoder) edgeParams(dp *dbParams, x, y, qi, pi int) (qIdx int, noP, noQ bool) {
 	p := &d.pic
 	s := p.sps
 	l := s.log2Ctb
-	hdr := &d.slices[p.ctbHdr[(y>>l)*s.picWCtb+x>>l]]
+	hi := p.ctbHdr[(y>>l)*s.picWCtb+x>>l]
+	if hi != dp.hdr {
+		d.setDBParams(dp, hi)
+	}
 	qpQ, qpP := int(p.qp[qi]), int(p.qp[pi])
-	noP := p.flags[pi]&noFilter != 0
-	noQ := p.flags[qi]&noFilter != 0
-	qpL := (qpQ + qpP + 1) >> 1
-	// Luma (§8.7.2.5.3, §8.7.2.5.6, §8.7.2.5.7).
-	bq := qpL + hdr.betaOffsetDiv2*2
-	if bq < 0 {
-		bq = 0
-	} else if bq > 51 {
-		bq = 51
-	}
-	tq := qpL + 2 + hdr.tcOffsetDiv2*2
-	if tq < 0 {
-		tq = 0
-	} else if tq > 53 {
-		tq = 53
-	}
-	beta := betaTable[bq] << uint(s.bitDepthY-8)
-	tc := tcTable[tq] << uint(s.bitDepthY-8)
-	stride := p.stride[0]
-	var along, across int
-	if dir == 0 {
-		along, across = stride, 1
-	} else {
-		along, across = 1, stride
-	}
+	fq, fp := p.flags[qi], p.flags[pi]
+	return ((qpQ+qpP+1)>>1 + dbQPBias) & (dbQPRange - 1), fp&noFilter != 0, fq&noFilter != 0
+}
+
+// filterEdgeV filters the vertical edge segment whose Q block is the 4×4
+// block qi at (x, y): 4 luma lines and, on the 16-sample grid, 2 lines of
+// each chroma plane.
+func (d *Decoder) filterEdgeV(dp *dbParams, x, y, qi, pi int) {
+	p := &d.pic
+	qIdx, noP, noQ := d.edgeParams(dp, x, y, qi, pi)
+	beta, tc := dp.beta[qIdx], dp.tc[qIdx]
 	if tc > 0 || beta > 0 {
-		filterLuma(p.planes[0], y*stride+x, along, across, beta, tc, noP, noQ, int32(1)<<uint(s.bitDepthY)-1)
+		stride := p.stride[0]
+		filterLumaV(p.planes[0][(y*stride+x)-4:], stride, beta, tc, noP, noQ, dp.maxY)
 	}
-	// Chroma (§8.7.2.5.5): edges on the 8-sample chroma grid only.
-	pos := x
-	if dir == 1 {
-		pos = y
-	}
-	if pos&15 != 0 {
+	if x&15 != 0 {
 		return
 	}
 	cs := p.stride[1]
-	if dir == 0 {
-		along, across = cs, 1
-	} else {
-		along, across = 1, cs
-	}
-	maxC := int32(1)<<uint(s.bitDepthC) - 1
-	for c := 1; c < 3; c++ {
-		off := p.pps.cbQPOffset
-		if c == 2 {
-			off = p.pps.crQPOffset
-		}
-		qpi := qpL + off
-		qpc := qpi
-		if qpi >= 0 {
-			qpc = chromaQP420(qpi)
-		}
-		tq := qpc + 2 + hdr.tcOffsetDiv2*2
-		if tq < 0 {
-			tq = 0
-		} else if tq > 53 {
-			tq = 53
-		}
-		tcC := int32(tcTable[tq] << uint(s.bitDepthC-8))
+	o := (y>>1)*cs + x>>1
+	for c := 0; c < 2; c++ {
+		tcC := dp.tcC[c][qIdx]
 		if tcC == 0 {
 			continue
 		}
-		pl := p.planes[c]
-		base := (y>>1)*cs + x>>1
+		pl := p.planes[1+c]
 		for k := 0; k < 2; k++ {
-			o := base + k*along
-			p0, p1 := int32(pl[o-across]), int32(pl[o-2*across])
-			q0, q1 := int32(pl[o]), int32(pl[o+across])
-			delta := ((q0-p0)<<2 + p1 - q1 + 4) >> 3
-			if delta < -tcC {
-				delta = -tcC
-			} else if delta > tcC {
-				delta = tcC
-			}
+			r := pl[o+k*cs-2 : o+k*cs+2]
+			p0, p1 := int32(r[1]), int32(r[0])
+			q0, q1 := int32(r[2]), int32(r[3])
+			delta := min(max(((q0-p0)<<2+p1-q1+4)>>3, -tcC), tcC)
 			if !noP {
-				pl[o-across] = uint16(clip32(p0+delta, maxC))
+				r[1] = uint16(clip32(p0+delta, dp.maxC))
 			}
 			if !noQ {
-				pl[o] = uint16(clip32(q0-delta, maxC))
+				r[2] = uint16(clip32(q0-delta, dp.maxC))
+			}
+		}
+	}
+}
+
+// filterEdgeH is filterEdgeV for a horizontal edge.
+func (d *Decoder) filterEdgeH(dp *dbParams, x, y, qi, pi int) {
+	p := &d.pic
+	qIdx, noP, noQ := d.edgeParams(dp, x, y, qi, pi)
+	beta, tc := dp.beta[qIdx], dp.tc[qIdx]
+	if tc > 0 || beta > 0 {
+		stride := p.stride[0]
+		filterLumaH(p.planes[0], y*stride+x, stride, beta, tc, noP, noQ, dp.maxY)
+	}
+	if y&15 != 0 {
+		return
+	}
+	cs := p.stride[1]
+	o := (y>>1)*cs + x>>1
+	for c := 0; c < 2; c++ {
+		tcC := dp.tcC[c][qIdx]
+		if tcC == 0 {
+			continue
+		}
+		pl := p.planes[1+c]
+		rp1 := pl[o-2*cs : o-2*cs+2]
+		rp0 := pl[o-cs : o-cs+2]
+		rq0 := pl[o : o+2]
+		rq1 := pl[o+cs : o+cs+2]
+		for k := 0; k < 2; k++ {
+			p0, p1 := int32(rp0[k]), int32(rp1[k])
+			q0, q1 := int32(rq0[k]), int32(rq1[k])
+			delta := min(max(((q0-p0)<<2+p1-q1+4)>>3, -tcC), tcC)
+			if !noP {
+				rp0[k] = uint16(clip32(p0+delta, dp.maxC))
+			}
+			if !noQ {
+				rq0[k] = uint16(clip32(q0-delta, dp.maxC))
 			}
 		}
 	}
@@ -130,47 +181,56 @@ func iabs(v int32) int32 {
 	return v
 }
 
-// filterLuma makes the decisions of §8.7.2.5.3 for one 4-line luma segment
-// and filters it (§8.7.2.5.7). o is the offset of q0 on the first line.
-func filterLuma(pl []uint16, o, along, across, betaI, tcI int, noP, noQ bool, maxV int32) {
-	beta, tc := int32(betaI), int32(tcI)
-	at := func(line, i int) int32 { return int32(pl[o+line*along+i*across]) }
-	// p_i is at(line, -i-1), q_i is at(line, i).
-	dp0 := iabs(at(0, -3) - 2*at(0, -2) + at(0, -1))
-	dp3 := iabs(at(3, -3) - 2*at(3, -2) + at(3, -1))
-	dq0 := iabs(at(0, 2) - 2*at(0, 1) + at(0, 0))
-	dq3 := iabs(at(3, 2) - 2*at(3, 1) + at(3, 0))
+// lumaDecision makes the decisions of §8.7.2.5.3 for a segment from lines
+// 0 and 3 (pK[i] and qK[i] of line K): whether to filter at all, strong
+// filtering (dE = 2), and dEp, dEq.
+func lumaDecision(p00, p01, p02, p03, q00, q01, q02, q03, p30, p31, p32, p33, q30, q31, q32, q33, beta, tc int32) (filter, strong, dEp, dEq bool) {
+	dp0 := iabs(p02 - 2*p01 + p00)
+	dp3 := iabs(p32 - 2*p31 + p30)
+	dq0 := iabs(q02 - 2*q01 + q00)
+	dq3 := iabs(q32 - 2*q31 + q30)
 	dpq0 := dp0 + dq0
 	dpq3 := dp3 + dq3
-	dp := dp0 + dp3
-	dq := dq0 + dq3
-	dd := dpq0 + dpq3
-	if dd >= beta {
+	if dpq0+dpq3 >= beta {
 		return
 	}
-	dSam := func(line int, dpq int32) bool {
-		p0, p3 := at(line, -1), at(line, -4)
-		q0, q3 := at(line, 0), at(line, 3)
-		return 2*dpq < (beta>>2) && iabs(p3-p0)+iabs(q0-q3) < (beta>>3) && iabs(p0-q0) < (5*tc+1)>>1
+	filter = true
+	tc5 := (5*tc + 1) >> 1
+	strong = 2*dpq0 < beta>>2 && iabs(p03-p00)+iabs(q00-q03) < beta>>3 && iabs(p00-q00) < tc5 &&
+		2*dpq3 < beta>>2 && iabs(p33-p30)+iabs(q30-q33) < beta>>3 && iabs(p30-q30) < tc5
+	side := (beta + beta>>1) >> 3
+	dEp = dp0+dp3 < side
+	dEq = dq0+dq3 < side
+	return
+}
+
+// filterLumaV filters one 4-line luma segment of a vertical edge
+// (§8.7.2.5.7). pl[0:8] is line 0 (p3..p0 q0..q3), lines are stride apart.
+func filterLumaV(pl []uint16, stride int, beta, tc int32, noP, noQ bool, maxV int32) {
+	l0 := pl[0:8]
+	l3 := pl[3*stride : 3*stride+8]
+	filter, strong, dEp, dEq := lumaDecision(
+		int32(l0[3]), int32(l0[2]), int32(l0[1]), int32(l0[0]), int32(l0[4]), int32(l0[5]), int32(l0[6]), int32(l0[7]),
+		int32(l3[3]), int32(l3[2]), int32(l3[1]), int32(l3[0]), int32(l3[4]), int32(l3[5]), int32(l3[6]), int32(l3[7]),
+		beta, tc)
+	if !filter {
+		return
 	}
-	strong := dSam(0, dpq0) && dSam(3, dpq3)
-	dEp := dp < (beta+(beta>>1))>>3
-	dEq := dq < (beta+(beta>>1))>>3
 	for k := 0; k < 4; k++ {
-		b := o + k*along
-		p0, p1, p2, p3 := int32(pl[b-across]), int32(pl[b-2*across]), int32(pl[b-3*across]), int32(pl[b-4*across])
-		q0, q1, q2, q3 := int32(pl[b]), int32(pl[b+across]), int32(pl[b+2*across]), int32(pl[b+3*across])
+		r := pl[k*stride : k*stride+8]
+		p3, p2, p1, p0 := int32(r[0]), int32(r[1]), int32(r[2]), int32(r[3])
+		q0, q1, q2, q3 := int32(r[4]), int32(r[5]), int32(r[6]), int32(r[7])
 		if strong {
 			c2 := 2 * tc
 			if !noP {
-				pl[b-across] = uint16(clip3(p0-c2, p0+c2, (p2+2*p1+2*p0+2*q0+q1+4)>>3))
-				pl[b-2*across] = uint16(clip3(p1-c2, p1+c2, (p2+p1+p0+q0+2)>>2))
-				pl[b-3*across] = uint16(clip3(p2-c2, p2+c2, (2*p3+3*p2+p1+p0+q0+4)>>3))
+				r[3] = uint16(clip3(p0-c2, p0+c2, (p2+2*p1+2*p0+2*q0+q1+4)>>3))
+				r[2] = uint16(clip3(p1-c2, p1+c2, (p2+p1+p0+q0+2)>>2))
+				r[1] = uint16(clip3(p2-c2, p2+c2, (2*p3+3*p2+p1+p0+q0+4)>>3))
 			}
 			if !noQ {
-				pl[b] = uint16(clip3(q0-c2, q0+c2, (p1+2*p0+2*q0+2*q1+q2+4)>>3))
-				pl[b+across] = uint16(clip3(q1-c2, q1+c2, (p0+q0+q1+q2+2)>>2))
-				pl[b+2*across] = uint16(clip3(q2-c2, q2+c2, (p0+q0+q1+3*q2+2*q3+4)>>3))
+				r[4] = uint16(clip3(q0-c2, q0+c2, (p1+2*p0+2*q0+2*q1+q2+4)>>3))
+				r[5] = uint16(clip3(q1-c2, q1+c2, (p0+q0+q1+q2+2)>>2))
+				r[6] = uint16(clip3(q2-c2, q2+c2, (p0+q0+q1+3*q2+2*q3+4)>>3))
 			}
 			continue
 		}
@@ -180,17 +240,74 @@ func filterLuma(pl []uint16, o, along, across, betaI, tcI int, noP, noQ bool, ma
 		}
 		delta = clip3(-tc, tc, delta)
 		if !noP {
-			pl[b-across] = uint16(clip32(p0+delta, maxV))
+			r[3] = uint16(clip32(p0+delta, maxV))
 			if dEp {
 				dp := clip3(-(tc >> 1), tc>>1, (((p2+p0+1)>>1)-p1+delta)>>1)
-				pl[b-2*across] = uint16(clip32(p1+dp, maxV))
+				r[2] = uint16(clip32(p1+dp, maxV))
 			}
 		}
 		if !noQ {
-			pl[b] = uint16(clip32(q0-delta, maxV))
+			r[4] = uint16(clip32(q0-delta, maxV))
 			if dEq {
 				dq := clip3(-(tc >> 1), tc>>1, (((q2+q0+1)>>1)-q1-delta)>>1)
-				pl[b+across] = uint16(clip32(q1+dq, maxV))
+				r[5] = uint16(clip32(q1+dq, maxV))
+			}
+		}
+	}
+}
+
+// filterLumaH filters one 4-column luma segment of a horizontal edge
+// (§8.7.2.5.7). o is the offset of q0 of column 0.
+func filterLumaH(pl []uint16, o, stride int, beta, tc int32, noP, noQ bool, maxV int32) {
+	rp3 := pl[o-4*stride : o-4*stride+4]
+	rp2 := pl[o-3*stride : o-3*stride+4]
+	rp1 := pl[o-2*stride : o-2*stride+4]
+	rp0 := pl[o-stride : o-stride+4]
+	rq0 := pl[o : o+4]
+	rq1 := pl[o+stride : o+stride+4]
+	rq2 := pl[o+2*stride : o+2*stride+4]
+	rq3 := pl[o+3*stride : o+3*stride+4]
+	filter, strong, dEp, dEq := lumaDecision(
+		int32(rp0[0]), int32(rp1[0]), int32(rp2[0]), int32(rp3[0]), int32(rq0[0]), int32(rq1[0]), int32(rq2[0]), int32(rq3[0]),
+		int32(rp0[3]), int32(rp1[3]), int32(rp2[3]), int32(rp3[3]), int32(rq0[3]), int32(rq1[3]), int32(rq2[3]), int32(rq3[3]),
+		beta, tc)
+	if !filter {
+		return
+	}
+	for k := 0; k < 4; k++ {
+		p3, p2, p1, p0 := int32(rp3[k]), int32(rp2[k]), int32(rp1[k]), int32(rp0[k])
+		q0, q1, q2, q3 := int32(rq0[k]), int32(rq1[k]), int32(rq2[k]), int32(rq3[k])
+		if strong {
+			c2 := 2 * tc
+			if !noP {
+				rp0[k] = uint16(clip3(p0-c2, p0+c2, (p2+2*p1+2*p0+2*q0+q1+4)>>3))
+				rp1[k] = uint16(clip3(p1-c2, p1+c2, (p2+p1+p0+q0+2)>>2))
+				rp2[k] = uint16(clip3(p2-c2, p2+c2, (2*p3+3*p2+p1+p0+q0+4)>>3))
+			}
+			if !noQ {
+				rq0[k] = uint16(clip3(q0-c2, q0+c2, (p1+2*p0+2*q0+2*q1+q2+4)>>3))
+				rq1[k] = uint16(clip3(q1-c2, q1+c2, (p0+q0+q1+q2+2)>>2))
+				rq2[k] = uint16(clip3(q2-c2, q2+c2, (p0+q0+q1+3*q2+2*q3+4)>>3))
+			}
+			continue
+		}
+		delta := (9*(q0-p0) - 3*(q1-p1) + 8) >> 4
+		if iabs(delta) >= tc*10 {
+			continue
+		}
+		delta = clip3(-tc, tc, delta)
+		if !noP {
+			rp0[k] = uint16(clip32(p0+delta, maxV))
+			if dEp {
+				dp := clip3(-(tc >> 1), tc>>1, (((p2+p0+1)>>1)-p1+delta)>>1)
+				rp1[k] = uint16(clip32(p1+dp, maxV))
+			}
+		}
+		if !noQ {
+			rq0[k] = uint16(clip32(q0-delta, maxV))
+			if dEq {
+				dq := clip3(-(tc >> 1), tc>>1, (((q2+q0+1)>>1)-q1-delta)>>1)
+				rq1[k] = uint16(clip32(q1+dq, maxV))
 			}
 		}
 	}

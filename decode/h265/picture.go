@@ -48,6 +48,9 @@ type picture struct {
 	// factorBuf holds factor's storage, reused from picture to picture.
 	factorBuf [4][3][]uint8
 
+	// β and tC of the deblocking filter for the current slice header.
+	db dbParams
+
 	// Scratch of intra prediction.
 	intra intraScratch
 
