@@ -130,114 +130,6 @@ func (t *dbkSWTab) set(offA, offB int) {
 	}
 }
 
-// dbkSWLuma4 filters four lines of a luma edge with bS 4 (§8.7.2.4): it
-// returns p'2 p'1 p'0 q'0 q'1 q'2 and ok, false when no line is filtered
-// (the outputs are then not set). Words pass in registers.
-func dbkSWLuma4(p3, p2, p1, p0, q0, q1, q2, q3 uint64, k *dbkSW) (np2, np1, np0, nq0, nq1, nq2 uint64, ok bool) {
-	// filterSamplesFlag (equation 8-464).
-	f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH
-	if f == 0 {
-		return
-	}
-	fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
-	fm := dbkExpand(f)
-	pm := dbkExpand(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
-	qm := dbkExpand(fs & dbkLT(q2, q0, k.cb))
-	// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
-	np0 = (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
-	nq0 = (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
-	np1, np2 = p1, p2
-	if pm != 0 {
-		a := p1 + p0 + q0
-		sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3 & swM13      // equation 8-473
-		sp1 := (p2 + a + 2*swL) >> 2 & swM14              // 8-474
-		sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 & swM13 // 8-475
-		np0 ^= (np0 ^ sp0) & pm
-		np1 = p1 ^ (p1^sp1)&pm
-		np2 = p2 ^ (p2^sp2)&pm
-	}
-	nq1, nq2 = q1, q2
-	if qm != 0 {
-		a := q1 + q0 + p0
-		sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3 & swM13      // 8-480
-		sq1 := (q2 + a + 2*swL) >> 2 & swM14              // 8-481
-		sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 & swM13 // 8-482
-		nq0 ^= (nq0 ^ sq0) & qm
-		nq1 = q1 ^ (q1^sq1)&qm
-		nq2 = q2 ^ (q2^sq2)&qm
-	}
-	np0 = p0 ^ (p0^np0)&fm
-	nq0 = q0 ^ (q0^nq0)&fm
-	return np2, np1, np0, nq0, nq1, nq2, true
-}
-
-// dbkSWLuma3 filters four lines of a luma edge with bS 3 (§8.7.2.3,
-// chromaStyleFilteringFlag 0): it returns p'1 p'0 q'0 q'1 and ok as
-// dbkSWLuma4 does.
-func dbkSWLuma3(p2, p1, p0, q0, q1, q2 uint64, k *dbkSW) (np1, np0, nq0, nq1 uint64, ok bool) {
-	f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH
-	if f == 0 {
-		return
-	}
-	ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
-	aq := f & dbkLT(q2, q0, k.cb)
-	tc := k.tc0 + ap>>15 + aq>>15 // equation 8-468
-	// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
-	// biased by 512 (4096 before the shift).
-	d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-	d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
-	fm := dbkExpand(f)
-	// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471).
-	np0 = p0 ^ (p0^dbkClip255(p0+d-256*swL))&fm
-	nq0 = q0 ^ (q0^dbkClip255(q0+768*swL-d))&fm
-	np1, nq1 = p1, q1
-	if ap|aq == 0 {
-		return np1, np0, nq0, nq1, true
-	}
-	// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
-	// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
-	avg := (p0 + q0 + swL) >> 1 & swM15
-	if ap != 0 {
-		x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
-		x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-		np1 = p1 ^ (p1^(p1+x-512*swL))&dbkExpand(ap)
-	}
-	if aq != 0 {
-		x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
-		x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-		nq1 = q1 ^ (q1^(q1+x-512*swL))&dbkExpand(aq)
-	}
-	return np1, np0, nq0, nq1, true
-}
-
-// dbkSWChroma4 filters four lines p1 p0 q0 q1 of a chroma edge
-// (chromaStyleFilteringFlag 1) with bS 4: p'0 and q'0 of equations
-// 8-479/8-486, and ok as dbkSWLuma4.
-func dbkSWChroma4(p1, p0, q0, q1 uint64, k *dbkSW) (np0, nq0 uint64, ok bool) {
-	f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH
-	if f == 0 {
-		return
-	}
-	fm := dbkExpand(f)
-	np0 = (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
-	nq0 = (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
-	return p0 ^ (p0^np0)&fm, q0 ^ (q0^nq0)&fm, true
-}
-
-// dbkSWChroma3 is dbkSWChroma4 for bS 3: §8.7.2.3 with tC = tC0 + 1.
-func dbkSWChroma3(p1, p0, q0, q1 uint64, k *dbkSW) (np0, nq0 uint64, ok bool) {
-	f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH
-	if f == 0 {
-		return
-	}
-	fm := dbkExpand(f)
-	d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-	d = dbkMax(dbkMin(d, k.hiC), k.loC)
-	np0 = dbkClip255(p0 + d - 256*swL)
-	nq0 = dbkClip255(q0 + 768*swL - d)
-	return p0 ^ (p0^np0)&fm, q0 ^ (q0^nq0)&fm, true
-}
-
 // dbkSWEligible reports whether deblockPicture may use deblockSWAR: 8-bit
 // samples, 4:2:0 or 4:0:0 (hasChroma false), no lossless macroblocks.
 func dbkSWEligible(p *picture, hasChroma bool) bool {
@@ -353,15 +245,15 @@ func (d *deblocker) swMB(tab *dbkSWTab, cmap *[2][52]uint8, mb, left, top *mbInf
 		}
 	}
 	if kT != nil {
-		dbkSWLumaH(p.y, org, ys, kT, true)
+		dbkSWLumaH4(p.y, org, ys, kT)
 	}
 	if kI != nil {
 		if mb.transform8x8 {
-			dbkSWLumaH(p.y, org+8*ys, ys, kI, false)
+			dbkSWLumaH3(p.y, org+8*ys, ys, kI)
 		} else {
-			dbkSWLumaH(p.y, org+4*ys, ys, kI, false)
-			dbkSWLumaH(p.y, org+8*ys, ys, kI, false)
-			dbkSWLumaH(p.y, org+12*ys, ys, kI, false)
+			dbkSWLumaH3(p.y, org+4*ys, ys, kI)
+			dbkSWLumaH3(p.y, org+8*ys, ys, kI)
+			dbkSWLumaH3(p.y, org+12*ys, ys, kI)
 		}
 	}
 	if !hasChroma {
@@ -389,19 +281,25 @@ func (d *deblocker) swMB(tab *dbkSWTab, cmap *[2][52]uint8, mb, left, top *mbInf
 			}
 		}
 		if kL != nil {
-			dbkSWChromaV(pl, corg, cs, kL, true)
+			dbkSWChromaV4(pl, corg, cs, kL)
 		}
 		if kI.ok {
-			dbkSWChromaV(pl, corg+4, cs, kI, false)
+			dbkSWChromaV3(pl, corg+4, cs, kI)
 		}
 		if kT != nil {
-			dbkSWChromaH(pl, corg, cs, kT, true)
+			dbkSWChromaH4(pl, corg, cs, kT)
 		}
 		if kI.ok {
-			dbkSWChromaH(pl, corg+4*cs, cs, kI, false)
+			dbkSWChromaH3(pl, corg+4*cs, cs, kI)
 		}
 	}
 }
+
+// The sample filters below are written out in each edge function rather
+// than called: a call would make the compiler spill and reload every live
+// value around it, which costs more than the filter of four lines. The
+// copies of one filter are the same text (bS 4 luma, bS 3 luma, bS 4
+// chroma, bS 3 chroma); TestDeblockSWARMatchesGeneric checks all of them.
 
 // dbkSWLumaV4 filters a vertical luma edge with bS 4 over the 16 rows of
 // a macroblock; pl[off] is q0 of row 0. Four rows at a time, p3..p0 and
@@ -416,16 +314,46 @@ func dbkSWLumaV4(pl []uint16, off, stride int, k *dbkSW) {
 		r3 := (*[8]uint16)(pl[o+3*stride-4 : o+3*stride+4])
 		p3, p2, p1, p0 := dbkTr4(dbkLd4((*[4]uint16)(r0[0:4])), dbkLd4((*[4]uint16)(r1[0:4])), dbkLd4((*[4]uint16)(r2[0:4])), dbkLd4((*[4]uint16)(r3[0:4])))
 		q0, q1, q2, q3 := dbkTr4(dbkLd4((*[4]uint16)(r0[4:8])), dbkLd4((*[4]uint16)(r1[4:8])), dbkLd4((*[4]uint16)(r2[4:8])), dbkLd4((*[4]uint16)(r3[4:8])))
-		p2, p1, p0, q0, q1, q2, ok := dbkSWLuma4(p3, p2, p1, p0, q0, q1, q2, q3, k)
-		if !ok {
+		// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f == 0 {
 			continue
 		}
-		a, b, c, d := dbkTr4(p3, p2, p1, p0)
+		fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+		fm := dbkExpand(f)
+		pm := dbkExpand(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+		qm := dbkExpand(fs & dbkLT(q2, q0, k.cb))
+		// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+		np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
+		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+		np1, np2 := p1, p2
+		if pm != 0 {
+			a := p1 + p0 + q0
+			sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3 & swM13      // equation 8-473
+			sp1 := (p2 + a + 2*swL) >> 2 & swM14              // 8-474
+			sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 & swM13 // 8-475
+			np0 ^= (np0 ^ sp0) & pm
+			np1 ^= (np1 ^ sp1) & pm
+			np2 ^= (np2 ^ sp2) & pm
+		}
+		nq1, nq2 := q1, q2
+		if qm != 0 {
+			a := q1 + q0 + p0
+			sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3 & swM13      // 8-480
+			sq1 := (q2 + a + 2*swL) >> 2 & swM14              // 8-481
+			sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 & swM13 // 8-482
+			nq0 ^= (nq0 ^ sq0) & qm
+			nq1 ^= (nq1 ^ sq1) & qm
+			nq2 ^= (nq2 ^ sq2) & qm
+		}
+		np0 = p0 ^ (p0^np0)&fm
+		nq0 = q0 ^ (q0^nq0)&fm
+		a, b, c, d := dbkTr4(p3, np2, np1, np0)
 		dbkSt4((*[4]uint16)(r0[0:4]), a)
 		dbkSt4((*[4]uint16)(r1[0:4]), b)
 		dbkSt4((*[4]uint16)(r2[0:4]), c)
 		dbkSt4((*[4]uint16)(r3[0:4]), d)
-		a, b, c, d = dbkTr4(q0, q1, q2, q3)
+		a, b, c, d = dbkTr4(nq0, nq1, nq2, q3)
 		dbkSt4((*[4]uint16)(r0[4:8]), a)
 		dbkSt4((*[4]uint16)(r1[4:8]), b)
 		dbkSt4((*[4]uint16)(r2[4:8]), c)
@@ -445,11 +373,45 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 		p1, p0, q0, q1 := dbkTr4(dbkLd4((*[4]uint16)(r0[1:5])), dbkLd4((*[4]uint16)(r1[1:5])), dbkLd4((*[4]uint16)(r2[1:5])), dbkLd4((*[4]uint16)(r3[1:5])))
 		p2 := uint64(r0[0]) | uint64(r1[0])<<16 | uint64(r2[0])<<32 | uint64(r3[0])<<48
 		q2 := uint64(r0[5]) | uint64(r1[5])<<16 | uint64(r2[5])<<32 | uint64(r3[5])<<48
-		p1, p0, q0, q1, ok := dbkSWLuma3(p2, p1, p0, q0, q1, q2, k)
-		if !ok {
+		// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f == 0 {
 			continue
 		}
-		a, b, c, d := dbkTr4(p1, p0, q0, q1)
+		ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+		aq := f & dbkLT(q2, q0, k.cb)
+		tc := k.tc0 + ap>>15 + aq>>15 // equation 8-468
+		// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+		// biased by 512 (4096 before the shift).
+		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+		d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
+		fm := dbkExpand(f)
+		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+		// lanes hold the results + 256, which need no clipping when all are in
+		// 256..511.
+		ep, eq := p0+d-256*swL, q0+768*swL-d
+		if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+			ep, eq = dbkClip255(ep), dbkClip255(eq)
+		}
+		np0 := p0 ^ (p0^ep&swFF)&fm
+		nq0 := q0 ^ (q0^eq&swFF)&fm
+		np1, nq1 := p1, q1
+		if ap|aq != 0 {
+			// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+			// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
+			avg := (p0 + q0 + swL) >> 1 & swM15
+			if ap != 0 {
+				x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
+				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+				np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
+			}
+			if aq != 0 {
+				x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
+				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+				nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
+			}
+		}
+		a, b, c, d := dbkTr4(np1, np0, nq0, nq1)
 		dbkSt4((*[4]uint16)(r0[1:5]), a)
 		dbkSt4((*[4]uint16)(r1[1:5]), b)
 		dbkSt4((*[4]uint16)(r2[1:5]), c)
@@ -457,9 +419,9 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 	}
 }
 
-// dbkSWLumaH filters the 16 columns of a horizontal luma edge whose q0 of
-// column 0 is pl[off], with bS 4 (bs4) or 3, four columns at a time.
-func dbkSWLumaH(pl []uint16, off, stride int, k *dbkSW, bs4 bool) {
+// dbkSWLumaH4 filters the 16 columns of a horizontal luma edge with bS 4
+// whose q0 of column 0 is pl[off], four columns at a time.
+func dbkSWLumaH4(pl []uint16, off, stride int, k *dbkSW) {
 	r0 := (*[16]uint16)(pl[off-4*stride : off-4*stride+16])
 	r1 := (*[16]uint16)(pl[off-3*stride : off-3*stride+16])
 	r2 := (*[16]uint16)(pl[off-2*stride : off-2*stride+16])
@@ -469,52 +431,131 @@ func dbkSWLumaH(pl []uint16, off, stride int, k *dbkSW, bs4 bool) {
 	r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
 	r7 := (*[16]uint16)(pl[off+3*stride : off+3*stride+16])
 	for x := 0; x < 16; x += 4 {
-		p2, p1 := dbkLd4((*[4]uint16)(r1[x:x+4])), dbkLd4((*[4]uint16)(r2[x:x+4]))
-		p0, q0 := dbkLd4((*[4]uint16)(r3[x:x+4])), dbkLd4((*[4]uint16)(r4[x:x+4]))
-		q1, q2 := dbkLd4((*[4]uint16)(r5[x:x+4])), dbkLd4((*[4]uint16)(r6[x:x+4]))
-		if bs4 {
-			p3, q3 := dbkLd4((*[4]uint16)(r0[x:x+4])), dbkLd4((*[4]uint16)(r7[x:x+4]))
-			p2, p1, p0, q0, q1, q2, ok := dbkSWLuma4(p3, p2, p1, p0, q0, q1, q2, q3, k)
-			if ok {
-				dbkSt4((*[4]uint16)(r1[x:x+4]), p2)
-				dbkSt4((*[4]uint16)(r2[x:x+4]), p1)
-				dbkSt4((*[4]uint16)(r3[x:x+4]), p0)
-				dbkSt4((*[4]uint16)(r4[x:x+4]), q0)
-				dbkSt4((*[4]uint16)(r5[x:x+4]), q1)
-				dbkSt4((*[4]uint16)(r6[x:x+4]), q2)
-			}
+		p3, p2 := dbkLd4((*[4]uint16)(r0[x:x+4])), dbkLd4((*[4]uint16)(r1[x:x+4]))
+		p1, p0 := dbkLd4((*[4]uint16)(r2[x:x+4])), dbkLd4((*[4]uint16)(r3[x:x+4]))
+		q0, q1 := dbkLd4((*[4]uint16)(r4[x:x+4])), dbkLd4((*[4]uint16)(r5[x:x+4]))
+		q2, q3 := dbkLd4((*[4]uint16)(r6[x:x+4])), dbkLd4((*[4]uint16)(r7[x:x+4]))
+		// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f == 0 {
 			continue
 		}
-		p1, p0, q0, q1, ok := dbkSWLuma3(p2, p1, p0, q0, q1, q2, k)
-		if ok {
-			dbkSt4((*[4]uint16)(r2[x:x+4]), p1)
-			dbkSt4((*[4]uint16)(r3[x:x+4]), p0)
-			dbkSt4((*[4]uint16)(r4[x:x+4]), q0)
-			dbkSt4((*[4]uint16)(r5[x:x+4]), q1)
+		fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+		fm := dbkExpand(f)
+		pm := dbkExpand(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+		qm := dbkExpand(fs & dbkLT(q2, q0, k.cb))
+		// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+		np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
+		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+		np1, np2 := p1, p2
+		if pm != 0 {
+			a := p1 + p0 + q0
+			sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3 & swM13      // equation 8-473
+			sp1 := (p2 + a + 2*swL) >> 2 & swM14              // 8-474
+			sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 & swM13 // 8-475
+			np0 ^= (np0 ^ sp0) & pm
+			np1 ^= (np1 ^ sp1) & pm
+			np2 ^= (np2 ^ sp2) & pm
 		}
+		nq1, nq2 := q1, q2
+		if qm != 0 {
+			a := q1 + q0 + p0
+			sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3 & swM13      // 8-480
+			sq1 := (q2 + a + 2*swL) >> 2 & swM14              // 8-481
+			sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 & swM13 // 8-482
+			nq0 ^= (nq0 ^ sq0) & qm
+			nq1 ^= (nq1 ^ sq1) & qm
+			nq2 ^= (nq2 ^ sq2) & qm
+		}
+		np0 = p0 ^ (p0^np0)&fm
+		nq0 = q0 ^ (q0^nq0)&fm
+		dbkSt4((*[4]uint16)(r1[x:x+4]), np2)
+		dbkSt4((*[4]uint16)(r2[x:x+4]), np1)
+		dbkSt4((*[4]uint16)(r3[x:x+4]), np0)
+		dbkSt4((*[4]uint16)(r4[x:x+4]), nq0)
+		dbkSt4((*[4]uint16)(r5[x:x+4]), nq1)
+		dbkSt4((*[4]uint16)(r6[x:x+4]), nq2)
 	}
 }
 
-// dbkSWChromaV filters a vertical chroma edge over the 8 rows of a 4:2:0
-// macroblock; pl[off] is q0 of row 0. p1 p0 q0 q1 of four rows are one
-// transposed 4x4 block.
-func dbkSWChromaV(pl []uint16, off, stride int, k *dbkSW, bs4 bool) {
+// dbkSWLumaH3 is dbkSWLumaH4 for bS 3.
+func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
+	r1 := (*[16]uint16)(pl[off-3*stride : off-3*stride+16])
+	r2 := (*[16]uint16)(pl[off-2*stride : off-2*stride+16])
+	r3 := (*[16]uint16)(pl[off-stride : off-stride+16])
+	r4 := (*[16]uint16)(pl[off : off+16])
+	r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
+	r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
+	for x := 0; x < 16; x += 4 {
+		p2, p1 := dbkLd4((*[4]uint16)(r1[x:x+4])), dbkLd4((*[4]uint16)(r2[x:x+4]))
+		p0, q0 := dbkLd4((*[4]uint16)(r3[x:x+4])), dbkLd4((*[4]uint16)(r4[x:x+4]))
+		q1, q2 := dbkLd4((*[4]uint16)(r5[x:x+4])), dbkLd4((*[4]uint16)(r6[x:x+4]))
+		// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f == 0 {
+			continue
+		}
+		ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+		aq := f & dbkLT(q2, q0, k.cb)
+		tc := k.tc0 + ap>>15 + aq>>15 // equation 8-468
+		// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+		// biased by 512 (4096 before the shift).
+		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+		d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
+		fm := dbkExpand(f)
+		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+		// lanes hold the results + 256, which need no clipping when all are in
+		// 256..511.
+		ep, eq := p0+d-256*swL, q0+768*swL-d
+		if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+			ep, eq = dbkClip255(ep), dbkClip255(eq)
+		}
+		np0 := p0 ^ (p0^ep&swFF)&fm
+		nq0 := q0 ^ (q0^eq&swFF)&fm
+		np1, nq1 := p1, q1
+		if ap|aq != 0 {
+			// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+			// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
+			avg := (p0 + q0 + swL) >> 1 & swM15
+			if ap != 0 {
+				x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
+				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+				np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
+			}
+			if aq != 0 {
+				x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
+				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+				nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
+			}
+		}
+		dbkSt4((*[4]uint16)(r2[x:x+4]), np1)
+		dbkSt4((*[4]uint16)(r3[x:x+4]), np0)
+		dbkSt4((*[4]uint16)(r4[x:x+4]), nq0)
+		dbkSt4((*[4]uint16)(r5[x:x+4]), nq1)
+	}
+}
+
+// dbkSWChromaV4 filters a vertical chroma edge with bS 4 over the 8 rows
+// of a 4:2:0 macroblock; pl[off] is q0 of row 0. p1 p0 q0 q1 of four rows
+// are one transposed 4x4 block.
+func dbkSWChromaV4(pl []uint16, off, stride int, k *dbkSW) {
 	for o := off; o < off+8*stride; o += 4 * stride {
 		s0 := (*[4]uint16)(pl[o-2 : o+2])
 		s1 := (*[4]uint16)(pl[o+stride-2 : o+stride+2])
 		s2 := (*[4]uint16)(pl[o+2*stride-2 : o+2*stride+2])
 		s3 := (*[4]uint16)(pl[o+3*stride-2 : o+3*stride+2])
 		p1, p0, q0, q1 := dbkTr4(dbkLd4(s0), dbkLd4(s1), dbkLd4(s2), dbkLd4(s3))
-		var ok bool
-		if bs4 {
-			p0, q0, ok = dbkSWChroma4(p1, p0, q0, q1, k)
-		} else {
-			p0, q0, ok = dbkSWChroma3(p1, p0, q0, q1, k)
-		}
-		if !ok {
+		// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f == 0 {
 			continue
 		}
-		a, b, c, d := dbkTr4(p1, p0, q0, q1)
+		fm := dbkExpand(f)
+		np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
+		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+		np0 = p0 ^ (p0^np0)&fm
+		nq0 = q0 ^ (q0^nq0)&fm
+		a, b, c, d := dbkTr4(p1, np0, nq0, q1)
 		dbkSt4(s0, a)
 		dbkSt4(s1, b)
 		dbkSt4(s2, c)
@@ -522,9 +563,44 @@ func dbkSWChromaV(pl []uint16, off, stride int, k *dbkSW, bs4 bool) {
 	}
 }
 
-// dbkSWChromaH filters the 8 columns of a horizontal chroma edge whose q0
-// of column 0 is pl[off].
-func dbkSWChromaH(pl []uint16, off, stride int, k *dbkSW, bs4 bool) {
+// dbkSWChromaV3 filters a vertical chroma edge with bS 3 over the 8 rows
+// of a 4:2:0 macroblock; pl[off] is q0 of row 0. p1 p0 q0 q1 of four rows
+// are one transposed 4x4 block.
+func dbkSWChromaV3(pl []uint16, off, stride int, k *dbkSW) {
+	for o := off; o < off+8*stride; o += 4 * stride {
+		s0 := (*[4]uint16)(pl[o-2 : o+2])
+		s1 := (*[4]uint16)(pl[o+stride-2 : o+stride+2])
+		s2 := (*[4]uint16)(pl[o+2*stride-2 : o+2*stride+2])
+		s3 := (*[4]uint16)(pl[o+3*stride-2 : o+3*stride+2])
+		p1, p0, q0, q1 := dbkTr4(dbkLd4(s0), dbkLd4(s1), dbkLd4(s2), dbkLd4(s3))
+		// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f == 0 {
+			continue
+		}
+		fm := dbkExpand(f)
+		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+		d = dbkMax(dbkMin(d, k.hiC), k.loC)
+		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+		// lanes hold the results + 256, which need no clipping when all are in
+		// 256..511.
+		ep, eq := p0+d-256*swL, q0+768*swL-d
+		if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+			ep, eq = dbkClip255(ep), dbkClip255(eq)
+		}
+		np0 := p0 ^ (p0^ep&swFF)&fm
+		nq0 := q0 ^ (q0^eq&swFF)&fm
+		a, b, c, d := dbkTr4(p1, np0, nq0, q1)
+		dbkSt4(s0, a)
+		dbkSt4(s1, b)
+		dbkSt4(s2, c)
+		dbkSt4(s3, d)
+	}
+}
+
+// dbkSWChromaH4 filters the 8 columns of a horizontal chroma edge with bS
+// 4 whose q0 of column 0 is pl[off].
+func dbkSWChromaH4(pl []uint16, off, stride int, k *dbkSW) {
 	r0 := (*[8]uint16)(pl[off-2*stride : off-2*stride+8])
 	r1 := (*[8]uint16)(pl[off-stride : off-stride+8])
 	r2 := (*[8]uint16)(pl[off : off+8])
@@ -532,15 +608,49 @@ func dbkSWChromaH(pl []uint16, off, stride int, k *dbkSW, bs4 bool) {
 	for x := 0; x < 8; x += 4 {
 		p1, p0 := dbkLd4((*[4]uint16)(r0[x:x+4])), dbkLd4((*[4]uint16)(r1[x:x+4]))
 		q0, q1 := dbkLd4((*[4]uint16)(r2[x:x+4])), dbkLd4((*[4]uint16)(r3[x:x+4]))
-		var ok bool
-		if bs4 {
-			p0, q0, ok = dbkSWChroma4(p1, p0, q0, q1, k)
-		} else {
-			p0, q0, ok = dbkSWChroma3(p1, p0, q0, q1, k)
+		// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f == 0 {
+			continue
 		}
-		if ok {
-			dbkSt4((*[4]uint16)(r1[x:x+4]), p0)
-			dbkSt4((*[4]uint16)(r2[x:x+4]), q0)
+		fm := dbkExpand(f)
+		np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
+		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+		np0 = p0 ^ (p0^np0)&fm
+		nq0 = q0 ^ (q0^nq0)&fm
+		dbkSt4((*[4]uint16)(r1[x:x+4]), np0)
+		dbkSt4((*[4]uint16)(r2[x:x+4]), nq0)
+	}
+}
+
+// dbkSWChromaH3 filters the 8 columns of a horizontal chroma edge with bS
+// 3 whose q0 of column 0 is pl[off].
+func dbkSWChromaH3(pl []uint16, off, stride int, k *dbkSW) {
+	r0 := (*[8]uint16)(pl[off-2*stride : off-2*stride+8])
+	r1 := (*[8]uint16)(pl[off-stride : off-stride+8])
+	r2 := (*[8]uint16)(pl[off : off+8])
+	r3 := (*[8]uint16)(pl[off+stride : off+stride+8])
+	for x := 0; x < 8; x += 4 {
+		p1, p0 := dbkLd4((*[4]uint16)(r0[x:x+4])), dbkLd4((*[4]uint16)(r1[x:x+4]))
+		q0, q1 := dbkLd4((*[4]uint16)(r2[x:x+4])), dbkLd4((*[4]uint16)(r3[x:x+4]))
+		// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f == 0 {
+			continue
 		}
+		fm := dbkExpand(f)
+		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+		d = dbkMax(dbkMin(d, k.hiC), k.loC)
+		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+		// lanes hold the results + 256, which need no clipping when all are in
+		// 256..511.
+		ep, eq := p0+d-256*swL, q0+768*swL-d
+		if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+			ep, eq = dbkClip255(ep), dbkClip255(eq)
+		}
+		np0 := p0 ^ (p0^ep&swFF)&fm
+		nq0 := q0 ^ (q0^eq&swFF)&fm
+		dbkSt4((*[4]uint16)(r1[x:x+4]), np0)
+		dbkSt4((*[4]uint16)(r2[x:x+4]), nq0)
 	}
 }

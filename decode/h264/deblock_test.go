@@ -435,7 +435,7 @@ func TestDeblockSWARMatchesGeneric(t *testing.T) {
 		seed = seed*1664525 + 1013904223
 		return int(seed>>8) % n
 	}
-	for iter := 0; iter < 300; iter++ {
+	for iter := 0; iter < 1000; iter++ {
 		cf := decode.Chroma420
 		if iter%5 == 4 {
 			cf = decode.Chroma400
@@ -475,9 +475,15 @@ func TestDeblockSWARMatchesGeneric(t *testing.T) {
 			var base, amp [64][64]int
 			for by := 0; by < (rows+3)/4; by++ {
 				for bx := 0; bx < (stride+3)/4; bx++ {
-					base[by][bx] = 100 + rnd(40)
-					if rnd(10) == 0 {
+					switch rnd(10) {
+					case 0:
 						base[by][bx] = rnd(256)
+					case 1, 2:
+						base[by][bx] = 240 + rnd(16) // Clip1 at 255
+					case 3:
+						base[by][bx] = rnd(16) // Clip1 at 0
+					default:
+						base[by][bx] = 100 + rnd(40)
 					}
 					amp[by][bx] = []int{1, 2, 4, 8, 30, 256}[rnd(6)]
 				}
@@ -520,7 +526,7 @@ func TestDeblockSWARMatchesGeneric(t *testing.T) {
 // $H264_FILE (skipped without it), decoded once without the filter: the
 // real sample statistics of a stream, with the SWAR path (deblock_swar.go)
 // and with the general one. Restoring the unfiltered samples before each
-// picture is timed too (a copy, the same in both).
+// picture is timed too (a copy, the same in both; copy-only times it).
 func BenchmarkDeblockFile(b *testing.B) {
 	fn := os.Getenv("H264_FILE")
 	if fn == "" {
@@ -555,9 +561,9 @@ func BenchmarkDeblockFile(b *testing.B) {
 	}
 	skipLoopFilter = false
 	for _, c := range []struct {
-		name   string
-		noSWAR bool
-	}{{"swar", false}, {"general", true}} {
+		name           string
+		noSWAR, noFilt bool
+	}{{"swar", false, false}, {"general", true, false}, {"copy-only", false, true}} {
 		b.Run(c.name, func(b *testing.B) {
 			dbkNoSWAR = c.noSWAR
 			defer func() { dbkNoSWAR = false }()
@@ -568,7 +574,9 @@ func BenchmarkDeblockFile(b *testing.B) {
 				copy(s.p.y, s.y)
 				copy(s.p.cb, s.cb)
 				copy(s.p.cr, s.cr)
-				deblockPicture(&s.p)
+				if !c.noFilt {
+					deblockPicture(&s.p)
+				}
 			}
 			b.ReportMetric(float64(dbkCPUTime()-c0)/float64(b.N)/1e6, "cpu-ms/op")
 		})
