@@ -135,6 +135,11 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 	g1Base := ctxGreater1 + 16*cIdx01
 	g2Base := ctxGreater2 + 4*cIdx01
 	var sigPos [16]int8 // scan positions n with sig_coeff_flag = 1, descending
+	// The levels of blocks for idctAdd are stored transposed.
+	shY, shX := uint(log2N), uint(0)
+	if n > 4 && scaled {
+		shY, shX = 0, uint(log2N)
+	}
 	for i := lastSubBlock; i >= 0; i-- {
 		s := sbScan[i&63]
 		xS, yS := int(s&7), int(s>>3)
@@ -250,7 +255,7 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 				}
 				v = int32(r)
 			}
-			coef[(yC<<uint(log2N)+xC)&(32*32-1)] = v
+			coef[(yC<<shY+xC<<shX)&(32*32-1)] = v
 			colMask |= 1 << uint(xC&31)
 			colRows[xC&31] |= 1 << uint(yC&31)
 			maxX = max(maxX, xC)
@@ -412,7 +417,7 @@ func (d *Decoder) reconstruct(cIdx, x0, y0, log2N int, transformSkip bool, maxX,
 			stride := p.stride[cIdx]
 			pic := p.planes[cIdx][y0*stride+x0:]
 			idctAdd(&d.coef, &d.tmp, &d.colRows, d.colMask, log2N, bdShift2, pic, stride, int32(1)<<uint(bitDepth)-1)
-			clear(coef[:(maxY+1)*n])
+			clear(coef[:(maxX+1)*n]) // transposed (residual)
 			d.coefDirty = false
 			return
 		} else if cIdx == 0 {

@@ -31,13 +31,6 @@ import "math/bits"
 // pack returns the two-lane word of (lo, hi).
 func pack(lo, hi int32) int64 { return int64(lo) + int64(hi)<<32 }
 
-// lanes splits a two-lane word into its lanes.
-func lanes(p int64) (lo, hi int32) {
-	lo = int32(p)
-	hi = int32((p + 1<<31) >> 32)
-	return
-}
-
 // bas8, bas16 and bas32 hold the left halves of the rows of the 8-, 16-
 // and 32-point matrices as two-lane words: basN[k][j] = pack(M[k][2j],
 // M[k][2j+1]) with M[k][i] = transMatrix[k·32/N][i].
@@ -66,66 +59,83 @@ func init() {
 }
 
 // rnd7 is the rounding offset of the first stage (64, eq. 8-321) in both
-// lanes.
-const rnd7 int64 = 64 + 64<<32
+// lanes plus the 2³¹ that splits the lanes (below).
+const rnd7 int64 = 64 + 64<<32 + 1<<31
 
 // idctAdd implements §8.6.4.2 for an n×n DCT block (n = 8, 16, 32) and
 // adds the residual to the prediction in pic, stride apart, clipping to
-// 0..maxV (§8.6.7). The levels are in coef (row-major, n apart); column x
-// holds levels only in the rows whose bits are set in rows[x], and only
-// the columns whose bits are set in cols hold any. tmp is scratch.
-func idctAdd(coef, tmp *[32 * 32]int32, rows *[32]uint32, cols uint32, log2N int, bdShift uint, pic []uint16, stride int, maxV int32) {
+// 0..maxV (§8.6.7). The levels are in coefT transposed (column x at x·n);
+// column x holds levels only in the rows whose bits are set in rows[x],
+// and only the columns whose bits are set in cols hold any. tmp is
+// scratch.
+func idctAdd(coefT, tmp *[32 * 32]int32, rows *[32]uint32, cols uint32, log2N int, bdShift uint, pic []uint16, stride int, maxV int32) {
+	eight := bdShift == 12 && maxV == 255
 	switch log2N {
 	case 3:
-		cols8(coef, tmp, rows, cols)
-		rows8(tmp, cols, pic, stride, bdShift, maxV)
+		cols8(coefT, tmp, rows, cols)
+		if eight {
+			rows88(tmp, cols, pic, stride)
+		} else {
+			rows8(tmp, cols, pic, stride, bdShift, maxV)
+		}
 	case 4:
-		cols16(coef, tmp, rows, cols)
-		rows16(tmp, cols, pic, stride, bdShift, maxV)
+		cols16(coefT, tmp, rows, cols)
+		if eight {
+			rows168(tmp, cols, pic, stride)
+		} else {
+			rows16(tmp, cols, pic, stride, bdShift, maxV)
+		}
 	default:
-		cols32(coef, tmp, rows, cols)
-		rows32(tmp, cols, pic, stride, bdShift, maxV)
+		cols32(coefT, tmp, rows, cols)
+		if eight {
+			rows328(tmp, cols, pic, stride)
+		} else {
+			rows32(tmp, cols, pic, stride, bdShift, maxV)
+		}
 	}
 }
 
 // The functions below are unrolled per block size (generated, then
-// formatted): the sums of one vector stay in registers.
+// formatted). The sums of one half-vector stay in registers in accN. The
+// lanes of a sum p to which 2³¹ was added (rnd7, rnd) are int32(p) ^ -2³¹
+// (low) and p >> 32 (high: the low lane plus 2³¹ lies in 0..2³²-1), the
+// final shift folded into the high one's.
+
+// acc8 returns Σ v[k]·bas8[k] over the k whose bits are set in m: one
+// half (E or O) of the 8-point inverse DCT of v.
+//
+//go:noinline
+func acc8(v *[8]int32, m uint32) (a0, a1 int64) {
+	for ; m != 0; m &= m - 1 {
+		k := bits.TrailingZeros32(m) & 7
+		c := int64(v[k])
+		b := &bas8[k]
+		a0 += c * b[0]
+		a1 += c * b[1]
+	}
+	return
+}
 
 // cols8 is the first stage of idctAdd for 8×8 blocks: the columns x
-// in cols, whose levels lie in the rows of rows[x], into tmp (8 apart),
-// clipped to 16 bits (eq. 8-321).
-func cols8(coef, tmp *[32 * 32]int32, rows *[32]uint32, cols uint32) {
+// in cols of the transposed levels coefT (column x at x·8), whose levels
+// lie in the rows of rows[x], into tmp (row-major, 8 apart), clipped to
+// 16 bits (eq. 8-321).
+func cols8(coefT, tmp *[32 * 32]int32, rows *[32]uint32, cols uint32) {
 	for m := cols; m != 0; m &= m - 1 {
 		x := bits.TrailingZeros32(m) & 7
-		r := rows[x]
-		var o0, o1 int64
-		for mo := r & 0xaa; mo != 0; mo &= mo - 1 {
-			k := bits.TrailingZeros32(mo)
-			c := int64(coef[(k<<3+x)&(32*32-1)])
-			b := &bas8[k&7]
-			o0 += c * b[0]
-			o1 += c * b[1]
-		}
-		e0, e1 := rnd7, rnd7
-		for me := r & 0x55; me != 0; me &= me - 1 {
-			k := bits.TrailingZeros32(me)
-			c := int64(coef[(k<<3+x)&(32*32-1)])
-			b := &bas8[k&7]
-			e0 += c * b[0]
-			e1 += c * b[1]
-		}
-		lo, hi := lanes(e0 + o0)
-		tmp[0*8+x] = clip16(lo >> 7)
-		tmp[1*8+x] = clip16(hi >> 7)
-		lo, hi = lanes(e0 - o0)
-		tmp[7*8+x] = clip16(lo >> 7)
-		tmp[6*8+x] = clip16(hi >> 7)
-		lo, hi = lanes(e1 + o1)
-		tmp[2*8+x] = clip16(lo >> 7)
-		tmp[3*8+x] = clip16(hi >> 7)
-		lo, hi = lanes(e1 - o1)
-		tmp[5*8+x] = clip16(lo >> 7)
-		tmp[4*8+x] = clip16(hi >> 7)
+		col := (*[8]int32)(coefT[x*8:])
+		e0, e1 := acc8(col, rows[x]&0x55)
+		o0, o1 := acc8(col, rows[x]&0xaa)
+		p, q := e0+o0+rnd7, e0-o0+rnd7
+		tmp[0*8+x] = clip16((int32(p) ^ -1<<31) >> 7)
+		tmp[1*8+x] = clip16(int32(p >> 39))
+		tmp[7*8+x] = clip16((int32(q) ^ -1<<31) >> 7)
+		tmp[6*8+x] = clip16(int32(q >> 39))
+		p, q = e1+o1+rnd7, e1-o1+rnd7
+		tmp[2*8+x] = clip16((int32(p) ^ -1<<31) >> 7)
+		tmp[3*8+x] = clip16(int32(p >> 39))
+		tmp[5*8+x] = clip16((int32(q) ^ -1<<31) >> 7)
+		tmp[4*8+x] = clip16(int32(q >> 39))
 	}
 }
 
@@ -133,92 +143,94 @@ func cols8(coef, tmp *[32 * 32]int32, rows *[32]uint32, cols uint32) {
 // (non-zero in the columns of cols only), added to the prediction.
 func rows8(tmp *[32 * 32]int32, cols uint32, pic []uint16, stride int, bdShift uint, maxV int32) {
 	sh := bdShift & 31
-	rnd := pack(1<<(sh-1), 1<<(sh-1))
+	sh2 := sh + 32
+	rnd := pack(1<<(sh-1), 1<<(sh-1)) + 1<<31 // 2³¹ splits the lanes
 	for y := 0; y < 8; y++ {
 		row := (*[8]int32)(tmp[y*8:])
-		var o0, o1 int64
-		for mo := cols & 0xaa; mo != 0; mo &= mo - 1 {
-			k := bits.TrailingZeros32(mo)
-			c := int64(row[k&7])
-			b := &bas8[k&7]
-			o0 += c * b[0]
-			o1 += c * b[1]
-		}
-		e0, e1 := rnd, rnd
-		for me := cols & 0x55; me != 0; me &= me - 1 {
-			k := bits.TrailingZeros32(me)
-			c := int64(row[k&7])
-			b := &bas8[k&7]
-			e0 += c * b[0]
-			e1 += c * b[1]
-		}
+		e0, e1 := acc8(row, cols&0x55)
+		o0, o1 := acc8(row, cols&0xaa)
 		out := (*[8]uint16)(pic[y*stride:])
-		lo, hi := lanes(e0 + o0)
-		out[0] = addClip(out[0], lo>>sh, maxV)
-		out[1] = addClip(out[1], hi>>sh, maxV)
-		lo, hi = lanes(e0 - o0)
-		out[7] = addClip(out[7], lo>>sh, maxV)
-		out[6] = addClip(out[6], hi>>sh, maxV)
-		lo, hi = lanes(e1 + o1)
-		out[2] = addClip(out[2], lo>>sh, maxV)
-		out[3] = addClip(out[3], hi>>sh, maxV)
-		lo, hi = lanes(e1 - o1)
-		out[5] = addClip(out[5], lo>>sh, maxV)
-		out[4] = addClip(out[4], hi>>sh, maxV)
+		p, q := e0+o0+rnd, e0-o0+rnd
+		out[0] = addClip(out[0], (int32(p)^-1<<31)>>sh, maxV)
+		out[1] = addClip(out[1], int32(p>>sh2), maxV)
+		out[7] = addClip(out[7], (int32(q)^-1<<31)>>sh, maxV)
+		out[6] = addClip(out[6], int32(q>>sh2), maxV)
+		p, q = e1+o1+rnd, e1-o1+rnd
+		out[2] = addClip(out[2], (int32(p)^-1<<31)>>sh, maxV)
+		out[3] = addClip(out[3], int32(p>>sh2), maxV)
+		out[5] = addClip(out[5], (int32(q)^-1<<31)>>sh, maxV)
+		out[4] = addClip(out[4], int32(q>>sh2), maxV)
 	}
 }
 
+// rows88 is rows8 for 8-bit samples (bdShift 12, maxV 255).
+func rows88(tmp *[32 * 32]int32, cols uint32, pic []uint16, stride int) {
+	const rnd = 1<<11 + 1<<11<<32 + 1<<31 // 2³¹ splits the lanes
+	for y := 0; y < 8; y++ {
+		row := (*[8]int32)(tmp[y*8:])
+		e0, e1 := acc8(row, cols&0x55)
+		o0, o1 := acc8(row, cols&0xaa)
+		out := (*[8]uint16)(pic[y*stride:])
+		p, q := e0+o0+rnd, e0-o0+rnd
+		out[0] = addClip(out[0], (int32(p)^-1<<31)>>12, 255)
+		out[1] = addClip(out[1], int32(p>>44), 255)
+		out[7] = addClip(out[7], (int32(q)^-1<<31)>>12, 255)
+		out[6] = addClip(out[6], int32(q>>44), 255)
+		p, q = e1+o1+rnd, e1-o1+rnd
+		out[2] = addClip(out[2], (int32(p)^-1<<31)>>12, 255)
+		out[3] = addClip(out[3], int32(p>>44), 255)
+		out[5] = addClip(out[5], (int32(q)^-1<<31)>>12, 255)
+		out[4] = addClip(out[4], int32(q>>44), 255)
+	}
+}
+
+// acc16 returns Σ v[k]·bas16[k] over the k whose bits are set in m: one
+// half (E or O) of the 16-point inverse DCT of v.
+//
+//go:noinline
+func acc16(v *[16]int32, m uint32) (a0, a1, a2, a3 int64) {
+	for ; m != 0; m &= m - 1 {
+		k := bits.TrailingZeros32(m) & 15
+		c := int64(v[k])
+		b := &bas16[k]
+		a0 += c * b[0]
+		a1 += c * b[1]
+		a2 += c * b[2]
+		a3 += c * b[3]
+	}
+	return
+}
+
 // cols16 is the first stage of idctAdd for 16×16 blocks: the columns x
-// in cols, whose levels lie in the rows of rows[x], into tmp (16 apart),
-// clipped to 16 bits (eq. 8-321).
-func cols16(coef, tmp *[32 * 32]int32, rows *[32]uint32, cols uint32) {
+// in cols of the transposed levels coefT (column x at x·16), whose levels
+// lie in the rows of rows[x], into tmp (row-major, 16 apart), clipped to
+// 16 bits (eq. 8-321).
+func cols16(coefT, tmp *[32 * 32]int32, rows *[32]uint32, cols uint32) {
 	for m := cols; m != 0; m &= m - 1 {
 		x := bits.TrailingZeros32(m) & 15
-		r := rows[x]
-		var o0, o1, o2, o3 int64
-		for mo := r & 0xaaaa; mo != 0; mo &= mo - 1 {
-			k := bits.TrailingZeros32(mo)
-			c := int64(coef[(k<<4+x)&(32*32-1)])
-			b := &bas16[k&15]
-			o0 += c * b[0]
-			o1 += c * b[1]
-			o2 += c * b[2]
-			o3 += c * b[3]
-		}
-		e0, e1, e2, e3 := rnd7, rnd7, rnd7, rnd7
-		for me := r & 0x5555; me != 0; me &= me - 1 {
-			k := bits.TrailingZeros32(me)
-			c := int64(coef[(k<<4+x)&(32*32-1)])
-			b := &bas16[k&15]
-			e0 += c * b[0]
-			e1 += c * b[1]
-			e2 += c * b[2]
-			e3 += c * b[3]
-		}
-		lo, hi := lanes(e0 + o0)
-		tmp[0*16+x] = clip16(lo >> 7)
-		tmp[1*16+x] = clip16(hi >> 7)
-		lo, hi = lanes(e0 - o0)
-		tmp[15*16+x] = clip16(lo >> 7)
-		tmp[14*16+x] = clip16(hi >> 7)
-		lo, hi = lanes(e1 + o1)
-		tmp[2*16+x] = clip16(lo >> 7)
-		tmp[3*16+x] = clip16(hi >> 7)
-		lo, hi = lanes(e1 - o1)
-		tmp[13*16+x] = clip16(lo >> 7)
-		tmp[12*16+x] = clip16(hi >> 7)
-		lo, hi = lanes(e2 + o2)
-		tmp[4*16+x] = clip16(lo >> 7)
-		tmp[5*16+x] = clip16(hi >> 7)
-		lo, hi = lanes(e2 - o2)
-		tmp[11*16+x] = clip16(lo >> 7)
-		tmp[10*16+x] = clip16(hi >> 7)
-		lo, hi = lanes(e3 + o3)
-		tmp[6*16+x] = clip16(lo >> 7)
-		tmp[7*16+x] = clip16(hi >> 7)
-		lo, hi = lanes(e3 - o3)
-		tmp[9*16+x] = clip16(lo >> 7)
-		tmp[8*16+x] = clip16(hi >> 7)
+		col := (*[16]int32)(coefT[x*16:])
+		e0, e1, e2, e3 := acc16(col, rows[x]&0x5555)
+		o0, o1, o2, o3 := acc16(col, rows[x]&0xaaaa)
+		p, q := e0+o0+rnd7, e0-o0+rnd7
+		tmp[0*16+x] = clip16((int32(p) ^ -1<<31) >> 7)
+		tmp[1*16+x] = clip16(int32(p >> 39))
+		tmp[15*16+x] = clip16((int32(q) ^ -1<<31) >> 7)
+		tmp[14*16+x] = clip16(int32(q >> 39))
+		p, q = e1+o1+rnd7, e1-o1+rnd7
+		tmp[2*16+x] = clip16((int32(p) ^ -1<<31) >> 7)
+		tmp[3*16+x] = clip16(int32(p >> 39))
+		tmp[13*16+x] = clip16((int32(q) ^ -1<<31) >> 7)
+		tmp[12*16+x] = clip16(int32(q >> 39))
+		p, q = e2+o2+rnd7, e2-o2+rnd7
+		tmp[4*16+x] = clip16((int32(p) ^ -1<<31) >> 7)
+		tmp[5*16+x] = clip16(int32(p >> 39))
+		tmp[11*16+x] = clip16((int32(q) ^ -1<<31) >> 7)
+		tmp[10*16+x] = clip16(int32(q >> 39))
+		p, q = e3+o3+rnd7, e3-o3+rnd7
+		tmp[6*16+x] = clip16((int32(p) ^ -1<<31) >> 7)
+		tmp[7*16+x] = clip16(int32(p >> 39))
+		tmp[9*16+x] = clip16((int32(q) ^ -1<<31) >> 7)
+		tmp[8*16+x] = clip16(int32(q >> 39))
 	}
 }
 
@@ -226,140 +238,153 @@ func cols16(coef, tmp *[32 * 32]int32, rows *[32]uint32, cols uint32) {
 // (non-zero in the columns of cols only), added to the prediction.
 func rows16(tmp *[32 * 32]int32, cols uint32, pic []uint16, stride int, bdShift uint, maxV int32) {
 	sh := bdShift & 31
-	rnd := pack(1<<(sh-1), 1<<(sh-1))
+	sh2 := sh + 32
+	rnd := pack(1<<(sh-1), 1<<(sh-1)) + 1<<31 // 2³¹ splits the lanes
 	for y := 0; y < 16; y++ {
 		row := (*[16]int32)(tmp[y*16:])
-		var o0, o1, o2, o3 int64
-		for mo := cols & 0xaaaa; mo != 0; mo &= mo - 1 {
-			k := bits.TrailingZeros32(mo)
-			c := int64(row[k&15])
-			b := &bas16[k&15]
-			o0 += c * b[0]
-			o1 += c * b[1]
-			o2 += c * b[2]
-			o3 += c * b[3]
-		}
-		e0, e1, e2, e3 := rnd, rnd, rnd, rnd
-		for me := cols & 0x5555; me != 0; me &= me - 1 {
-			k := bits.TrailingZeros32(me)
-			c := int64(row[k&15])
-			b := &bas16[k&15]
-			e0 += c * b[0]
-			e1 += c * b[1]
-			e2 += c * b[2]
-			e3 += c * b[3]
-		}
+		e0, e1, e2, e3 := acc16(row, cols&0x5555)
+		o0, o1, o2, o3 := acc16(row, cols&0xaaaa)
 		out := (*[16]uint16)(pic[y*stride:])
-		lo, hi := lanes(e0 + o0)
-		out[0] = addClip(out[0], lo>>sh, maxV)
-		out[1] = addClip(out[1], hi>>sh, maxV)
-		lo, hi = lanes(e0 - o0)
-		out[15] = addClip(out[15], lo>>sh, maxV)
-		out[14] = addClip(out[14], hi>>sh, maxV)
-		lo, hi = lanes(e1 + o1)
-		out[2] = addClip(out[2], lo>>sh, maxV)
-		out[3] = addClip(out[3], hi>>sh, maxV)
-		lo, hi = lanes(e1 - o1)
-		out[13] = addClip(out[13], lo>>sh, maxV)
-		out[12] = addClip(out[12], hi>>sh, maxV)
-		lo, hi = lanes(e2 + o2)
-		out[4] = addClip(out[4], lo>>sh, maxV)
-		out[5] = addClip(out[5], hi>>sh, maxV)
-		lo, hi = lanes(e2 - o2)
-		out[11] = addClip(out[11], lo>>sh, maxV)
-		out[10] = addClip(out[10], hi>>sh, maxV)
-		lo, hi = lanes(e3 + o3)
-		out[6] = addClip(out[6], lo>>sh, maxV)
-		out[7] = addClip(out[7], hi>>sh, maxV)
-		lo, hi = lanes(e3 - o3)
-		out[9] = addClip(out[9], lo>>sh, maxV)
-		out[8] = addClip(out[8], hi>>sh, maxV)
+		p, q := e0+o0+rnd, e0-o0+rnd
+		out[0] = addClip(out[0], (int32(p)^-1<<31)>>sh, maxV)
+		out[1] = addClip(out[1], int32(p>>sh2), maxV)
+		out[15] = addClip(out[15], (int32(q)^-1<<31)>>sh, maxV)
+		out[14] = addClip(out[14], int32(q>>sh2), maxV)
+		p, q = e1+o1+rnd, e1-o1+rnd
+		out[2] = addClip(out[2], (int32(p)^-1<<31)>>sh, maxV)
+		out[3] = addClip(out[3], int32(p>>sh2), maxV)
+		out[13] = addClip(out[13], (int32(q)^-1<<31)>>sh, maxV)
+		out[12] = addClip(out[12], int32(q>>sh2), maxV)
+		p, q = e2+o2+rnd, e2-o2+rnd
+		out[4] = addClip(out[4], (int32(p)^-1<<31)>>sh, maxV)
+		out[5] = addClip(out[5], int32(p>>sh2), maxV)
+		out[11] = addClip(out[11], (int32(q)^-1<<31)>>sh, maxV)
+		out[10] = addClip(out[10], int32(q>>sh2), maxV)
+		p, q = e3+o3+rnd, e3-o3+rnd
+		out[6] = addClip(out[6], (int32(p)^-1<<31)>>sh, maxV)
+		out[7] = addClip(out[7], int32(p>>sh2), maxV)
+		out[9] = addClip(out[9], (int32(q)^-1<<31)>>sh, maxV)
+		out[8] = addClip(out[8], int32(q>>sh2), maxV)
 	}
 }
 
+// rows168 is rows16 for 8-bit samples (bdShift 12, maxV 255).
+func rows168(tmp *[32 * 32]int32, cols uint32, pic []uint16, stride int) {
+	const rnd = 1<<11 + 1<<11<<32 + 1<<31 // 2³¹ splits the lanes
+	for y := 0; y < 16; y++ {
+		row := (*[16]int32)(tmp[y*16:])
+		e0, e1, e2, e3 := acc16(row, cols&0x5555)
+		o0, o1, o2, o3 := acc16(row, cols&0xaaaa)
+		out := (*[16]uint16)(pic[y*stride:])
+		p, q := e0+o0+rnd, e0-o0+rnd
+		out[0] = addClip(out[0], (int32(p)^-1<<31)>>12, 255)
+		out[1] = addClip(out[1], int32(p>>44), 255)
+		out[15] = addClip(out[15], (int32(q)^-1<<31)>>12, 255)
+		out[14] = addClip(out[14], int32(q>>44), 255)
+		p, q = e1+o1+rnd, e1-o1+rnd
+		out[2] = addClip(out[2], (int32(p)^-1<<31)>>12, 255)
+		out[3] = addClip(out[3], int32(p>>44), 255)
+		out[13] = addClip(out[13], (int32(q)^-1<<31)>>12, 255)
+		out[12] = addClip(out[12], int32(q>>44), 255)
+		p, q = e2+o2+rnd, e2-o2+rnd
+		out[4] = addClip(out[4], (int32(p)^-1<<31)>>12, 255)
+		out[5] = addClip(out[5], int32(p>>44), 255)
+		out[11] = addClip(out[11], (int32(q)^-1<<31)>>12, 255)
+		out[10] = addClip(out[10], int32(q>>44), 255)
+		p, q = e3+o3+rnd, e3-o3+rnd
+		out[6] = addClip(out[6], (int32(p)^-1<<31)>>12, 255)
+		out[7] = addClip(out[7], int32(p>>44), 255)
+		out[9] = addClip(out[9], (int32(q)^-1<<31)>>12, 255)
+		out[8] = addClip(out[8], int32(q>>44), 255)
+	}
+}
+
+// acc32lo returns words 0..3 of Σ v[k]·bas32[k] over the k whose bits are
+// set in m (four words at a time stay in registers).
+//
+//go:noinline
+func acc32lo(v *[32]int32, m uint32) (a0, a1, a2, a3 int64) {
+	for ; m != 0; m &= m - 1 {
+		k := bits.TrailingZeros32(m) & 31
+		c := int64(v[k])
+		b := &bas32[k]
+		a0 += c * b[0]
+		a1 += c * b[1]
+		a2 += c * b[2]
+		a3 += c * b[3]
+	}
+	return
+}
+
+// acc32hi returns words 4..7 of Σ v[k]·bas32[k] over the k whose bits are
+// set in m (four words at a time stay in registers).
+//
+//go:noinline
+func acc32hi(v *[32]int32, m uint32) (a4, a5, a6, a7 int64) {
+	for ; m != 0; m &= m - 1 {
+		k := bits.TrailingZeros32(m) & 31
+		c := int64(v[k])
+		b := &bas32[k]
+		a4 += c * b[4]
+		a5 += c * b[5]
+		a6 += c * b[6]
+		a7 += c * b[7]
+	}
+	return
+}
+
 // cols32 is the first stage of idctAdd for 32×32 blocks: the columns x
-// in cols, whose levels lie in the rows of rows[x], into tmp (32 apart),
-// clipped to 16 bits (eq. 8-321).
-func cols32(coef, tmp *[32 * 32]int32, rows *[32]uint32, cols uint32) {
+// in cols of the transposed levels coefT (column x at x·32), whose levels
+// lie in the rows of rows[x], into tmp (row-major, 32 apart), clipped to
+// 16 bits (eq. 8-321).
+func cols32(coefT, tmp *[32 * 32]int32, rows *[32]uint32, cols uint32) {
 	for m := cols; m != 0; m &= m - 1 {
 		x := bits.TrailingZeros32(m) & 31
-		r := rows[x]
-		var o0, o1, o2, o3, o4, o5, o6, o7 int64
-		for mo := r & 0xaaaaaaaa; mo != 0; mo &= mo - 1 {
-			k := bits.TrailingZeros32(mo)
-			c := int64(coef[(k<<5+x)&(32*32-1)])
-			b := &bas32[k&31]
-			o0 += c * b[0]
-			o1 += c * b[1]
-			o2 += c * b[2]
-			o3 += c * b[3]
-			o4 += c * b[4]
-			o5 += c * b[5]
-			o6 += c * b[6]
-			o7 += c * b[7]
-		}
-		e0, e1, e2, e3, e4, e5, e6, e7 := rnd7, rnd7, rnd7, rnd7, rnd7, rnd7, rnd7, rnd7
-		for me := r & 0x55555555; me != 0; me &= me - 1 {
-			k := bits.TrailingZeros32(me)
-			c := int64(coef[(k<<5+x)&(32*32-1)])
-			b := &bas32[k&31]
-			e0 += c * b[0]
-			e1 += c * b[1]
-			e2 += c * b[2]
-			e3 += c * b[3]
-			e4 += c * b[4]
-			e5 += c * b[5]
-			e6 += c * b[6]
-			e7 += c * b[7]
-		}
-		lo, hi := lanes(e0 + o0)
-		tmp[0*32+x] = clip16(lo >> 7)
-		tmp[1*32+x] = clip16(hi >> 7)
-		lo, hi = lanes(e0 - o0)
-		tmp[31*32+x] = clip16(lo >> 7)
-		tmp[30*32+x] = clip16(hi >> 7)
-		lo, hi = lanes(e1 + o1)
-		tmp[2*32+x] = clip16(lo >> 7)
-		tmp[3*32+x] = clip16(hi >> 7)
-		lo, hi = lanes(e1 - o1)
-		tmp[29*32+x] = clip16(lo >> 7)
-		tmp[28*32+x] = clip16(hi >> 7)
-		lo, hi = lanes(e2 + o2)
-		tmp[4*32+x] = clip16(lo >> 7)
-		tmp[5*32+x] = clip16(hi >> 7)
-		lo, hi = lanes(e2 - o2)
-		tmp[27*32+x] = clip16(lo >> 7)
-		tmp[26*32+x] = clip16(hi >> 7)
-		lo, hi = lanes(e3 + o3)
-		tmp[6*32+x] = clip16(lo >> 7)
-		tmp[7*32+x] = clip16(hi >> 7)
-		lo, hi = lanes(e3 - o3)
-		tmp[25*32+x] = clip16(lo >> 7)
-		tmp[24*32+x] = clip16(hi >> 7)
-		lo, hi = lanes(e4 + o4)
-		tmp[8*32+x] = clip16(lo >> 7)
-		tmp[9*32+x] = clip16(hi >> 7)
-		lo, hi = lanes(e4 - o4)
-		tmp[23*32+x] = clip16(lo >> 7)
-		tmp[22*32+x] = clip16(hi >> 7)
-		lo, hi = lanes(e5 + o5)
-		tmp[10*32+x] = clip16(lo >> 7)
-		tmp[11*32+x] = clip16(hi >> 7)
-		lo, hi = lanes(e5 - o5)
-		tmp[21*32+x] = clip16(lo >> 7)
-		tmp[20*32+x] = clip16(hi >> 7)
-		lo, hi = lanes(e6 + o6)
-		tmp[12*32+x] = clip16(lo >> 7)
-		tmp[13*32+x] = clip16(hi >> 7)
-		lo, hi = lanes(e6 - o6)
-		tmp[19*32+x] = clip16(lo >> 7)
-		tmp[18*32+x] = clip16(hi >> 7)
-		lo, hi = lanes(e7 + o7)
-		tmp[14*32+x] = clip16(lo >> 7)
-		tmp[15*32+x] = clip16(hi >> 7)
-		lo, hi = lanes(e7 - o7)
-		tmp[17*32+x] = clip16(lo >> 7)
-		tmp[16*32+x] = clip16(hi >> 7)
+		col := (*[32]int32)(coefT[x*32:])
+		e0, e1, e2, e3 := acc32lo(col, rows[x]&0x55555555)
+		e4, e5, e6, e7 := acc32hi(col, rows[x]&0x55555555)
+		o0, o1, o2, o3 := acc32lo(col, rows[x]&0xaaaaaaaa)
+		o4, o5, o6, o7 := acc32hi(col, rows[x]&0xaaaaaaaa)
+		p, q := e0+o0+rnd7, e0-o0+rnd7
+		tmp[0*32+x] = clip16((int32(p) ^ -1<<31) >> 7)
+		tmp[1*32+x] = clip16(int32(p >> 39))
+		tmp[31*32+x] = clip16((int32(q) ^ -1<<31) >> 7)
+		tmp[30*32+x] = clip16(int32(q >> 39))
+		p, q = e1+o1+rnd7, e1-o1+rnd7
+		tmp[2*32+x] = clip16((int32(p) ^ -1<<31) >> 7)
+		tmp[3*32+x] = clip16(int32(p >> 39))
+		tmp[29*32+x] = clip16((int32(q) ^ -1<<31) >> 7)
+		tmp[28*32+x] = clip16(int32(q >> 39))
+		p, q = e2+o2+rnd7, e2-o2+rnd7
+		tmp[4*32+x] = clip16((int32(p) ^ -1<<31) >> 7)
+		tmp[5*32+x] = clip16(int32(p >> 39))
+		tmp[27*32+x] = clip16((int32(q) ^ -1<<31) >> 7)
+		tmp[26*32+x] = clip16(int32(q >> 39))
+		p, q = e3+o3+rnd7, e3-o3+rnd7
+		tmp[6*32+x] = clip16((int32(p) ^ -1<<31) >> 7)
+		tmp[7*32+x] = clip16(int32(p >> 39))
+		tmp[25*32+x] = clip16((int32(q) ^ -1<<31) >> 7)
+		tmp[24*32+x] = clip16(int32(q >> 39))
+		p, q = e4+o4+rnd7, e4-o4+rnd7
+		tmp[8*32+x] = clip16((int32(p) ^ -1<<31) >> 7)
+		tmp[9*32+x] = clip16(int32(p >> 39))
+		tmp[23*32+x] = clip16((int32(q) ^ -1<<31) >> 7)
+		tmp[22*32+x] = clip16(int32(q >> 39))
+		p, q = e5+o5+rnd7, e5-o5+rnd7
+		tmp[10*32+x] = clip16((int32(p) ^ -1<<31) >> 7)
+		tmp[11*32+x] = clip16(int32(p >> 39))
+		tmp[21*32+x] = clip16((int32(q) ^ -1<<31) >> 7)
+		tmp[20*32+x] = clip16(int32(q >> 39))
+		p, q = e6+o6+rnd7, e6-o6+rnd7
+		tmp[12*32+x] = clip16((int32(p) ^ -1<<31) >> 7)
+		tmp[13*32+x] = clip16(int32(p >> 39))
+		tmp[19*32+x] = clip16((int32(q) ^ -1<<31) >> 7)
+		tmp[18*32+x] = clip16(int32(q >> 39))
+		p, q = e7+o7+rnd7, e7-o7+rnd7
+		tmp[14*32+x] = clip16((int32(p) ^ -1<<31) >> 7)
+		tmp[15*32+x] = clip16(int32(p >> 39))
+		tmp[17*32+x] = clip16((int32(q) ^ -1<<31) >> 7)
+		tmp[16*32+x] = clip16(int32(q >> 39))
 	}
 }
 
@@ -367,86 +392,108 @@ func cols32(coef, tmp *[32 * 32]int32, rows *[32]uint32, cols uint32) {
 // (non-zero in the columns of cols only), added to the prediction.
 func rows32(tmp *[32 * 32]int32, cols uint32, pic []uint16, stride int, bdShift uint, maxV int32) {
 	sh := bdShift & 31
-	rnd := pack(1<<(sh-1), 1<<(sh-1))
+	sh2 := sh + 32
+	rnd := pack(1<<(sh-1), 1<<(sh-1)) + 1<<31 // 2³¹ splits the lanes
 	for y := 0; y < 32; y++ {
 		row := (*[32]int32)(tmp[y*32:])
-		var o0, o1, o2, o3, o4, o5, o6, o7 int64
-		for mo := cols & 0xaaaaaaaa; mo != 0; mo &= mo - 1 {
-			k := bits.TrailingZeros32(mo)
-			c := int64(row[k&31])
-			b := &bas32[k&31]
-			o0 += c * b[0]
-			o1 += c * b[1]
-			o2 += c * b[2]
-			o3 += c * b[3]
-			o4 += c * b[4]
-			o5 += c * b[5]
-			o6 += c * b[6]
-			o7 += c * b[7]
-		}
-		e0, e1, e2, e3, e4, e5, e6, e7 := rnd, rnd, rnd, rnd, rnd, rnd, rnd, rnd
-		for me := cols & 0x55555555; me != 0; me &= me - 1 {
-			k := bits.TrailingZeros32(me)
-			c := int64(row[k&31])
-			b := &bas32[k&31]
-			e0 += c * b[0]
-			e1 += c * b[1]
-			e2 += c * b[2]
-			e3 += c * b[3]
-			e4 += c * b[4]
-			e5 += c * b[5]
-			e6 += c * b[6]
-			e7 += c * b[7]
-		}
+		e0, e1, e2, e3 := acc32lo(row, cols&0x55555555)
+		e4, e5, e6, e7 := acc32hi(row, cols&0x55555555)
+		o0, o1, o2, o3 := acc32lo(row, cols&0xaaaaaaaa)
+		o4, o5, o6, o7 := acc32hi(row, cols&0xaaaaaaaa)
 		out := (*[32]uint16)(pic[y*stride:])
-		lo, hi := lanes(e0 + o0)
-		out[0] = addClip(out[0], lo>>sh, maxV)
-		out[1] = addClip(out[1], hi>>sh, maxV)
-		lo, hi = lanes(e0 - o0)
-		out[31] = addClip(out[31], lo>>sh, maxV)
-		out[30] = addClip(out[30], hi>>sh, maxV)
-		lo, hi = lanes(e1 + o1)
-		out[2] = addClip(out[2], lo>>sh, maxV)
-		out[3] = addClip(out[3], hi>>sh, maxV)
-		lo, hi = lanes(e1 - o1)
-		out[29] = addClip(out[29], lo>>sh, maxV)
-		out[28] = addClip(out[28], hi>>sh, maxV)
-		lo, hi = lanes(e2 + o2)
-		out[4] = addClip(out[4], lo>>sh, maxV)
-		out[5] = addClip(out[5], hi>>sh, maxV)
-		lo, hi = lanes(e2 - o2)
-		out[27] = addClip(out[27], lo>>sh, maxV)
-		out[26] = addClip(out[26], hi>>sh, maxV)
-		lo, hi = lanes(e3 + o3)
-		out[6] = addClip(out[6], lo>>sh, maxV)
-		out[7] = addClip(out[7], hi>>sh, maxV)
-		lo, hi = lanes(e3 - o3)
-		out[25] = addClip(out[25], lo>>sh, maxV)
-		out[24] = addClip(out[24], hi>>sh, maxV)
-		lo, hi = lanes(e4 + o4)
-		out[8] = addClip(out[8], lo>>sh, maxV)
-		out[9] = addClip(out[9], hi>>sh, maxV)
-		lo, hi = lanes(e4 - o4)
-		out[23] = addClip(out[23], lo>>sh, maxV)
-		out[22] = addClip(out[22], hi>>sh, maxV)
-		lo, hi = lanes(e5 + o5)
-		out[10] = addClip(out[10], lo>>sh, maxV)
-		out[11] = addClip(out[11], hi>>sh, maxV)
-		lo, hi = lanes(e5 - o5)
-		out[21] = addClip(out[21], lo>>sh, maxV)
-		out[20] = addClip(out[20], hi>>sh, maxV)
-		lo, hi = lanes(e6 + o6)
-		out[12] = addClip(out[12], lo>>sh, maxV)
-		out[13] = addClip(out[13], hi>>sh, maxV)
-		lo, hi = lanes(e6 - o6)
-		out[19] = addClip(out[19], lo>>sh, maxV)
-		out[18] = addClip(out[18], hi>>sh, maxV)
-		lo, hi = lanes(e7 + o7)
-		out[14] = addClip(out[14], lo>>sh, maxV)
-		out[15] = addClip(out[15], hi>>sh, maxV)
-		lo, hi = lanes(e7 - o7)
-		out[17] = addClip(out[17], lo>>sh, maxV)
-		out[16] = addClip(out[16], hi>>sh, maxV)
+		p, q := e0+o0+rnd, e0-o0+rnd
+		out[0] = addClip(out[0], (int32(p)^-1<<31)>>sh, maxV)
+		out[1] = addClip(out[1], int32(p>>sh2), maxV)
+		out[31] = addClip(out[31], (int32(q)^-1<<31)>>sh, maxV)
+		out[30] = addClip(out[30], int32(q>>sh2), maxV)
+		p, q = e1+o1+rnd, e1-o1+rnd
+		out[2] = addClip(out[2], (int32(p)^-1<<31)>>sh, maxV)
+		out[3] = addClip(out[3], int32(p>>sh2), maxV)
+		out[29] = addClip(out[29], (int32(q)^-1<<31)>>sh, maxV)
+		out[28] = addClip(out[28], int32(q>>sh2), maxV)
+		p, q = e2+o2+rnd, e2-o2+rnd
+		out[4] = addClip(out[4], (int32(p)^-1<<31)>>sh, maxV)
+		out[5] = addClip(out[5], int32(p>>sh2), maxV)
+		out[27] = addClip(out[27], (int32(q)^-1<<31)>>sh, maxV)
+		out[26] = addClip(out[26], int32(q>>sh2), maxV)
+		p, q = e3+o3+rnd, e3-o3+rnd
+		out[6] = addClip(out[6], (int32(p)^-1<<31)>>sh, maxV)
+		out[7] = addClip(out[7], int32(p>>sh2), maxV)
+		out[25] = addClip(out[25], (int32(q)^-1<<31)>>sh, maxV)
+		out[24] = addClip(out[24], int32(q>>sh2), maxV)
+		p, q = e4+o4+rnd, e4-o4+rnd
+		out[8] = addClip(out[8], (int32(p)^-1<<31)>>sh, maxV)
+		out[9] = addClip(out[9], int32(p>>sh2), maxV)
+		out[23] = addClip(out[23], (int32(q)^-1<<31)>>sh, maxV)
+		out[22] = addClip(out[22], int32(q>>sh2), maxV)
+		p, q = e5+o5+rnd, e5-o5+rnd
+		out[10] = addClip(out[10], (int32(p)^-1<<31)>>sh, maxV)
+		out[11] = addClip(out[11], int32(p>>sh2), maxV)
+		out[21] = addClip(out[21], (int32(q)^-1<<31)>>sh, maxV)
+		out[20] = addClip(out[20], int32(q>>sh2), maxV)
+		p, q = e6+o6+rnd, e6-o6+rnd
+		out[12] = addClip(out[12], (int32(p)^-1<<31)>>sh, maxV)
+		out[13] = addClip(out[13], int32(p>>sh2), maxV)
+		out[19] = addClip(out[19], (int32(q)^-1<<31)>>sh, maxV)
+		out[18] = addClip(out[18], int32(q>>sh2), maxV)
+		p, q = e7+o7+rnd, e7-o7+rnd
+		out[14] = addClip(out[14], (int32(p)^-1<<31)>>sh, maxV)
+		out[15] = addClip(out[15], int32(p>>sh2), maxV)
+		out[17] = addClip(out[17], (int32(q)^-1<<31)>>sh, maxV)
+		out[16] = addClip(out[16], int32(q>>sh2), maxV)
+	}
+}
+
+// rows328 is rows32 for 8-bit samples (bdShift 12, maxV 255).
+func rows328(tmp *[32 * 32]int32, cols uint32, pic []uint16, stride int) {
+	const rnd = 1<<11 + 1<<11<<32 + 1<<31 // 2³¹ splits the lanes
+	for y := 0; y < 32; y++ {
+		row := (*[32]int32)(tmp[y*32:])
+		e0, e1, e2, e3 := acc32lo(row, cols&0x55555555)
+		e4, e5, e6, e7 := acc32hi(row, cols&0x55555555)
+		o0, o1, o2, o3 := acc32lo(row, cols&0xaaaaaaaa)
+		o4, o5, o6, o7 := acc32hi(row, cols&0xaaaaaaaa)
+		out := (*[32]uint16)(pic[y*stride:])
+		p, q := e0+o0+rnd, e0-o0+rnd
+		out[0] = addClip(out[0], (int32(p)^-1<<31)>>12, 255)
+		out[1] = addClip(out[1], int32(p>>44), 255)
+		out[31] = addClip(out[31], (int32(q)^-1<<31)>>12, 255)
+		out[30] = addClip(out[30], int32(q>>44), 255)
+		p, q = e1+o1+rnd, e1-o1+rnd
+		out[2] = addClip(out[2], (int32(p)^-1<<31)>>12, 255)
+		out[3] = addClip(out[3], int32(p>>44), 255)
+		out[29] = addClip(out[29], (int32(q)^-1<<31)>>12, 255)
+		out[28] = addClip(out[28], int32(q>>44), 255)
+		p, q = e2+o2+rnd, e2-o2+rnd
+		out[4] = addClip(out[4], (int32(p)^-1<<31)>>12, 255)
+		out[5] = addClip(out[5], int32(p>>44), 255)
+		out[27] = addClip(out[27], (int32(q)^-1<<31)>>12, 255)
+		out[26] = addClip(out[26], int32(q>>44), 255)
+		p, q = e3+o3+rnd, e3-o3+rnd
+		out[6] = addClip(out[6], (int32(p)^-1<<31)>>12, 255)
+		out[7] = addClip(out[7], int32(p>>44), 255)
+		out[25] = addClip(out[25], (int32(q)^-1<<31)>>12, 255)
+		out[24] = addClip(out[24], int32(q>>44), 255)
+		p, q = e4+o4+rnd, e4-o4+rnd
+		out[8] = addClip(out[8], (int32(p)^-1<<31)>>12, 255)
+		out[9] = addClip(out[9], int32(p>>44), 255)
+		out[23] = addClip(out[23], (int32(q)^-1<<31)>>12, 255)
+		out[22] = addClip(out[22], int32(q>>44), 255)
+		p, q = e5+o5+rnd, e5-o5+rnd
+		out[10] = addClip(out[10], (int32(p)^-1<<31)>>12, 255)
+		out[11] = addClip(out[11], int32(p>>44), 255)
+		out[21] = addClip(out[21], (int32(q)^-1<<31)>>12, 255)
+		out[20] = addClip(out[20], int32(q>>44), 255)
+		p, q = e6+o6+rnd, e6-o6+rnd
+		out[12] = addClip(out[12], (int32(p)^-1<<31)>>12, 255)
+		out[13] = addClip(out[13], int32(p>>44), 255)
+		out[19] = addClip(out[19], (int32(q)^-1<<31)>>12, 255)
+		out[18] = addClip(out[18], int32(q>>44), 255)
+		p, q = e7+o7+rnd, e7-o7+rnd
+		out[14] = addClip(out[14], (int32(p)^-1<<31)>>12, 255)
+		out[15] = addClip(out[15], int32(p>>44), 255)
+		out[17] = addClip(out[17], (int32(q)^-1<<31)>>12, 255)
+		out[16] = addClip(out[16], int32(q>>44), 255)
 	}
 }
 

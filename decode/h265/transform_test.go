@@ -6,7 +6,8 @@ import (
 )
 
 // refIdctAdd is §8.6.4.2 and §8.6.7 written as the standard states them:
-// two matrix products with the intermediate clipping of eq. 8-321.
+// two matrix products with the intermediate clipping of eq. 8-321. The
+// levels c are transposed (c[x·n+y] is the level at column x, row y).
 func refIdctAdd(c []int32, log2N int, bdShift uint, pic []uint16, stride int, maxV int32) {
 	n := 1 << log2N
 	step := 32 >> log2N
@@ -15,7 +16,7 @@ func refIdctAdd(c []int32, log2N int, bdShift uint, pic []uint16, stride int, ma
 		for y := 0; y < n; y++ {
 			var s int64
 			for k := 0; k < n; k++ {
-				s += int64(transMat[k*step][y]) * int64(c[k*n+x])
+				s += int64(transMat[k*step][y]) * int64(c[x*n+k]) // transposed
 			}
 			e[y*n+x] = int64(clip16(int32((s + 64) >> 7)))
 		}
@@ -67,7 +68,7 @@ func TestIdctAdd(t *testing.T) {
 			default:
 				v = int32(rng.Intn(2001) - 1000)
 			}
-			coef[y*n+x] = v
+			coef[x*n+y] = v // transposed
 			rows[x] |= 1 << y
 			cols |= 1 << x
 		}
