@@ -55,6 +55,8 @@ type saoScratch struct {
 	// edge8[(2+Sign(s-a)+Sign(s-b))<<8|s] is the edge offset output of an
 	// 8-bit sample s (eq. 8-363 ff. with Clip3).
 	edge8 [8 << 8]uint16
+	// up holds Sign(s-a)*256 of a row for saoEdgeVert8.
+	up [64]int16
 }
 
 // applySAO applies sample adaptive offset (§8.7.3) to every CTB, reading
@@ -225,9 +227,13 @@ func (d *Decoder) saoEdge(rx, ry, rs, c, class, x0, y0, x1, y1, w, h, bitDepth i
 				row[v] = uint16(clip32(int32(v)+o, 255))
 			}
 		}
-		for y := ys; y < ye; y++ {
-			base := y*stride + xs
-			saoEdgeRow8(dst[base:base+cnt], src[base:base+cnt], src[base+offA:base+offA+cnt], src[base+offB:base+offB+cnt], t[:])
+		if class == 0 {
+			for y := ys; y < ye; y++ {
+				base := y*stride + xs
+				saoEdgeRowH8(dst[base:base+cnt], src[base-1:base+cnt+1], t[:])
+			}
+		} else {
+			saoEdgeVert8(dst, src, stride, xs, xe, ys, ye, hp[0], t[:], &p.sao8.up)
 		}
 	} else {
 		maxV := int32(1)<<uint(bitDepth) - 1
@@ -298,17 +304,110 @@ func (d *Decoder) saoEdge(rx, ry, rs, c, class, x0, y0, x1, y1, w, h, bitDepth i
 	}
 }
 
-// saoEdgeRow8 applies 8-bit edge offset to one row: cur are the samples,
-// ra and rb their two neighbours of the class, t the table of
-// saoScratch.edge8.
-func saoEdgeRow8(out, cur, ra, rb []uint16, t []uint16) {
-	ra, rb, out = ra[:len(cur)], rb[:len(cur)], out[:len(cur)]
+// saoEdgeRowH8 applies 8-bit edge offset of class 0 (horizontal) to one
+// row: r[i+1] is the sample of out[i], t the table of saoScratch.edge8.
+// Sign(s-a) of a sample is -Sign(s-b) of the sample before it.
+func saoEdgeRowH8(out, r []uint16, t []uint16) {
+	if len(r) < 2 {
+		return
+	}
+	nx := r[2:]
+	out = out[:len(nx)]
 	sg := saoSign256[:saoSignMask+1]
 	t = t[:8<<8]
-	for i, v := range cur {
+	cur := r[1]
+	sl := int(sg[(cur-r[0])&saoSignMask])
+	for i, next := range nx {
+		sr := int(sg[(cur-next)&saoSignMask])
 		// 512 + 256*(Sign(s-a)+Sign(s-b)) + s
-		k := int(sg[(v-ra[i])&saoSignMask]) + int(sg[(v-rb[i])&saoSignMask]) + int(v)
-		out[i] = t[(k+512)&(8<<8-1)]
+		out[i] = t[(sl+sr+int(cur)+512)&(8<<8-1)]
+		sl = -sr
+		cur = next
+	}
+}
+
+// saoEdgeVert8 applies 8-bit edge offset of class 1, 2 or 3 to the
+// rectangle [xs,xe)×[ys,ye): neighbour a is at (x+dx, y-1), b at
+// (x-dx, y+1). Sign(s-a) of a row is -Sign(s-b) of the row above, kept in
+// up (scaled by 256) from row to row; only the one entry that no sample of
+// the row above provides is computed afresh.
+func saoEdgeVert8(dst, src []uint16, stride, xs, xe, ys, ye, dx int, t []uint16, upBuf *[64]int16) {
+	cnt := xe - xs
+	up := upBuf[:cnt]
+	sg := saoSign256[:saoSignMask+1]
+	t = t[:8<<8]
+	base := ys*stride + xs
+	cur := src[base : base+cnt]
+	above := src[base-stride+dx : base-stride+dx+cnt]
+	above, up = above[:len(cur)], up[:len(cur)]
+	for i, v := range cur {
+		up[i] = sg[(v-above[i])&saoSignMask]
+	}
+	for y := ys; y < ye; y++ {
+		base := y*stride + xs
+		cur := src[base : base+cnt]
+		below := src[base+stride-dx : base+stride-dx+cnt]
+		out := dst[base : base+cnt]
+		switch dx {
+		case 0:
+			saoRowV8(out, cur, below, up, t)
+		case -1:
+			// The next row's entry i+1 is -down of sample i; its entry
+			// 0 is Sign(s(xs, y+1) - s(xs-1, y)).
+			saoRowD8(out, cur, below, up, t, sg[(src[base+stride]-src[base-1])&saoSignMask])
+		default:
+			// The next row's entry i-1 is -down of sample i; its last
+			// entry is Sign(s(xe-1, y+1) - s(xe, y)).
+			saoRowA8(out, cur, below, up, t)
+			up[len(up)-1] = sg[(src[base+stride+cnt-1]-src[base+cnt])&saoSignMask]
+		}
+	}
+}
+
+// saoRowV8 is one row of saoEdgeVert8 for class 1.
+//
+//go:noinline
+func saoRowV8(out, cur, below []uint16, u []int16, t []uint16) {
+	below, out, u = below[:len(cur)], out[:len(cur)], u[:len(cur)]
+	t = t[:8<<8]
+	for i, v := range cur {
+		down := saoSign256[(v-below[i])&saoSignMask]
+		out[i] = t[(int(u[i])+int(down)+int(v)+512)&(8<<8-1)]
+		u[i] = -down
+	}
+}
+
+// saoRowD8 is one row of saoEdgeVert8 for class 2; carry is the next
+// row's first entry of u.
+//
+//go:noinline
+func saoRowD8(out, cur, below []uint16, u []int16, t []uint16, carry int16) {
+	below, out, u = below[:len(cur)], out[:len(cur)], u[:len(cur)]
+	t = t[:8<<8]
+	for i, v := range cur {
+		down := saoSign256[(v-below[i])&saoSignMask]
+		out[i] = t[(int(u[i])+int(down)+int(v)+512)&(8<<8-1)]
+		u[i] = carry
+		carry = -down
+	}
+}
+
+// saoRowA8 is one row of saoEdgeVert8 for class 3, but for the last entry
+// of u.
+func saoRowA8(out, cur, below []uint16, u []int16, t []uint16) {
+	if len(cur) == 0 {
+		return
+	}
+	below, out, u = below[:len(cur)], out[:len(cur)], u[:len(cur)]
+	t = t[:8<<8]
+	v := cur[0]
+	down := saoSign256[(v-below[0])&saoSignMask]
+	out[0] = t[(int(u[0])+int(down)+int(v)+512)&(8<<8-1)]
+	for i := 1; i < len(cur); i++ {
+		v := cur[i]
+		down := saoSign256[(v-below[i])&saoSignMask]
+		out[i] = t[(int(u[i])+int(down)+int(v)+512)&(8<<8-1)]
+		u[i-1] = -down
 	}
 }
 
