@@ -91,10 +91,9 @@ func (d *sliceDecoder) reconstructPlane(comp int, plane []uint16, stride int, i1
 				haveCorner = d.mbD != nil
 			}
 			px, py := x0+8*bx, y0+8*by
-			d.gatherEdge(plane, stride, px, py, 8, haveLeft, haveTop, haveTR, haveCorner, def)
-			filter8x8Edge(&d.e, haveTop, haveLeft, haveCorner)
+			d.gatherFilter8(plane, stride, px, py, haveLeft, haveTop, haveTR, haveCorner, def)
 			dst := plane[py*stride+px:]
-			predNxN(dst, stride, 8, int(cur.predModes[4*b8]), &d.e, haveTop, haveLeft, bitDepth)
+			pred8x8(dst, stride, int(cur.predModes[4*b8]), &d.e, haveTop, haveLeft, bitDepth)
 			switch {
 			case d.bypass:
 				bypassAdd(dst, stride, coef8[b8][:], 8, 8, int(cur.predModes[4*b8]), maxV)
@@ -198,6 +197,10 @@ func (d *sliceDecoder) reconstructChroma() {
 	def := int32(1) << uint(d.bitDepthC-1)
 	haveTop, haveLeft := d.mbB != nil, d.mbA != nil
 	for c, plane := range [2][]uint16{p.cb, p.cr} {
+		if d.cur.chromaPredMode == 0 && w == 8 && !d.bypass {
+			d.chromaDCRecon(c, plane, stride, x0, y0, h, haveTop, haveLeft, def)
+			continue
+		}
 		var top, left [16]int32
 		corner := def
 		if haveTop {
@@ -236,13 +239,95 @@ func (d *sliceDecoder) reconstructChroma() {
 			bypassAdd(dst, stride, res[:w*h], w, h, mode, d.maxC)
 			continue
 		}
-		nz := d.nzC[c]
+		nz, ac := d.nzC[c], d.acC[c]
 		for b := 0; nz != 0; b++ {
 			if nz&1 != 0 {
 				off := (4*(b>>1))*stride + 4*(b&1)
-				idct4Add(dst[off:], stride, &d.coefC[c][b], d.maxC)
+				if ac&1 != 0 {
+					idct4Add(dst[off:], stride, &d.coefC[c][b], d.maxC)
+				} else {
+					// Only the DC coefficient (§8.5.12.2 with zero AC).
+					cf := &d.coefC[c][b]
+					dcAdd4(dst[off:], stride, (cf[0]+32)>>6, d.maxC)
+					cf[0] = 0
+				}
 			}
 			nz >>= 1
+			ac >>= 1
+		}
+	}
+}
+
+// chromaDCRecon is the DC prediction of one chroma component of a
+// macroblock 8 samples wide (4:2:0 and 4:2:2, §8.3.4.1 to §8.3.4.3) with
+// the residual: each 4x4 block is filled with its DC value, plus the
+// residual's constant when the block has only a DC coefficient (then no
+// sample is read back), or transformed in full when it has AC
+// coefficients. The neighbour sums are computed once per component.
+func (d *sliceDecoder) chromaDCRecon(c int, plane []uint16, stride, x0, y0, h int, haveTop, haveLeft bool, def int32) {
+	var st [2]int32
+	var sl [4]int32
+	if haveTop {
+		t := (*[8]uint16)(plane[(y0-1)*stride+x0 : (y0-1)*stride+x0+8])
+		st[0] = int32(t[0]) + int32(t[1]) + int32(t[2]) + int32(t[3])
+		st[1] = int32(t[4]) + int32(t[5]) + int32(t[6]) + int32(t[7])
+	}
+	nby := h >> 2 // 2 or 4
+	if haveLeft {
+		for by := 0; by < nby; by++ {
+			o := (y0+4*by)*stride + x0 - 1
+			_ = plane[o+3*stride]
+			sl[by&3] = int32(plane[o]) + int32(plane[o+stride]) + int32(plane[o+2*stride]) + int32(plane[o+3*stride])
+		}
+	}
+	nz, ac := d.nzC[c], d.acC[c]
+	maxV := d.maxC
+	for b := 0; b < 2*nby; b++ {
+		bx, by := b&1, b>>1
+		t, l := st[bx], sl[by&3]
+		dc := def
+		// §8.3.4.1: blocks on the diagonal (and the top-left one) use
+		// both neighbours; blocks of the top row prefer the top, blocks of
+		// the left column the left.
+		switch {
+		case bx == by || (bx > 0 && by > 0):
+			switch {
+			case haveTop && haveLeft:
+				dc = (t + l + 4) >> 3
+			case haveLeft:
+				dc = (l + 2) >> 2
+			case haveTop:
+				dc = (t + 2) >> 2
+			}
+		case by == 0: // bx > 0
+			switch {
+			case haveTop:
+				dc = (t + 2) >> 2
+			case haveLeft:
+				dc = (l + 2) >> 2
+			}
+		default: // bx == 0, by > 0
+			switch {
+			case haveLeft:
+				dc = (l + 2) >> 2
+			case haveTop:
+				dc = (t + 2) >> 2
+			}
+		}
+		cf := &d.coefC[c][b]
+		if nz>>b&1 != 0 && ac>>b&1 == 0 {
+			dc = clip(0, maxV, dc+(cf[0]+32)>>6)
+			cf[0] = 0
+		}
+		o := (y0+4*by)*stride + x0 + 4*bx
+		_ = plane[o+3*stride+3]
+		v := uint16(dc)
+		for y := 0; y < 4; y++ {
+			r := (*[4]uint16)(plane[o+y*stride : o+y*stride+4])
+			r[0], r[1], r[2], r[3] = v, v, v, v
+		}
+		if ac>>b&1 != 0 {
+			idct4Add(plane[o:], stride, cf, maxV)
 		}
 	}
 }

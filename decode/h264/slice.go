@@ -55,7 +55,8 @@ type sliceDecoder struct {
 	dcC    [2][8]int32
 	bypass bool      // TransformBypassModeFlag of the current macroblock
 	nzY    [3]uint16 // bit per block (4x4: luma4x4BlkIdx, 8x8: luma8x8BlkIdx) with coefficients, per colour component
-	nzC    [2]uint8
+	nzC    [2]uint8  // bit per chroma4x4BlkIdx with coefficients (DC or AC), per component
+	acC    [2]uint8  // bit per chroma4x4BlkIdx with AC coefficients, per component
 
 	e edge
 }
@@ -703,6 +704,7 @@ func (d *sliceDecoder) residualChroma(cbpChroma int) {
 		nBlk, nC = 8, -2
 	}
 	d.nzC = [2]uint8{}
+	d.acC = [2]uint8{}
 	if cbpChroma&3 != 0 {
 		for c := 0; c < 2; c++ {
 			inc := 0
@@ -741,6 +743,7 @@ func (d *sliceDecoder) residualChroma(cbpChroma int) {
 				continue
 			}
 			d.nzC[c] |= 1 << uint(blk)
+			d.acC[c] |= 1 << uint(blk)
 			d.scatter4(&d.coefC[c][blk], n, 1, ls, qp)
 		}
 	}

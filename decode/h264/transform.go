@@ -127,6 +127,20 @@ func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
 	*c = [16]int32{}
 }
 
+// dcAdd4 adds the constant residual r of a 4x4 block whose only non-zero
+// coefficient is DC ((d00+32)>>6, eq. 8-354 to 8-358) to dst, clipping to
+// maxV.
+func dcAdd4(dst []uint16, stride int, r, maxV int32) {
+	_ = dst[3*stride+3]
+	for y := 0; y < 4; y++ {
+		d := (*[4]uint16)(dst[y*stride : y*stride+4])
+		d[0] = uint16(clip(0, maxV, int32(d[0])+r))
+		d[1] = uint16(clip(0, maxV, int32(d[1])+r))
+		d[2] = uint16(clip(0, maxV, int32(d[2])+r))
+		d[3] = uint16(clip(0, maxV, int32(d[3])+r))
+	}
+}
+
 // idct8Add applies the 8x8 inverse transform (§8.5.13.2) to c (raster,
 // zeroed on return) and adds the residual to dst. The row pass writes its
 // output transposed so that the column pass reads contiguous memory; rows

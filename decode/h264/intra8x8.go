@@ -1,0 +1,231 @@
+package h264
+
+// Intra_8x8 prediction (§8.3.2) specialised for its fixed size: the
+// reference samples are gathered and filtered (§8.3.2.2.1) in one pass, and
+// every mode computes the few distinct values of its prediction once, as a
+// line, and copies each row of the block from that line: in the
+// directional modes of §8.3.2.2.5 to §8.3.2.2.10 the predicted sample
+// depends on x+y, x-y, 2x-y, 2y-x or x+2y only, so that row y is the line
+// shifted by y (or by 2y). Rows are written through [8]uint16 views, one
+// bounds check per block.
+
+// gatherFilter8 loads the reference samples p[x,-1] (x = 0..15), p[-1,y]
+// (y = 0..7) and p[-1,-1] of the 8x8 block at (px, py) and filters them
+// (§8.3.2.2.1) into d.e. Unavailable top-right samples are replaced by
+// p[7,-1] before filtering (§8.3.2.2); other unavailable samples enter the
+// filter as def and leave it as 0 (no conforming stream uses them).
+func (d *sliceDecoder) gatherFilter8(plane []uint16, stride, px, py int, haveLeft, haveTop, haveTR, haveCorner bool, def int32) {
+	const c = edgeC
+	var t [18]int32 // t[1+x] = p[x,-1], t[0] = p[-1,-1], t[17] = p[15,-1] again
+	var l [10]int32 // l[1+y] = p[-1,y], l[0] = p[-1,-1], l[9] = p[-1,7] again
+	e := &d.e
+	corner := def
+	if haveCorner {
+		corner = int32(plane[(py-1)*stride+px-1])
+	}
+	if haveTop {
+		o := (py-1)*stride + px
+		row := (*[8]uint16)(plane[o : o+8])
+		t[1], t[2], t[3], t[4] = int32(row[0]), int32(row[1]), int32(row[2]), int32(row[3])
+		t[5], t[6], t[7], t[8] = int32(row[4]), int32(row[5]), int32(row[6]), int32(row[7])
+		if haveTR {
+			tr := (*[8]uint16)(plane[o+8 : o+16])
+			t[9], t[10], t[11], t[12] = int32(tr[0]), int32(tr[1]), int32(tr[2]), int32(tr[3])
+			t[13], t[14], t[15], t[16] = int32(tr[4]), int32(tr[5]), int32(tr[6]), int32(tr[7])
+		} else {
+			v := t[8]
+			t[9], t[10], t[11], t[12], t[13], t[14], t[15], t[16] = v, v, v, v, v, v, v, v
+		}
+	} else {
+		for x := 1; x < 17; x++ {
+			t[x] = def
+		}
+	}
+	if haveLeft {
+		o := py*stride + px - 1
+		_ = plane[o+7*stride]
+		l[1], l[2], l[3], l[4] = int32(plane[o]), int32(plane[o+stride]), int32(plane[o+2*stride]), int32(plane[o+3*stride])
+		l[5], l[6], l[7], l[8] = int32(plane[o+4*stride]), int32(plane[o+5*stride]), int32(plane[o+6*stride]), int32(plane[o+7*stride])
+	} else {
+		for y := 1; y < 9; y++ {
+			l[y] = def
+		}
+	}
+	t[17], l[9] = t[16], l[8]
+	// §8.3.2.2.1: p'[0,-1] and p'[-1,0] use p[-1,-1] when it is available,
+	// the sample itself twice otherwise; p'[15,-1] and p'[-1,7] repeat
+	// their last sample (t[17], l[9] above).
+	if haveCorner {
+		t[0], l[0] = corner, corner
+	} else {
+		t[0], l[0] = t[1], l[1]
+	}
+	if haveTop {
+		// Unrolled: Go does not unroll loops, and the loop control cost
+		// as much as the filter.
+		e[c+1] = (t[0] + 2*t[1] + t[2] + 2) >> 2
+		e[c+2] = (t[1] + 2*t[2] + t[3] + 2) >> 2
+		e[c+3] = (t[2] + 2*t[3] + t[4] + 2) >> 2
+		e[c+4] = (t[3] + 2*t[4] + t[5] + 2) >> 2
+		e[c+5] = (t[4] + 2*t[5] + t[6] + 2) >> 2
+		e[c+6] = (t[5] + 2*t[6] + t[7] + 2) >> 2
+		e[c+7] = (t[6] + 2*t[7] + t[8] + 2) >> 2
+		e[c+8] = (t[7] + 2*t[8] + t[9] + 2) >> 2
+		e[c+9] = (t[8] + 2*t[9] + t[10] + 2) >> 2
+		e[c+10] = (t[9] + 2*t[10] + t[11] + 2) >> 2
+		e[c+11] = (t[10] + 2*t[11] + t[12] + 2) >> 2
+		e[c+12] = (t[11] + 2*t[12] + t[13] + 2) >> 2
+		e[c+13] = (t[12] + 2*t[13] + t[14] + 2) >> 2
+		e[c+14] = (t[13] + 2*t[14] + t[15] + 2) >> 2
+		e[c+15] = (t[14] + 2*t[15] + t[16] + 2) >> 2
+		e[c+16] = (t[15] + 2*t[16] + t[17] + 2) >> 2
+	} else {
+		for x := 0; x < 16; x++ {
+			e[c+1+x] = 0
+		}
+	}
+	if haveLeft {
+		e[c-1] = (l[0] + 2*l[1] + l[2] + 2) >> 2
+		e[c-2] = (l[1] + 2*l[2] + l[3] + 2) >> 2
+		e[c-3] = (l[2] + 2*l[3] + l[4] + 2) >> 2
+		e[c-4] = (l[3] + 2*l[4] + l[5] + 2) >> 2
+		e[c-5] = (l[4] + 2*l[5] + l[6] + 2) >> 2
+		e[c-6] = (l[5] + 2*l[6] + l[7] + 2) >> 2
+		e[c-7] = (l[6] + 2*l[7] + l[8] + 2) >> 2
+		e[c-8] = (l[7] + 2*l[8] + l[9] + 2) >> 2
+	} else {
+		for y := 0; y < 8; y++ {
+			e[c-1-y] = 0
+		}
+	}
+	switch {
+	case !haveCorner:
+		e[c] = 0
+	case haveTop && haveLeft:
+		e[c] = (t[1] + 2*corner + l[1] + 2) >> 2
+	case haveTop:
+		e[c] = (3*corner + t[1] + 2) >> 2
+	case haveLeft:
+		e[c] = (3*corner + l[1] + 2) >> 2
+	default:
+		e[c] = corner
+	}
+}
+
+// pred8x8 writes the Intra_8x8 prediction of mode (§8.3.2.2.2 to
+// §8.3.2.2.10) to the 8x8 block at dst from the filtered reference samples
+// e (layout of edge).
+func pred8x8(dst []uint16, stride, mode int, e *edge, haveTop, haveLeft bool, bitDepth int) {
+	const c = edgeC
+	_ = dst[7*stride+7]
+	var line [24]uint16
+	switch mode {
+	case predVertical:
+		var r [8]uint16
+		for x := range r {
+			r[x] = uint16(e[c+1+x])
+		}
+		for y := 0; y < 8; y++ {
+			*(*[8]uint16)(dst[y*stride : y*stride+8]) = r
+		}
+		return
+	case predHorizontal:
+		for y := 0; y < 8; y++ {
+			v := uint16(e[c-1-y])
+			*(*[8]uint16)(dst[y*stride : y*stride+8]) = [8]uint16{v, v, v, v, v, v, v, v}
+		}
+		return
+	case predDC:
+		var s int32
+		var dc int32
+		switch {
+		case haveTop && haveLeft:
+			for i := 0; i < 8; i++ {
+				s += e[c+1+i] + e[c-1-i]
+			}
+			dc = (s + 8) >> 4
+		case haveLeft:
+			for i := 0; i < 8; i++ {
+				s += e[c-1-i]
+			}
+			dc = (s + 4) >> 3
+		case haveTop:
+			for i := 0; i < 8; i++ {
+				s += e[c+1+i]
+			}
+			dc = (s + 4) >> 3
+		default:
+			dc = 1 << uint(bitDepth-1)
+		}
+		v := uint16(dc)
+		for y := 0; y < 8; y++ {
+			*(*[8]uint16)(dst[y*stride : y*stride+8]) = [8]uint16{v, v, v, v, v, v, v, v}
+		}
+		return
+	case predDiagDownLeft: // x+y: line[k] for k = x+y
+		for k := 0; k < 14; k++ {
+			line[k] = uint16(f3(e, c+2+k))
+		}
+		line[14] = uint16((e[c+15] + 3*e[c+16] + 2) >> 2)
+		for y := 0; y < 8; y++ {
+			*(*[8]uint16)(dst[y*stride : y*stride+8]) = *(*[8]uint16)(line[y : y+8])
+		}
+	case predDiagDownRight: // x-y: line[7+x-y]
+		for k := 0; k < 15; k++ {
+			line[k] = uint16(f3(e, c-7+k))
+		}
+		for y := 0; y < 8; y++ {
+			*(*[8]uint16)(dst[y*stride : y*stride+8]) = *(*[8]uint16)(line[7-y : 15-y])
+		}
+	case predVerticalRight:
+		// Row 2j is even[3-j:], row 2j+1 odd[3-j:]: the top half-sample
+		// and full-sample filters at 3+x, the left filtered values below.
+		even, odd := line[:11], line[12:23]
+		for x := 0; x < 8; x++ {
+			even[3+x] = uint16(f2(e, c+x))
+			odd[3+x] = uint16(f3(e, c+x))
+		}
+		even[2], even[1], even[0] = uint16(f3(e, c-1)), uint16(f3(e, c-3)), uint16(f3(e, c-5))
+		odd[2], odd[1], odd[0] = uint16(f3(e, c-2)), uint16(f3(e, c-4)), uint16(f3(e, c-6))
+		for j := 0; j < 4; j++ {
+			*(*[8]uint16)(dst[2*j*stride : 2*j*stride+8]) = *(*[8]uint16)(even[3-j : 11-j])
+			*(*[8]uint16)(dst[(2*j+1)*stride : (2*j+1)*stride+8]) = *(*[8]uint16)(odd[3-j : 11-j])
+		}
+	case predHorizontalDown:
+		// Row y is line[2(7-y):]: each row down shifts by two samples.
+		for y := 0; y < 8; y++ {
+			line[2*(7-y)] = uint16((e[c-y] + e[c-1-y] + 1) >> 1)
+			line[2*(7-y)+1] = uint16(f3(e, c-y))
+		}
+		for k := 0; k < 6; k++ {
+			line[16+k] = uint16(f3(e, c+1+k))
+		}
+		for y := 0; y < 8; y++ {
+			*(*[8]uint16)(dst[y*stride : y*stride+8]) = *(*[8]uint16)(line[2*(7-y) : 2*(7-y)+8])
+		}
+	case predVerticalLeft:
+		a, b := line[:12], line[12:24]
+		for k := 0; k < 11; k++ {
+			a[k] = uint16(f2(e, c+1+k))
+			b[k] = uint16(f3(e, c+2+k))
+		}
+		for j := 0; j < 4; j++ {
+			*(*[8]uint16)(dst[2*j*stride : 2*j*stride+8]) = *(*[8]uint16)(a[j : j+8])
+			*(*[8]uint16)(dst[(2*j+1)*stride : (2*j+1)*stride+8]) = *(*[8]uint16)(b[j : j+8])
+		}
+	default: // predHorizontalUp: x+2y, row y is line[2y:]
+		for k := 0; k < 6; k++ {
+			line[2*k] = uint16((e[c-1-k] + e[c-2-k] + 1) >> 1)
+			line[2*k+1] = uint16((e[c-1-k] + 2*e[c-2-k] + e[c-3-k] + 2) >> 2)
+		}
+		line[12] = uint16((e[c-7] + e[c-8] + 1) >> 1)
+		line[13] = uint16((e[c-7] + 3*e[c-8] + 2) >> 2)
+		v := uint16(e[c-8])
+		for k := 14; k < 22; k++ {
+			line[k] = v
+		}
+		for y := 0; y < 8; y++ {
+			*(*[8]uint16)(dst[y*stride : y*stride+8]) = *(*[8]uint16)(line[2*y : 2*y+8])
+		}
+	}
+}

@@ -1,0 +1,41 @@
+package h264
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestPred8x8 checks gatherFilter8 and pred8x8 against the generic
+// gatherEdge, filter8x8Edge and predNxN for every mode and neighbour
+// availability on random samples.
+func TestPred8x8(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	const stride = 32
+	for iter := 0; iter < 200; iter++ {
+		plane := make([]uint16, stride*24)
+		for i := range plane {
+			plane[i] = uint16(r.IntN(1024))
+		}
+		for avail := 0; avail < 16; avail++ {
+			haveLeft, haveTop, haveTR, haveCorner := avail&1 != 0, avail&2 != 0, avail&4 != 0, avail&8 != 0
+			for mode := 0; mode < 9; mode++ {
+				var d1, d2 sliceDecoder
+				want := append([]uint16(nil), plane...)
+				got := append([]uint16(nil), plane...)
+				d1.gatherEdge(want, stride, 8, 8, 8, haveLeft, haveTop, haveTR, haveCorner, 512)
+				filter8x8Edge(&d1.e, haveTop, haveLeft, haveCorner)
+				predNxN(want[8*stride+8:], stride, 8, mode, &d1.e, haveTop, haveLeft, 10)
+				d2.gatherFilter8(got, stride, 8, 8, haveLeft, haveTop, haveTR, haveCorner, 512)
+				if d1.e != d2.e {
+					t.Fatalf("avail %b: filtered edge\n got %v\nwant %v", avail, d2.e, d1.e)
+				}
+				pred8x8(got[8*stride+8:], stride, mode, &d2.e, haveTop, haveLeft, 10)
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("avail %b mode %d: sample (%d,%d) = %d, want %d", avail, mode, i%stride-8, i/stride-8, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
