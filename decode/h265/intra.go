@@ -512,9 +512,25 @@ func (d *Decoder) predAngular(dst []uint16, stride int, ref []int32, log2N, mode
 
 // copyRows copies the first n samples of dst to the next n-1 rows.
 func copyRows(dst []uint16, stride, n int) {
-	row0 := dst[:n]
-	for y := 1; y < n; y++ {
-		copy(dst[y*stride:y*stride+n], row0)
+	switch n {
+	case 4:
+		r0 := dst[:4]
+		for y := 1; y < 4; y++ {
+			r := dst[y*stride : y*stride+4]
+			r[0], r[1], r[2], r[3] = r0[0], r0[1], r0[2], r0[3]
+		}
+	case 8:
+		r0 := dst[:8]
+		for y := 1; y < 8; y++ {
+			r := dst[y*stride : y*stride+8]
+			r[0], r[1], r[2], r[3] = r0[0], r0[1], r0[2], r0[3]
+			r[4], r[5], r[6], r[7] = r0[4], r0[5], r0[6], r0[7]
+		}
+	default:
+		row0 := dst[:n]
+		for y := 1; y < n; y++ {
+			copy(dst[y*stride:y*stride+n], row0)
+		}
 	}
 }
 
