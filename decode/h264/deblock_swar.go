@@ -84,6 +84,18 @@ func dbkMax(x, y uint64) uint64 {
 	return y ^ (x^y)&m
 }
 
+// dbkClamp is Clip3(lo, hi, x) lane-wise for lanes below 0x7000; the
+// selects are skipped when no lane is out of range (the common case).
+func dbkClamp(x, lo, hi uint64) uint64 {
+	over := (x + swM15 - hi) & swH  // x > hi: x - hi - 1 >= 0
+	under := (lo + swM15 - x) & swH // x < lo
+	if over|under != 0 {
+		x ^= (x ^ hi) & dbkExpand(over)
+		x ^= (x ^ lo) & dbkExpand(under)
+	}
+	return x
+}
+
 // dbkClip255 is Clip1 for 8 bits of lanes e holding x + 256 with x in
 // -256..511: 0 below 256 (bit 8 and 9 clear), 255 from 512 (bit 9), else
 // the low byte.
@@ -384,7 +396,7 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 		// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 		// biased by 512 (4096 before the shift).
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-		d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
+		d = dbkClamp(d, 512*swL-tc, 512*swL+tc)
 		fm := dbkExpand(f)
 		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 		// lanes hold the results + 256, which need no clipping when all are in
@@ -402,12 +414,12 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 			avg := (p0 + q0 + swL) >> 1 & swM15
 			if ap != 0 {
 				x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
-				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+				x = dbkClamp(x, k.lo0, k.hi0)
 				np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
 			}
 			if aq != 0 {
 				x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
-				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+				x = dbkClamp(x, k.lo0, k.hi0)
 				nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
 			}
 		}
@@ -501,7 +513,7 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 		// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 		// biased by 512 (4096 before the shift).
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-		d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
+		d = dbkClamp(d, 512*swL-tc, 512*swL+tc)
 		fm := dbkExpand(f)
 		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 		// lanes hold the results + 256, which need no clipping when all are in
@@ -519,12 +531,12 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 			avg := (p0 + q0 + swL) >> 1 & swM15
 			if ap != 0 {
 				x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
-				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+				x = dbkClamp(x, k.lo0, k.hi0)
 				np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
 			}
 			if aq != 0 {
 				x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
-				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+				x = dbkClamp(x, k.lo0, k.hi0)
 				nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
 			}
 		}
@@ -580,7 +592,7 @@ func dbkSWChromaV3(pl []uint16, off, stride int, k *dbkSW) {
 		}
 		fm := dbkExpand(f)
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-		d = dbkMax(dbkMin(d, k.hiC), k.loC)
+		d = dbkClamp(d, k.loC, k.hiC)
 		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 		// lanes hold the results + 256, which need no clipping when all are in
 		// 256..511.
@@ -640,7 +652,7 @@ func dbkSWChromaH3(pl []uint16, off, stride int, k *dbkSW) {
 		}
 		fm := dbkExpand(f)
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-		d = dbkMax(dbkMin(d, k.hiC), k.loC)
+		d = dbkClamp(d, k.loC, k.hiC)
 		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 		// lanes hold the results + 256, which need no clipping when all are in
 		// 256..511.
