@@ -93,10 +93,10 @@ func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
 		r := (c[0] + 32) >> 6
 		c[0] = 0
 		for _, d := range [4]*[4]uint16{d0, d1, d2, d3} {
-			d[0] = uint16(clip(0, maxV, int32(d[0])+r))
-			d[1] = uint16(clip(0, maxV, int32(d[1])+r))
-			d[2] = uint16(clip(0, maxV, int32(d[2])+r))
-			d[3] = uint16(clip(0, maxV, int32(d[3])+r))
+			d[0] = clipAdd(d[0], r, maxV)
+			d[1] = clipAdd(d[1], r, maxV)
+			d[2] = clipAdd(d[2], r, maxV)
+			d[3] = clipAdd(d[3], r, maxV)
 		}
 		return
 	}
@@ -115,16 +115,28 @@ func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
 	}
 	for j := 0; j < 4; j++ {
 		f := (*[4]int32)(t[j*4 : j*4+4])
-		g0 := f[0] + f[2]
-		g1 := f[0] - f[2]
+		f0 := f[0] + 32 // the rounding of eq. 8-354..8-358, reaching every output
+		g0 := f0 + f[2]
+		g1 := f0 - f[2]
 		g2 := (f[1] >> 1) - f[3]
 		g3 := f[1] + (f[3] >> 1)
-		d0[j] = uint16(clip(0, maxV, int32(d0[j])+(g0+g3+32)>>6))
-		d1[j] = uint16(clip(0, maxV, int32(d1[j])+(g1+g2+32)>>6))
-		d2[j] = uint16(clip(0, maxV, int32(d2[j])+(g1-g2+32)>>6))
-		d3[j] = uint16(clip(0, maxV, int32(d3[j])+(g0-g3+32)>>6))
+		d0[j] = clipAdd(d0[j], (g0+g3)>>6, maxV)
+		d1[j] = clipAdd(d1[j], (g1+g2)>>6, maxV)
+		d2[j] = clipAdd(d2[j], (g1-g2)>>6, maxV)
+		d3[j] = clipAdd(d3[j], (g0-g3)>>6, maxV)
 	}
 	*c = [16]int32{}
+}
+
+// clipAdd is Clip1(pred + r) (§8.5.14) for a prediction sample p and a
+// residual sample r: one unsigned compare in the common case (the sum
+// within 0..maxV), the clip only when it is outside.
+func clipAdd(p uint16, r, maxV int32) uint16 {
+	v := int32(p) + r
+	if uint32(v) > uint32(maxV) {
+		v = clip(0, maxV, v)
+	}
+	return uint16(v)
 }
 
 // dcAdd4 adds the constant residual r of a 4x4 block whose only non-zero
@@ -134,10 +146,10 @@ func dcAdd4(dst []uint16, stride int, r, maxV int32) {
 	_ = dst[3*stride+3]
 	for y := 0; y < 4; y++ {
 		d := (*[4]uint16)(dst[y*stride : y*stride+4])
-		d[0] = uint16(clip(0, maxV, int32(d[0])+r))
-		d[1] = uint16(clip(0, maxV, int32(d[1])+r))
-		d[2] = uint16(clip(0, maxV, int32(d[2])+r))
-		d[3] = uint16(clip(0, maxV, int32(d[3])+r))
+		d[0] = clipAdd(d[0], r, maxV)
+		d[1] = clipAdd(d[1], r, maxV)
+		d[2] = clipAdd(d[2], r, maxV)
+		d[3] = clipAdd(d[3], r, maxV)
 	}
 }
 
@@ -202,7 +214,7 @@ func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 			}
 			for _, d := range [8]*[8]uint16{d0, d1, d2, d3, d4, d5, d6, d7} {
 				for x := range d {
-					d[x] = uint16(clip(0, maxV, int32(d[x])+v[x]))
+					d[x] = clipAdd(d[x], v[x], maxV)
 				}
 			}
 			c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7] = 0, 0, 0, 0, 0, 0, 0, 0
@@ -213,7 +225,9 @@ func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 		// Column j (eq. 8-340 to 8-359 on t[j*8:j*8+8]), added to the
 		// prediction (§8.5.14).
 		f := (*[8]int32)(t[j*8 : j*8+8])
-		x0, x1, x2, x3, x4, x5, x6, x7 := f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]
+		// The rounding offset 32 of eq. 8-360 is added to x0 once: it
+		// reaches every output through b0, b2, b4 and b6.
+		x0, x1, x2, x3, x4, x5, x6, x7 := f[0]+32, f[1], f[2], f[3], f[4], f[5], f[6], f[7]
 		a0 := x0 + x4
 		a4 := x0 - x4
 		a2 := (x2 >> 1) - x6
@@ -230,14 +244,14 @@ func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 		b7 := a7 - (a1 >> 2)
 		b3 := a3 + (a5 >> 2)
 		b5 := (a3 >> 2) - a5
-		d0[j] = uint16(clip(0, maxV, int32(d0[j])+(b0+b7+32)>>6))
-		d1[j] = uint16(clip(0, maxV, int32(d1[j])+(b2+b5+32)>>6))
-		d2[j] = uint16(clip(0, maxV, int32(d2[j])+(b4+b3+32)>>6))
-		d3[j] = uint16(clip(0, maxV, int32(d3[j])+(b6+b1+32)>>6))
-		d4[j] = uint16(clip(0, maxV, int32(d4[j])+(b6-b1+32)>>6))
-		d5[j] = uint16(clip(0, maxV, int32(d5[j])+(b4-b3+32)>>6))
-		d6[j] = uint16(clip(0, maxV, int32(d6[j])+(b2-b5+32)>>6))
-		d7[j] = uint16(clip(0, maxV, int32(d7[j])+(b0-b7+32)>>6))
+		d0[j] = clipAdd(d0[j], (b0+b7)>>6, maxV)
+		d1[j] = clipAdd(d1[j], (b2+b5)>>6, maxV)
+		d2[j] = clipAdd(d2[j], (b4+b3)>>6, maxV)
+		d3[j] = clipAdd(d3[j], (b6+b1)>>6, maxV)
+		d4[j] = clipAdd(d4[j], (b6-b1)>>6, maxV)
+		d5[j] = clipAdd(d5[j], (b4-b3)>>6, maxV)
+		d6[j] = clipAdd(d6[j], (b2-b5)>>6, maxV)
+		d7[j] = clipAdd(d7[j], (b0-b7)>>6, maxV)
 	}
 	*c = [64]int32{}
 }
