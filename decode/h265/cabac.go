@@ -1,6 +1,9 @@
 package h265
 
-import "math/bits"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // Context variable indices for I slices (§9.3.2.2, Tables 9-5 to 9-37).
 const (
@@ -163,8 +166,19 @@ func (c *cabac) start(b []byte, pos int) {
 	c.bad = c.val>>uint(c.nb) >= 510
 }
 
+// refill reads ahead until more than 47 bits are buffered.
+//
 //go:noinline
 func (c *cabac) refill() {
+	// Fast path: the k bytes needed from one big-endian 8-byte load (k < 8
+	// keeps the shifts below 64; val holds nb+9 < 64-8k bits).
+	if k := (55 - c.nb) >> 3; k < 8 && c.pos >= 0 && c.pos+8 <= len(c.b) {
+		w := binary.BigEndian.Uint64(c.b[c.pos:])
+		c.val = c.val<<uint(8*k) | w>>uint(64-8*k)
+		c.pos += k
+		c.nb += 8 * k
+		return
+	}
 	for c.nb <= 47 {
 		var x byte
 		if c.pos < len(c.b) {
@@ -193,7 +207,7 @@ func (c *cabac) decodeBin(ctx *uint8) int {
 	s := *ctx
 	lps := uint32(lpsTab[(c.rng>>6)&3][s])
 	c.rng -= lps
-	scaled := uint64(c.rng) << uint(c.nb)
+	scaled := uint64(c.rng) << (uint(c.nb) & 63)
 	var bin int
 	if c.val < scaled {
 		bin = int(s & 1)
@@ -207,7 +221,7 @@ func (c *cabac) decodeBin(ctx *uint8) int {
 		bin = int(s&1) ^ 1
 		*ctx = nextLps[s]
 		n := bits.LeadingZeros32(lps) - 23
-		c.rng = lps << uint(n)
+		c.rng = lps << uint(n&31)
 		c.nb -= n
 	}
 	if c.nb < 8 {
@@ -219,7 +233,7 @@ func (c *cabac) decodeBin(ctx *uint8) int {
 // decodeBypass implements DecodeBypass (§9.3.4.3.4).
 func (c *cabac) decodeBypass() int {
 	c.nb--
-	scaled := uint64(c.rng) << uint(c.nb)
+	scaled := uint64(c.rng) << (uint(c.nb) & 63)
 	bin := 0
 	if c.val >= scaled {
 		c.val -= scaled

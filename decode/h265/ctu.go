@@ -288,15 +288,14 @@ func (d *Decoder) updateQpY() {
 }
 
 func (p *picture) fill4(arr []uint8, x0, y0, size int, v uint8) {
-	n := size >> 2
-	if n == 0 {
-		n = 1
-	}
+	n := max(size>>2, 1)
 	x4, y4 := x0>>2, y0>>2
+	nx := min(n, p.w4-x4)
 	for j := 0; j < n && y4+j < p.h4; j++ {
-		row := arr[(y4+j)*p.w4:]
-		for i := 0; i < n && x4+i < p.w4; i++ {
-			row[x4+i] = v
+		o := (y4+j)*p.w4 + x4
+		row := arr[o : o+nx]
+		for i := range row {
+			row[i] = v
 		}
 	}
 }
@@ -387,10 +386,12 @@ func (d *Decoder) codingUnit(x0, y0, log2Cb, depth int) {
 func (p *picture) fillQP(x0, y0, size int, v int8) {
 	n := size >> 2
 	x4, y4 := x0>>2, y0>>2
+	nx := min(n, p.w4-x4)
 	for j := 0; j < n && y4+j < p.h4; j++ {
-		row := p.qp[(y4+j)*p.w4:]
-		for i := 0; i < n && x4+i < p.w4; i++ {
-			row[x4+i] = v
+		o := (y4+j)*p.w4 + x4
+		row := p.qp[o : o+nx]
+		for i := range row {
+			row[i] = v
 		}
 	}
 }
