@@ -26,6 +26,65 @@ type intraScratch struct {
 	// worth of samples), in ref order: the left units bottom first, the
 	// corner, the top units.
 	avU [2*32 + 1]bool
+	// nbOK[dy+1][dx+1] is whether the CTB at (dx, dy) from the CTB nbRs
+	// may be used for intra prediction (dy = -1, 0; made by fillIntraNb).
+	nbRs, nbSlice int
+	nbOK          [2][3]bool
+}
+
+// availIntra is the z-scan availability (§6.4.1) of the luma location
+// (xN, yN) for the block at (xCurr, yCurr) of the current CTB, as avail
+// gives it. A location in another CTB is available only in the CTBs left,
+// above-left, above and above-right of the current one (every other CTB of
+// the same tile follows it in tile scan; one in another tile is never
+// available), and then for all its samples: one decision per CTB and
+// slice, cached in nbOK.
+func (d *Decoder) availIntra(xCurr, yCurr, xN, yN int) bool {
+	p := &d.pic
+	if uint(xN) >= uint(p.w) || uint(yN) >= uint(p.h) {
+		return false
+	}
+	l := uint(p.sps.log2Ctb)
+	dx := xN>>l - d.ss.xCtb>>l
+	dy := yN>>l - d.ss.yCtb>>l
+	if dx == 0 && dy == 0 {
+		return p.zs[(yN>>2)*p.w4+xN>>2] <= p.zs[(yCurr>>2)*p.w4+xCurr>>2]
+	}
+	if dy > 0 || dy < -1 || dx < -1 || dx > 1 || (dy == 0 && dx > 0) {
+		return false
+	}
+	ip := &p.intra
+	ip.nbCheck(d)
+	return ip.nbOK[dy+1][dx+1]
+}
+
+// nbCheck makes nbOK if it is not for the current CTB and slice.
+func (ip *intraScratch) nbCheck(d *Decoder) {
+	if ip.nbRs != d.ss.ctbAddrRs || ip.nbSlice != d.ss.hdr.sliceAddrRs {
+		d.fillIntraNb()
+	}
+}
+
+// fillIntraNb decides nbOK for the current CTB: the neighbouring CTB must
+// lie in the picture, belong to the current slice and to the current tile.
+func (d *Decoder) fillIntraNb() {
+	p := &d.pic
+	s := p.sps
+	ip := &p.intra
+	rs := d.ss.ctbAddrRs
+	cx, cy := rs%s.picWCtb, rs/s.picWCtb
+	for dy := -1; dy <= 0; dy++ {
+		for dx := -1; dx <= 1; dx++ {
+			nx, ny := cx+dx, cy+dy
+			ok := false
+			if nx >= 0 && ny >= 0 && nx < s.picWCtb && (dy < 0 || dx < 0) {
+				rsN := ny*s.picWCtb + nx
+				ok = p.ctbSlice[rsN] == int32(d.ss.hdr.sliceAddrRs) && p.tileRs[rsN] == p.tileRs[rs]
+			}
+			ip.nbOK[dy+1][dx+1] = ok
+		}
+	}
+	ip.nbRs, ip.nbSlice = rs, d.ss.hdr.sliceAddrRs
 }
 
 // intraFilterThres[log2N] is intraHorVerDistThres[nTbS] (Table 8-3); the
@@ -99,17 +158,33 @@ func (d *Decoder) intraRefs(cIdx, xTb, yTb, log2N, bitDepth int) []int32 {
 	// n when those all lie in the picture: they are one aligned n×n block
 	// (in luma units), contiguous in z-scan order, in one CTB.
 	N := n << sub
-	aL0 := d.avail(xL, yL, xL-1, yL)
-	aT0 := d.avail(xL, yL, xL, yL-1)
-	aC := d.avail(xL, yL, xL-1, yL-1)
+	// The block lies in the current CTB. Within it, the blocks left,
+	// above and above-left of the block precede it in z-scan; across its
+	// left and top boundaries nbOK decides.
+	ip.nbCheck(d)
+	mask := 1<<uint(p.sps.log2Ctb) - 1
+	inX, inY := xL&mask != 0, yL&mask != 0 // not on the CTB's left/top boundary
+	aL0 := inX || (xL > 0 && ip.nbOK[1][0])
+	aT0 := inY || (yL > 0 && ip.nbOK[0][1])
+	var aC bool
+	switch {
+	case inX && inY:
+		aC = true
+	case inX:
+		aC = yL > 0 && ip.nbOK[0][1]
+	case inY:
+		aC = xL > 0 && ip.nbOK[1][0]
+	default:
+		aC = xL > 0 && yL > 0 && ip.nbOK[0][0]
+	}
 	var aL1, aT1 bool
 	farL := yL+2*N <= p.h
 	farT := xL+2*N <= p.w
 	if farL {
-		aL1 = d.avail(xL, yL, xL-1, yL+N)
+		aL1 = d.availIntra(xL, yL, xL-1, yL+N)
 	}
 	if farT {
-		aT1 = d.avail(xL, yL, xL+N, yL-1)
+		aT1 = d.availIntra(xL, yL, xL+N, yL-1)
 	}
 	if farL && farT {
 		// Near and far halves are uniform: five segments of ref.
@@ -123,7 +198,7 @@ func (d *Decoder) intraRefs(cIdx, xTb, yTb, log2N, bitDepth int) []int32 {
 	for k := half; k < nu; k++ {
 		a := aL1
 		if !farL {
-			a = d.avail(xL, yL, xL-1, (yTb+k*unit)<<sub)
+			a = d.availIntra(xL, yL, xL-1, (yTb+k*unit)<<sub)
 		}
 		avU[nu-1-k] = a
 	}
@@ -134,7 +209,7 @@ func (d *Decoder) intraRefs(cIdx, xTb, yTb, log2N, bitDepth int) []int32 {
 	for k := half; k < nu; k++ {
 		a := aT1
 		if !farT {
-			a = d.avail(xL, yL, (xTb+k*unit)<<sub, yL-1)
+			a = d.availIntra(xL, yL, (xTb+k*unit)<<sub, yL-1)
 		}
 		avU[nu+1+k] = a
 	}

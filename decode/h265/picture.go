@@ -139,6 +139,7 @@ func (p *picture) setup(s *sps, pp *pps) {
 		p.layout, p.layoutValid = key, true
 	}
 	p.setupScaling(s, pp)
+	p.intra.nbRs = -1
 }
 
 // setupLayout derives the tile tables and zs for s and pp.
