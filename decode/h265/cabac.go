@@ -1,9 +1,6 @@
 package h265
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
+import "encoding/binary"
 
 // Context variable indices for I slices (§9.3.2.2, Tables 9-5 to 9-37).
 const (
@@ -86,7 +83,15 @@ var transIdxLps = [64]uint8{
 var (
 	nextMps [256]uint8
 	nextLps [256]uint8
-	lpsTab  [4][256]uint8 // [qRangeIdx][ctx]
+	lps4    [256][4]uint8 // [ctx][qRangeIdx]
+)
+
+// renormRng[r] and renormShift[r] are codIRange r < 256 doubled until it
+// reaches 256 and the number of doublings: RenormD (§9.3.4.3.3) after an
+// LPS, whose range is rangeTabLps (6..240).
+var (
+	renormRng   [256]uint16
+	renormShift [256]uint8
 )
 
 func init() {
@@ -104,7 +109,7 @@ func init() {
 			}
 			nextLps[c] = uint8(int(transIdxLps[s])<<1 | mm)
 			for q := 0; q < 4; q++ {
-				lpsTab[q][c] = rangeTabLps[s][q]
+				lps4[c][q] = rangeTabLps[s][q]
 			}
 		}
 	}
@@ -114,6 +119,17 @@ func init() {
 // It has 256 entries so that indexing it by a uint8 needs no bounds check;
 // entries numCtx..255 are unused.
 type contexts [256]uint8
+
+func init() {
+	for r := 1; r < 256; r++ {
+		v, n := r, 0
+		for v < 256 {
+			v <<= 1
+			n++
+		}
+		renormRng[r], renormShift[r] = uint16(v), uint8(n)
+	}
+}
 
 // initContexts implements §9.3.2.2 for SliceQpY qp.
 func initContexts(ctx *contexts, qp int) {
@@ -202,29 +218,30 @@ func (c *cabac) overrun() bool { return c.bad || c.consumed() > len(c.b)*8 }
 // equal to 1 (§9.3.4.3.5).
 func (c *cabac) alignedEnd() int { return (c.consumed() + 7) >> 3 }
 
-// decodeBin implements DecodeDecision (§9.3.4.3.2).
+// decodeBin implements DecodeDecision (§9.3.4.3.2) with RenormD
+// (§9.3.4.3.3): after an MPS codIRange is at least 128, so one doubling at
+// most; after an LPS it is rangeTabLps, renormalised by table.
 func (c *cabac) decodeBin(ctx *uint8) int {
+	val, nb, rng := c.val, c.nb, c.rng
 	s := *ctx
-	lps := uint32(lpsTab[(c.rng>>6)&3][s])
-	c.rng -= lps
-	scaled := uint64(c.rng) << (uint(c.nb) & 63)
-	var bin int
-	if c.val < scaled {
-		bin = int(s & 1)
+	lps := uint32(lps4[s][rng>>6&3])
+	rng -= lps
+	scaled := uint64(rng) << (uint(nb) & 63)
+	bin := int(s & 1)
+	if val < scaled {
 		*ctx = nextMps[s]
-		if c.rng < 256 {
-			c.rng <<= 1
-			c.nb--
-		}
+		sh := 1 - rng>>8
+		rng += rng & -sh
+		nb -= int(sh)
 	} else {
-		c.val -= scaled
-		bin = int(s&1) ^ 1
+		val -= scaled
+		bin ^= 1
 		*ctx = nextLps[s]
-		n := bits.LeadingZeros32(lps) - 23
-		c.rng = lps << uint(n&31)
-		c.nb -= n
+		rng = uint32(renormRng[lps])
+		nb -= int(renormShift[lps])
 	}
-	if c.nb < 8 {
+	c.val, c.nb, c.rng = val, nb, rng
+	if nb < 8 {
 		c.refill()
 	}
 	return bin

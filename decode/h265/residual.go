@@ -288,23 +288,21 @@ func (c *cabac) sigFlags(ctx *contexts, tab *[16]uint8, start int, inferDC bool,
 		for ; nn >= lo; nn-- {
 			ci := tab[nn&15]
 			st := ctx[ci]
-			lps := uint32(lpsTab[(rng>>6)&3][st])
+			lps := uint32(lps4[st][rng>>6&3])
 			rng -= lps
 			scaled := uint64(rng) << (uint(nb) & 63)
 			bin := st & 1
 			if val < scaled {
 				ctx[ci] = nextMps[st]
-				if rng < 256 {
-					rng <<= 1
-					nb--
-				}
+				sh := 1 - rng>>8 // RenormD: one doubling below 256
+				rng += rng & -sh
+				nb -= int(sh)
 			} else {
 				val -= scaled
 				bin ^= 1
 				ctx[ci] = nextLps[st]
-				k := bits.LeadingZeros32(lps) - 23
-				rng = lps << uint(k&31)
-				nb -= k
+				rng = uint32(renormRng[lps])
+				nb -= int(renormShift[lps])
 			}
 			if nb < 8 {
 				c.val, c.nb = val, nb
@@ -340,23 +338,21 @@ func (c *cabac) greater1Flags(ctx *contexts, base uint8, n int) (flags uint32, g
 	for k := 0; k < n; k++ {
 		ci := base + uint8(g1c)
 		st := ctx[ci]
-		lps := uint32(lpsTab[(rng>>6)&3][st])
+		lps := uint32(lps4[st][rng>>6&3])
 		rng -= lps
 		scaled := uint64(rng) << (uint(nb) & 63)
 		bin := st & 1
 		if val < scaled {
 			ctx[ci] = nextMps[st]
-			if rng < 256 {
-				rng <<= 1
-				nb--
-			}
+			sh := 1 - rng>>8 // RenormD: one doubling below 256
+			rng += rng & -sh
+			nb -= int(sh)
 		} else {
 			val -= scaled
 			bin ^= 1
 			ctx[ci] = nextLps[st]
-			sh := bits.LeadingZeros32(lps) - 23
-			rng = lps << uint(sh&31)
-			nb -= sh
+			rng = uint32(renormRng[lps])
+			nb -= int(renormShift[lps])
 		}
 		if nb < 8 {
 			c.val, c.nb = val, nb
