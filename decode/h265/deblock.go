@@ -181,27 +181,14 @@ func iabs(v int32) int32 {
 	return v
 }
 
-// lumaDecision makes the decisions of §8.7.2.5.3 for a segment from lines
-// 0 and 3 (pK[i] and qK[i] of line K): whether to filter at all, strong
-// filtering (dE = 2), and dEp, dEq.
-func lumaDecision(p00, p01, p02, p03, q00, q01, q02, q03, p30, p31, p32, p33, q30, q31, q32, q33, beta, tc int32) (filter, strong, dEp, dEq bool) {
-	dp0 := iabs(p02 - 2*p01 + p00)
-	dp3 := iabs(p32 - 2*p31 + p30)
-	dq0 := iabs(q02 - 2*q01 + q00)
-	dq3 := iabs(q32 - 2*q31 + q30)
-	dpq0 := dp0 + dq0
-	dpq3 := dp3 + dq3
-	if dpq0+dpq3 >= beta {
-		return
-	}
-	filter = true
-	tc5 := (5*tc + 1) >> 1
-	strong = 2*dpq0 < beta>>2 && iabs(p03-p00)+iabs(q00-q03) < beta>>3 && iabs(p00-q00) < tc5 &&
-		2*dpq3 < beta>>2 && iabs(p33-p30)+iabs(q30-q33) < beta>>3 && iabs(p30-q30) < tc5
-	side := (beta + beta>>1) >> 3
-	dEp = dp0+dp3 < side
-	dEq = dq0+dq3 < side
-	return
+// lumaD gives dp and dq of one line p2..p0 q0..q2 (eq. 8-350 ff.).
+func lumaD(p2, p1, p0, q0, q1, q2 int32) (dp, dq int32) {
+	return iabs(p2 - 2*p1 + p0), iabs(q2 - 2*q1 + q0)
+}
+
+// dSam is the strong filter decision of one line (eq. 8-355 ff.).
+func dSam(p3, p0, q0, q3, dpq, beta, tc int32) bool {
+	return 2*dpq < beta>>2 && iabs(p3-p0)+iabs(q0-q3) < beta>>3 && iabs(p0-q0) < (5*tc+1)>>1
 }
 
 // filterLumaV filters one 4-line luma segment of a vertical edge
@@ -209,13 +196,17 @@ func lumaDecision(p00, p01, p02, p03, q00, q01, q02, q03, p30, p31, p32, p33, q3
 func filterLumaV(pl []uint16, stride int, beta, tc int32, noP, noQ bool, maxV int32) {
 	l0 := pl[0:8]
 	l3 := pl[3*stride : 3*stride+8]
-	filter, strong, dEp, dEq := lumaDecision(
-		int32(l0[3]), int32(l0[2]), int32(l0[1]), int32(l0[0]), int32(l0[4]), int32(l0[5]), int32(l0[6]), int32(l0[7]),
-		int32(l3[3]), int32(l3[2]), int32(l3[1]), int32(l3[0]), int32(l3[4]), int32(l3[5]), int32(l3[6]), int32(l3[7]),
-		beta, tc)
-	if !filter {
+	dp0, dq0 := lumaD(int32(l0[1]), int32(l0[2]), int32(l0[3]), int32(l0[4]), int32(l0[5]), int32(l0[6]))
+	dp3, dq3 := lumaD(int32(l3[1]), int32(l3[2]), int32(l3[3]), int32(l3[4]), int32(l3[5]), int32(l3[6]))
+	// Decisions of §8.7.2.5.3 from lines 0 and 3.
+	dpq0, dpq3 := dp0+dq0, dp3+dq3
+	if dpq0+dpq3 >= beta {
 		return
 	}
+	strong := dSam(int32(l0[0]), int32(l0[3]), int32(l0[4]), int32(l0[7]), dpq0, beta, tc) &&
+		dSam(int32(l3[0]), int32(l3[3]), int32(l3[4]), int32(l3[7]), dpq3, beta, tc)
+	side := (beta + beta>>1) >> 3
+	dEp, dEq := dp0+dp3 < side, dq0+dq3 < side
 	for k := 0; k < 4; k++ {
 		r := pl[k*stride : k*stride+8]
 		p3, p2, p1, p0 := int32(r[0]), int32(r[1]), int32(r[2]), int32(r[3])
@@ -267,13 +258,17 @@ func filterLumaH(pl []uint16, o, stride int, beta, tc int32, noP, noQ bool, maxV
 	rq1 := pl[o+stride : o+stride+4]
 	rq2 := pl[o+2*stride : o+2*stride+4]
 	rq3 := pl[o+3*stride : o+3*stride+4]
-	filter, strong, dEp, dEq := lumaDecision(
-		int32(rp0[0]), int32(rp1[0]), int32(rp2[0]), int32(rp3[0]), int32(rq0[0]), int32(rq1[0]), int32(rq2[0]), int32(rq3[0]),
-		int32(rp0[3]), int32(rp1[3]), int32(rp2[3]), int32(rp3[3]), int32(rq0[3]), int32(rq1[3]), int32(rq2[3]), int32(rq3[3]),
-		beta, tc)
-	if !filter {
+	dp0, dq0 := lumaD(int32(rp2[0]), int32(rp1[0]), int32(rp0[0]), int32(rq0[0]), int32(rq1[0]), int32(rq2[0]))
+	dp3, dq3 := lumaD(int32(rp2[3]), int32(rp1[3]), int32(rp0[3]), int32(rq0[3]), int32(rq1[3]), int32(rq2[3]))
+	// Decisions of §8.7.2.5.3 from lines 0 and 3.
+	dpq0, dpq3 := dp0+dq0, dp3+dq3
+	if dpq0+dpq3 >= beta {
 		return
 	}
+	strong := dSam(int32(rp3[0]), int32(rp0[0]), int32(rq0[0]), int32(rq3[0]), dpq0, beta, tc) &&
+		dSam(int32(rp3[3]), int32(rp0[3]), int32(rq0[3]), int32(rq3[3]), dpq3, beta, tc)
+	side := (beta + beta>>1) >> 3
+	dEp, dEq := dp0+dp3 < side, dq0+dq3 < side
 	for k := 0; k < 4; k++ {
 		p3, p2, p1, p0 := int32(rp3[k]), int32(rp2[k]), int32(rp1[k]), int32(rp0[k])
 		q0, q1, q2, q3 := int32(rq0[k]), int32(rq1[k]), int32(rq2[k]), int32(rq3[k])

@@ -427,16 +427,22 @@ func predPlanar(dst []uint16, stride int, ref []int32, log2N int) {
 		dt[x] = bl - t
 	}
 	sh := uint(log2N + 1)
-	for y := 0; y < n; y++ {
-		l := ref[2*n-1-y] // p[-1][y]
-		h := int32(n-1)*l + tr
-		dh := tr - l
-		row := dst[y*stride : y*stride+n]
-		row = row[:len(vt)]
-		for x := range row {
-			row[x] = uint16((vt[x] + h) >> sh)
-			vt[x] += dt[x]
-			h += dh
+	// Two rows per pass (n is even): the vertical parts are loaded and
+	// stored once for both.
+	for y := 0; y < n; y += 2 {
+		l0, l1 := ref[2*n-1-y], ref[2*n-2-y] // p[-1][y], p[-1][y+1]
+		h0, h1 := int32(n-1)*l0+tr, int32(n-1)*l1+tr
+		dh0, dh1 := tr-l0, tr-l1
+		row0 := dst[y*stride : y*stride+n]
+		row1 := dst[(y+1)*stride : (y+1)*stride+n]
+		row0, row1 = row0[:len(vt)], row1[:len(vt)]
+		for x, v := range vt {
+			d := dt[x]
+			row0[x] = uint16((v + h0) >> sh)
+			row1[x] = uint16((v + d + h1) >> sh)
+			vt[x] = v + 2*d
+			h0 += dh0
+			h1 += dh1
 		}
 	}
 }
@@ -521,11 +527,12 @@ func (d *Decoder) predAngular(dst []uint16, stride int, ref []int32, log2N, mode
 				}
 				continue
 			}
-			w0 := 32 - iFact
+			// ((32-f)*a + f*b + 16) >> 5 is a + ((f*(b-a) + 16) >> 5).
 			b0 := b[:len(row)]
 			b1 := b[1 : len(row)+1]
 			for x := range row {
-				row[x] = uint16((w0*b0[x] + iFact*b1[x] + 16) >> 5)
+				a := b0[x]
+				row[x] = uint16(a + (iFact*(b1[x]-a)+16)>>5)
 			}
 		}
 		return
@@ -576,11 +583,10 @@ func (d *Decoder) predAngular(dst []uint16, stride int, ref []int32, log2N, mode
 			}
 			continue
 		}
-		w0 := 32 - iFact
 		b0 := b[:n]
 		b1 := b[1 : n+1]
-		for y := range b0 {
-			col[y*stride] = uint16((w0*b0[y] + iFact*b1[y] + 16) >> 5)
+		for y, a := range b0 {
+			col[y*stride] = uint16(a + (iFact*(b1[y]-a)+16)>>5)
 		}
 	}
 }
