@@ -261,9 +261,9 @@ func (d *sliceDecoder) reconstructChroma() {
 // chromaDCRecon is the DC prediction of one chroma component of a
 // macroblock 8 samples wide (4:2:0 and 4:2:2, §8.3.4.1 to §8.3.4.3) with
 // the residual: each 4x4 block is filled with its DC value, plus the
-// residual's constant when the block has only a DC coefficient (then no
-// sample is read back), or transformed in full when it has AC
-// coefficients. The neighbour sums are computed once per component.
+// residual's constant when the block has only a DC coefficient, or gets
+// the transformed residual added to the constant (idct4Const) when it has
+// AC coefficients; no sample is read back. The neighbour sums are computed once per component.
 func (d *sliceDecoder) chromaDCRecon(c int, plane []uint16, stride, x0, y0, h int, haveTop, haveLeft bool, def int32) {
 	var st [2]int32
 	var sl [4]int32
@@ -320,14 +320,15 @@ func (d *sliceDecoder) chromaDCRecon(c int, plane []uint16, stride, x0, y0, h in
 			cf[0] = 0
 		}
 		o := (y0+4*by)*stride + x0 + 4*bx
+		if ac>>b&1 != 0 {
+			idct4Const(plane[o:], stride, cf, dc, maxV)
+			continue
+		}
 		_ = plane[o+3*stride+3]
 		v := uint16(dc)
 		for y := 0; y < 4; y++ {
 			r := (*[4]uint16)(plane[o+y*stride : o+y*stride+4])
 			r[0], r[1], r[2], r[3] = v, v, v, v
-		}
-		if ac>>b&1 != 0 {
-			idct4Add(plane[o:], stride, cf, maxV)
 		}
 	}
 }

@@ -128,6 +128,53 @@ func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
 	*c = [16]int32{}
 }
 
+// idct4Const is idct4Add for a block whose prediction is the constant
+// pred (chroma DC prediction): pred<<6 joins the rounding offset, so the
+// prediction is neither written first nor read back. c has AC
+// coefficients (no DC-only test).
+func idct4Const(dst []uint16, stride int, c *[16]int32, pred, maxV int32) {
+	_ = dst[3*stride+3]
+	d0 := (*[4]uint16)(dst[0:4])
+	d1 := (*[4]uint16)(dst[stride : stride+4])
+	d2 := (*[4]uint16)(dst[2*stride : 2*stride+4])
+	d3 := (*[4]uint16)(dst[3*stride : 3*stride+4])
+	var t [16]int32
+	for i := 0; i < 4; i++ {
+		r := (*[4]int32)(c[i*4 : i*4+4])
+		e0 := r[0] + r[2]
+		e1 := r[0] - r[2]
+		e2 := (r[1] >> 1) - r[3]
+		e3 := r[1] + (r[3] >> 1)
+		t[i] = e0 + e3
+		t[4+i] = e1 + e2
+		t[8+i] = e1 - e2
+		t[12+i] = e0 - e3
+	}
+	off := 32 + pred<<6
+	for j := 0; j < 4; j++ {
+		f := (*[4]int32)(t[j*4 : j*4+4])
+		f0 := f[0] + off
+		g0 := f0 + f[2]
+		g1 := f0 - f[2]
+		g2 := (f[1] >> 1) - f[3]
+		g3 := f[1] + (f[3] >> 1)
+		d0[j] = clipU(g0+g3, maxV)
+		d1[j] = clipU(g1+g2, maxV)
+		d2[j] = clipU(g1-g2, maxV)
+		d3[j] = clipU(g0-g3, maxV)
+	}
+	*c = [16]int32{}
+}
+
+// clipU is Clip1(v>>6) with one unsigned compare in the common case.
+func clipU(v, maxV int32) uint16 {
+	v >>= 6
+	if uint32(v) > uint32(maxV) {
+		v = clip(0, maxV, v)
+	}
+	return uint16(v)
+}
+
 // clipAdd is Clip1(pred + r) (§8.5.14) for a prediction sample p and a
 // residual sample r: one unsigned compare in the common case (the sum
 // within 0..maxV), the clip only when it is outside.
