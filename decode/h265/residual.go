@@ -40,14 +40,8 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 		ctxShift = log2N - 2
 	}
 	cMax := (log2N << 1) - 1
-	lastX := 0
-	for lastX < cMax && c.decodeBin(&ctx[ctxLastX+ctxOffset+(lastX>>ctxShift)]) == 1 {
-		lastX++
-	}
-	lastY := 0
-	for lastY < cMax && c.decodeBin(&ctx[ctxLastY+ctxOffset+(lastY>>ctxShift)]) == 1 {
-		lastY++
-	}
+	lastX := c.prefix(ctx, ctxLastX+ctxOffset, uint(ctxShift), cMax)
+	lastY := c.prefix(ctx, ctxLastY+ctxOffset, uint(ctxShift), cMax)
 	// The suffixes (§7.4.9.11) keep LastSignificantCoeffX/Y below n: a
 	// prefix p > 3 gives at most (3 + 1)·2^((p>>1)-1) - 1 ≤ n - 1.
 	if lastX > 3 {
@@ -324,6 +318,44 @@ func (c *cabac) sigFlags(ctx *contexts, tab *[16]uint8, start int, inferDC bool,
 	}
 	c.val, c.nb, c.rng = val, nb, rng
 	return nSig
+}
+
+// prefix decodes a truncated unary last_sig_coeff_x/y_prefix (§9.3.3.1)
+// of at most cMax bins, bin i with the context base + i>>shift
+// (§9.3.4.2.3), DecodeDecision inline as in sigFlags.
+func (c *cabac) prefix(ctx *contexts, base int, shift uint, cMax int) int {
+	val, nb, rng := c.val, c.nb, c.rng
+	i := 0
+	for ; i < cMax; i++ {
+		ci := uint8(base + i>>(shift&7))
+		st := ctx[ci]
+		lps := uint32(lps4[st][rng>>6&3])
+		rng -= lps
+		scaled := uint64(rng) << (uint(nb) & 63)
+		bin := st & 1
+		if val < scaled {
+			ctx[ci] = nextMps[st]
+			sh := 1 - rng>>8
+			rng += rng & -sh
+			nb -= int(sh)
+		} else {
+			val -= scaled
+			bin ^= 1
+			ctx[ci] = nextLps[st]
+			rng = uint32(renormRng[lps])
+			nb -= int(renormShift[lps])
+		}
+		if nb < 8 {
+			c.val, c.nb = val, nb
+			c.refill()
+			val, nb = c.val, c.nb
+		}
+		if bin == 0 {
+			break
+		}
+	}
+	c.val, c.nb, c.rng = val, nb, rng
+	return i
 }
 
 // greater1Next[greater1Ctx][flag] is the next greater1Ctx (§9.3.4.2.6).
