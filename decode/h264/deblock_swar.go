@@ -84,18 +84,6 @@ func dbkMax(x, y uint64) uint64 {
 	return y ^ (x^y)&m
 }
 
-// dbkClamp is Clip3(lo, hi, x) lane-wise for lanes below 0x7000; the
-// selects are skipped when no lane is out of range (the common case).
-func dbkClamp(x, lo, hi uint64) uint64 {
-	over := (x + swM15 - hi) & swH  // x > hi: x - hi - 1 >= 0
-	under := (lo + swM15 - x) & swH // x < lo
-	if over|under != 0 {
-		x ^= (x ^ hi) & dbkExpand(over)
-		x ^= (x ^ lo) & dbkExpand(under)
-	}
-	return x
-}
-
 // dbkClip255 is Clip1 for 8 bits of lanes e holding x + 256 with x in
 // -256..511: 0 below 256 (bit 8 and 9 clear), 255 from 512 (bit 9), else
 // the low byte.
@@ -339,7 +327,7 @@ func dbkSWLumaV4(pl []uint16, off, stride int, k *dbkSW) {
 		np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
 		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
 		np1, np2 := p1, p2
-		if pm != 0 {
+		{
 			a := p1 + p0 + q0
 			sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3 & swM13      // equation 8-473
 			sp1 := (p2 + a + 2*swL) >> 2 & swM14              // 8-474
@@ -349,7 +337,7 @@ func dbkSWLumaV4(pl []uint16, off, stride int, k *dbkSW) {
 			np2 ^= (np2 ^ sp2) & pm
 		}
 		nq1, nq2 := q1, q2
-		if qm != 0 {
+		{
 			a := q1 + q0 + p0
 			sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3 & swM13      // 8-480
 			sq1 := (q2 + a + 2*swL) >> 2 & swM14              // 8-481
@@ -396,7 +384,7 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 		// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 		// biased by 512 (4096 before the shift).
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-		d = dbkClamp(d, 512*swL-tc, 512*swL+tc)
+		d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
 		fm := dbkExpand(f)
 		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 		// lanes hold the results + 256, which need no clipping when all are in
@@ -408,18 +396,18 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 		np0 := p0 ^ (p0^ep&swFF)&fm
 		nq0 := q0 ^ (q0^eq&swFF)&fm
 		np1, nq1 := p1, q1
-		if ap|aq != 0 {
+		{
 			// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
 			// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
 			avg := (p0 + q0 + swL) >> 1 & swM15
-			if ap != 0 {
+			{
 				x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
-				x = dbkClamp(x, k.lo0, k.hi0)
+				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
 				np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
 			}
-			if aq != 0 {
+			{
 				x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
-				x = dbkClamp(x, k.lo0, k.hi0)
+				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
 				nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
 			}
 		}
@@ -460,7 +448,7 @@ func dbkSWLumaH4(pl []uint16, off, stride int, k *dbkSW) {
 		np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
 		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
 		np1, np2 := p1, p2
-		if pm != 0 {
+		{
 			a := p1 + p0 + q0
 			sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3 & swM13      // equation 8-473
 			sp1 := (p2 + a + 2*swL) >> 2 & swM14              // 8-474
@@ -470,7 +458,7 @@ func dbkSWLumaH4(pl []uint16, off, stride int, k *dbkSW) {
 			np2 ^= (np2 ^ sp2) & pm
 		}
 		nq1, nq2 := q1, q2
-		if qm != 0 {
+		{
 			a := q1 + q0 + p0
 			sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3 & swM13      // 8-480
 			sq1 := (q2 + a + 2*swL) >> 2 & swM14              // 8-481
@@ -513,7 +501,7 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 		// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 		// biased by 512 (4096 before the shift).
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-		d = dbkClamp(d, 512*swL-tc, 512*swL+tc)
+		d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
 		fm := dbkExpand(f)
 		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 		// lanes hold the results + 256, which need no clipping when all are in
@@ -525,18 +513,18 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 		np0 := p0 ^ (p0^ep&swFF)&fm
 		nq0 := q0 ^ (q0^eq&swFF)&fm
 		np1, nq1 := p1, q1
-		if ap|aq != 0 {
+		{
 			// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
 			// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
 			avg := (p0 + q0 + swL) >> 1 & swM15
-			if ap != 0 {
+			{
 				x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
-				x = dbkClamp(x, k.lo0, k.hi0)
+				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
 				np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
 			}
-			if aq != 0 {
+			{
 				x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
-				x = dbkClamp(x, k.lo0, k.hi0)
+				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
 				nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
 			}
 		}
@@ -592,7 +580,7 @@ func dbkSWChromaV3(pl []uint16, off, stride int, k *dbkSW) {
 		}
 		fm := dbkExpand(f)
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-		d = dbkClamp(d, k.loC, k.hiC)
+		d = dbkMax(dbkMin(d, k.hiC), k.loC)
 		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 		// lanes hold the results + 256, which need no clipping when all are in
 		// 256..511.
@@ -652,7 +640,7 @@ func dbkSWChromaH3(pl []uint16, off, stride int, k *dbkSW) {
 		}
 		fm := dbkExpand(f)
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-		d = dbkClamp(d, k.loC, k.hiC)
+		d = dbkMax(dbkMin(d, k.hiC), k.loC)
 		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 		// lanes hold the results + 256, which need no clipping when all are in
 		// 256..511.
