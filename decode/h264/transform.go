@@ -100,6 +100,9 @@ func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
 		}
 		return
 	}
+	// The rounding offset 32 of eq. 8-354..8-358 joins c[0]: it reaches
+	// every row-0 output, which is every column's f[0] (see idct8Add).
+	c[0] += 32
 	var t [16]int32
 	for i := 0; i < 4; i++ {
 		r := (*[4]int32)(c[i*4 : i*4+4])
@@ -115,9 +118,8 @@ func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
 	}
 	for j := 0; j < 4; j++ {
 		f := (*[4]int32)(t[j*4 : j*4+4])
-		f0 := f[0] + 32 // the rounding of eq. 8-354..8-358, reaching every output
-		g0 := f0 + f[2]
-		g1 := f0 - f[2]
+		g0 := f[0] + f[2]
+		g1 := f[0] - f[2]
 		g2 := (f[1] >> 1) - f[3]
 		g3 := f[1] + (f[3] >> 1)
 		d0[j] = clipAdd(d0[j], (g0+g3)>>6, maxV)
@@ -138,6 +140,7 @@ func idct4Const(dst []uint16, stride int, c *[16]int32, pred, maxV int32) {
 	d1 := (*[4]uint16)(dst[stride : stride+4])
 	d2 := (*[4]uint16)(dst[2*stride : 2*stride+4])
 	d3 := (*[4]uint16)(dst[3*stride : 3*stride+4])
+	c[0] += 32 + pred<<6 // see idct8Add
 	var t [16]int32
 	for i := 0; i < 4; i++ {
 		r := (*[4]int32)(c[i*4 : i*4+4])
@@ -150,12 +153,10 @@ func idct4Const(dst []uint16, stride int, c *[16]int32, pred, maxV int32) {
 		t[8+i] = e1 - e2
 		t[12+i] = e0 - e3
 	}
-	off := 32 + pred<<6
 	for j := 0; j < 4; j++ {
 		f := (*[4]int32)(t[j*4 : j*4+4])
-		f0 := f[0] + off
-		g0 := f0 + f[2]
-		g1 := f0 - f[2]
+		g0 := f[0] + f[2]
+		g1 := f[0] - f[2]
 		g2 := (f[1] >> 1) - f[3]
 		g3 := f[1] + (f[3] >> 1)
 		d0[j] = clipU(g0+g3, maxV)
@@ -208,6 +209,13 @@ func dcAdd4(dst []uint16, stride int, r, maxV int32) {
 // (x, 0, ..., 0), whose transform is x in all eight outputs, so the column
 // pass reduces to adding the row-pass output to every row.
 func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
+	// The rounding offset 32 of eq. 8-360 is added to c[0] once: x0
+	// enters every output of a row with weight 1 and no shift, so row 0's
+	// outputs, which are every column's x0, carry it to every sample. (Go
+	// moves a constant added later in the column pass back to every
+	// output.) A row that becomes zero this way transforms to zero, as it
+	// should.
+	c[0] += 32
 	var t [64]int32
 	rows := 0
 	for i := 0; i < 8; i++ {
@@ -257,7 +265,7 @@ func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 		if rows == 1 {
 			var v [8]int32
 			for j := range v {
-				v[j] = (t[j*8] + 32) >> 6
+				v[j] = t[j*8] >> 6
 			}
 			for _, d := range [8]*[8]uint16{d0, d1, d2, d3, d4, d5, d6, d7} {
 				for x := range d {
@@ -272,9 +280,7 @@ func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 		// Column j (eq. 8-340 to 8-359 on t[j*8:j*8+8]), added to the
 		// prediction (§8.5.14).
 		f := (*[8]int32)(t[j*8 : j*8+8])
-		// The rounding offset 32 of eq. 8-360 is added to x0 once: it
-		// reaches every output through b0, b2, b4 and b6.
-		x0, x1, x2, x3, x4, x5, x6, x7 := f[0]+32, f[1], f[2], f[3], f[4], f[5], f[6], f[7]
+		x0, x1, x2, x3, x4, x5, x6, x7 := f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]
 		a0 := x0 + x4
 		a4 := x0 - x4
 		a2 := (x2 >> 1) - x6
