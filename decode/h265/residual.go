@@ -135,24 +135,22 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 		shY, shX = 0, uint(log2N)
 	}
 	for i := lastSubBlock; i >= 0; i-- {
+		nSig := 0
+		start := 15
+		inferDC := false
+		if i == lastSubBlock {
+			start = lastScanPos - 1
+			sigPos[0] = int8(lastScanPos)
+			nSig = 1
+		} else if i > 0 {
+			// coded_sub_block_flag: skip to the next coded sub-block.
+			i = c.codedSubBlock(ctx, uint8(csbfBase), sbScan, &sbRows, i)
+			inferDC = i > 0
+		}
 		s := sbScan[i&63]
 		xS, yS := int(s&7), int(s>>3)
 		right := int(sbRows[yS&15]>>uint(xS+1)) & 1
 		below := int(sbRows[(yS+1)&15]>>uint(xS)) & 1
-		nSig := 0
-		start := 15
-		inferDC := false
-		switch {
-		case i == lastSubBlock:
-			start = lastScanPos - 1
-			sigPos[0] = int8(lastScanPos)
-			nSig = 1
-		case i > 0:
-			if c.decodeBin(&ctx[csbfBase+(right|below)]) == 0 {
-				continue
-			}
-			inferDC = true
-		}
 		sbRows[yS&15] |= 1 << uint(xS)
 		// sig_coeff_flag (§9.3.4.2.5).
 		sbDC := 0
@@ -318,6 +316,48 @@ func (c *cabac) sigFlags(ctx *contexts, tab *[16]uint8, start int, inferDC bool,
 	}
 	c.val, c.nb, c.rng = val, nb, rng
 	return nSig
+}
+
+// codedSubBlock decodes coded_sub_block_flag (§7.3.8.11) for the
+// sub-blocks i, i-1, … 1 in scan order sbScan until one is 1, and returns
+// its index, or 0 when none is (sub-block 0 is inferred coded). The
+// context (§9.3.4.2.4) is base plus whether the sub-block right of or
+// below it is coded (sbRows, bit xS of row yS); DecodeDecision inline as
+// in sigFlags.
+func (c *cabac) codedSubBlock(ctx *contexts, base uint8, sbScan *[64]uint8, sbRows *[16]uint16, i int) int {
+	val, nb, rng := c.val, c.nb, c.rng
+	for ; i > 0; i-- {
+		s := sbScan[i&63]
+		xS, yS := uint(s&7), int(s>>3)
+		ci := base + uint8(sbRows[yS&15]>>(xS+1)|sbRows[(yS+1)&15]>>xS)&1
+		st := ctx[ci]
+		lps := uint32(lps4[st][rng>>6&3])
+		rng -= lps
+		scaled := uint64(rng) << (uint(nb) & 63)
+		bin := st & 1
+		if val < scaled {
+			ctx[ci] = nextMps[st]
+			sh := 1 - rng>>8
+			rng += rng & -sh
+			nb -= int(sh)
+		} else {
+			val -= scaled
+			bin ^= 1
+			ctx[ci] = nextLps[st]
+			rng = uint32(renormRng[lps])
+			nb -= int(renormShift[lps])
+		}
+		if nb < 8 {
+			c.val, c.nb = val, nb
+			c.refill()
+			val, nb = c.val, c.nb
+		}
+		if bin == 1 {
+			break
+		}
+	}
+	c.val, c.nb, c.rng = val, nb, rng
+	return i
 }
 
 // prefix decodes a truncated unary last_sig_coeff_x/y_prefix (§9.3.3.1)
