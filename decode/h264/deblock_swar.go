@@ -280,10 +280,12 @@ func (d *deblocker) swMB(tab *dbkSWTab, cmap *[2][52]uint8, mb, left, top *mbInf
 				kT = k
 			}
 		}
-		if kL != nil {
+		switch {
+		case kL != nil && kI.ok:
+			dbkSWChromaV43(pl, corg, cs, kL, kI)
+		case kL != nil:
 			dbkSWChromaV4(pl, corg, cs, kL)
-		}
-		if kI.ok {
+		case kI.ok:
 			dbkSWChromaV3(pl, corg+4, cs, kI)
 		}
 		if kT != nil {
@@ -652,5 +654,61 @@ func dbkSWChromaH3(pl []uint16, off, stride int, k *dbkSW) {
 		nq0 := q0 ^ (q0^eq&swFF)&fm
 		dbkSt4((*[4]uint16)(r1[x:x+4]), np0)
 		dbkSt4((*[4]uint16)(r2[x:x+4]), nq0)
+	}
+}
+
+// dbkSWChromaV43 filters both vertical chroma edges of a 4:2:0 macroblock
+// whose q0 of row 0 of the left edge is pl[off]: x = 0 with bS 4 (kL) and
+// x = 4 with bS 3 (kI). They touch different samples (x = 0 reads columns
+// -2..1, x = 4 columns 2..5), so one pass over the rows does both.
+func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {
+	for o := off; o < off+8*stride; o += 4 * stride {
+		r0 := (*[8]uint16)(pl[o-2 : o+6])
+		r1 := (*[8]uint16)(pl[o+stride-2 : o+stride+6])
+		r2 := (*[8]uint16)(pl[o+2*stride-2 : o+2*stride+6])
+		r3 := (*[8]uint16)(pl[o+3*stride-2 : o+3*stride+6])
+		{
+			k := kL
+			p1, p0, q0, q1 := dbkTr4(dbkLd4((*[4]uint16)(r0[0:4])), dbkLd4((*[4]uint16)(r1[0:4])), dbkLd4((*[4]uint16)(r2[0:4])), dbkLd4((*[4]uint16)(r3[0:4])))
+			// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				fm := dbkExpand(f)
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+				np0 = p0 ^ (p0^np0)&fm
+				nq0 = q0 ^ (q0^nq0)&fm
+				a, b, c, d := dbkTr4(p1, np0, nq0, q1)
+				dbkSt4((*[4]uint16)(r0[0:4]), a)
+				dbkSt4((*[4]uint16)(r1[0:4]), b)
+				dbkSt4((*[4]uint16)(r2[0:4]), c)
+				dbkSt4((*[4]uint16)(r3[0:4]), d)
+			}
+		}
+		{
+			k := kI
+			p1, p0, q0, q1 := dbkTr4(dbkLd4((*[4]uint16)(r0[4:8])), dbkLd4((*[4]uint16)(r1[4:8])), dbkLd4((*[4]uint16)(r2[4:8])), dbkLd4((*[4]uint16)(r3[4:8])))
+			// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				fm := dbkExpand(f)
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				d = dbkMax(dbkMin(d, k.hiC), k.loC)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511.
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep&swFF)&fm
+				nq0 := q0 ^ (q0^eq&swFF)&fm
+				a, b, c, d := dbkTr4(p1, np0, nq0, q1)
+				dbkSt4((*[4]uint16)(r0[4:8]), a)
+				dbkSt4((*[4]uint16)(r1[4:8]), b)
+				dbkSt4((*[4]uint16)(r2[4:8]), c)
+				dbkSt4((*[4]uint16)(r3[4:8]), d)
+			}
+		}
 	}
 }
