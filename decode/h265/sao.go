@@ -38,7 +38,14 @@ var saoSign256 [saoSignMask + 1]int16
 // saoIdentity[v] is v, the start of every band offset table.
 var saoIdentity [1 << 12]uint16
 
+// saoClip8[o+7][v] is Clip3(0, 255, v+o): the rows of saoScratch.edge8 for
+// the 8-bit offsets -7..7 (offset_abs < 1<<(Min(bitDepth,10)-5), §7.4.9.3.2).
+var saoClip8 [15][256]uint16
+
 func init() {
+	for o := -7; o <= 7; o++ {
+		saoEdgeTable8(saoClip8[o+7][:], o)
+	}
 	for i := 1; i < 4096; i++ {
 		saoSign[i] = 1
 		saoSign[(saoSignMask+1-i)&saoSignMask] = -1
@@ -55,6 +62,9 @@ type saoScratch struct {
 	// edge8[(2+Sign(s-a)+Sign(s-b))<<8|s] is the edge offset output of an
 	// 8-bit sample s (eq. 8-363 ff. with Clip3).
 	edge8 [8 << 8]uint16
+	// off are the offsets edge8 was made for, when valid.
+	off   [8]int32
+	valid bool
 	// up holds Sign(s-a)*256 of a row for saoEdgeVert8.
 	up [64]int16
 }
@@ -216,16 +226,18 @@ func (d *Decoder) saoEdge(rx, ry, rs, c, class, x0, y0, x1, y1, w, h, bitDepth i
 	}
 	if bitDepth == 8 {
 		t := &p.sao8.edge8
-		for k := 0; k < 5; k++ {
-			row := t[k<<8 : (k+1)<<8]
-			o := offE[k]
-			if o == 0 {
-				copy(row, saoIdentity[:256])
-				continue
+		if !p.sao8.valid || p.sao8.off != offE {
+			// Consecutive CTBs often share their offsets: build the
+			// table only when they change.
+			for k := 0; k < 5; k++ {
+				row := t[k<<8 : (k+1)<<8]
+				if o := offE[k]; o >= -7 && o <= 7 {
+					copy(row, saoClip8[o+7][:])
+				} else {
+					saoEdgeTable8(row, int(o))
+				}
 			}
-			for v := range row {
-				row[v] = uint16(clip32(int32(v)+o, 255))
-			}
+			p.sao8.off, p.sao8.valid = offE, true
 		}
 		if class == 0 {
 			for y := ys; y < ye; y++ {
@@ -301,6 +313,24 @@ func (d *Decoder) saoEdge(rx, ry, rs, c, class, x0, y0, x1, y1, w, h, bitDepth i
 		if xe-1 > xs {
 			restore(xe-1, y)
 		}
+	}
+}
+
+// saoEdgeTable8 sets row[v] to Clip3(0, 255, v+o) for v = 0..255.
+func saoEdgeTable8(row []uint16, o int) {
+	row = row[:256]
+	o = min(max(o, -256), 256)
+	// v+o < 0 for v < lo, v+o > 255 for v >= hi.
+	lo, hi := max(-o, 0), min(256-o, 256)
+	for v := range row[:lo] {
+		row[v] = 0
+	}
+	mid := row[lo:hi]
+	for i := range mid {
+		mid[i] = uint16(lo + i + o)
+	}
+	for i := range row[hi:] {
+		row[hi+i] = 255
 	}
 }
 
