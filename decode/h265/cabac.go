@@ -166,6 +166,12 @@ type cabac struct {
 	nb  int
 	rng uint32
 	bad bool // the initial offset was invalid
+
+	// ctx holds the context variables; sigPos is sigFlags' output. Both
+	// live here so that the hot loops address them from c, without
+	// registers of their own.
+	ctx    contexts
+	sigPos [16]int8
 }
 
 // start implements §9.3.2.5 at byte offset pos of b.

@@ -79,17 +79,17 @@ func (d *Decoder) decodeSliceSegment(h *sliceHeader, hdrIdx int, rbsp []byte) er
 		// Context variable initialisation and synchronisation (§9.3.1).
 		switch {
 		case first && !h.dependent, tileStart:
-			initContexts(&d.ctx, h.qpY)
+			initContexts(&d.cab.ctx, h.qpY)
 			ss.lastQpY = h.qpY
 		case rowStart:
 			if s.picWCtb > 1 && x+1 < s.picWCtb && y > 0 && p.ctbSlice[rs-s.picWCtb+1] == int32(h.sliceAddrRs) && p.tileRs[rs-s.picWCtb+1] == p.tileRs[rs] {
-				d.ctx = d.wppCtx
+				d.cab.ctx = d.wppCtx
 			} else {
-				initContexts(&d.ctx, h.qpY)
+				initContexts(&d.cab.ctx, h.qpY)
 			}
 			ss.lastQpY = h.qpY
 		case first:
-			d.ctx = d.dsCtx
+			d.cab.ctx = d.dsCtx
 			ss.lastQpY = d.dsQpY
 		}
 		first = false
@@ -103,11 +103,11 @@ func (d *Decoder) decodeSliceSegment(h *sliceHeader, hdrIdx int, rbsp []byte) er
 		}
 		end := d.cab.decodeTerminate()
 		if pp.entropySync && x-p.colBd[p.colOf[x]] == 1 {
-			d.wppCtx = d.ctx
+			d.wppCtx = d.cab.ctx
 		}
 		ss.ctbAddrTs++
 		if end == 1 {
-			d.dsCtx = d.ctx
+			d.dsCtx = d.cab.ctx
 			d.dsQpY = ss.lastQpY
 			d.dsValid = true
 			return nil
@@ -148,7 +148,7 @@ func (d *Decoder) parseSAO(sp *saoParams) {
 	c := &d.cab
 	if x > 0 {
 		if p.ctbSlice[rs-1] == int32(ss.hdr.sliceAddrRs) && p.tileRs[rs-1] == p.tileRs[rs] {
-			if c.decodeBin(&d.ctx[ctxSaoMerge]) == 1 {
+			if c.decodeBin(&d.cab.ctx[ctxSaoMerge]) == 1 {
 				*sp = p.sao[rs-1]
 				return
 			}
@@ -157,7 +157,7 @@ func (d *Decoder) parseSAO(sp *saoParams) {
 	if y > 0 {
 		up := rs - s.picWCtb
 		if p.ctbSlice[up] == int32(ss.hdr.sliceAddrRs) && p.tileRs[up] == p.tileRs[rs] {
-			if c.decodeBin(&d.ctx[ctxSaoMerge]) == 1 {
+			if c.decodeBin(&d.cab.ctx[ctxSaoMerge]) == 1 {
 				*sp = p.sao[up]
 				return
 			}
@@ -172,7 +172,7 @@ func (d *Decoder) parseSAO(sp *saoParams) {
 			sp.eoClass[2] = sp.eoClass[1]
 		} else {
 			t := 0
-			if c.decodeBin(&d.ctx[ctxSaoTypeIdx]) == 1 {
+			if c.decodeBin(&d.cab.ctx[ctxSaoTypeIdx]) == 1 {
 				if c.decodeBypass() == 0 {
 					t = 1
 				} else {
@@ -236,7 +236,7 @@ func (d *Decoder) codingQuadtree(x0, y0, log2Cb, depth int) {
 		if d.avail(x0, y0, x0, y0-1) && int(p.depth[((y0-1)>>2)*p.w4+x0>>2]) > depth {
 			inc++
 		}
-		split = d.cab.decodeBin(&d.ctx[ctxSplitCU+inc]) == 1
+		split = d.cab.decodeBin(&d.cab.ctx[ctxSplitCU+inc]) == 1
 	} else {
 		split = log2Cb > s.log2MinCb
 	}
@@ -310,11 +310,11 @@ func (d *Decoder) codingUnit(x0, y0, log2Cb, depth int) {
 	ss.cuX, ss.cuY = x0, y0
 	ss.bypass = false
 	if p.pps.transquantBypass {
-		ss.bypass = c.decodeBin(&d.ctx[ctxTransquantBypass]) == 1
+		ss.bypass = c.decodeBin(&d.cab.ctx[ctxTransquantBypass]) == 1
 	}
 	ss.intraSplit = false
 	if log2Cb == s.log2MinCb {
-		ss.intraSplit = c.decodeBin(&d.ctx[ctxPartMode]) == 0
+		ss.intraSplit = c.decodeBin(&d.cab.ctx[ctxPartMode]) == 0
 	}
 	p.fill4(p.depth, x0, y0, nCbS, uint8(depth))
 	d.updateQpY()
@@ -338,7 +338,7 @@ func (d *Decoder) codingUnit(x0, y0, log2Cb, depth int) {
 		}
 		var prevFlag [4]int
 		for i := 0; i < nParts; i++ {
-			prevFlag[i] = c.decodeBin(&d.ctx[ctxPrevIntraLuma])
+			prevFlag[i] = c.decodeBin(&d.cab.ctx[ctxPrevIntraLuma])
 		}
 		for i := 0; i < nParts; i++ {
 			xPb := x0 + (i&1)*pb
@@ -359,7 +359,7 @@ func (d *Decoder) codingUnit(x0, y0, log2Cb, depth int) {
 			p.fill4(p.ipm, xPb, yPb, pb, uint8(mode))
 		}
 		cm := 4
-		if c.decodeBin(&d.ctx[ctxIntraChroma]) == 1 {
+		if c.decodeBin(&d.cab.ctx[ctxIntraChroma]) == 1 {
 			cm = c.decodeBypassBits(2)
 		}
 		lumaMode := int(p.ipm[(y0>>2)*p.w4+x0>>2])
@@ -552,7 +552,7 @@ func (d *Decoder) transformTree(x0, y0, xBase, yBase, log2Size, depth, blkIdx in
 	c := &d.cab
 	var split bool
 	if log2Size <= s.log2MaxTb && log2Size > s.log2MinTb && depth < ss.maxTrDepth && !(ss.intraSplit && depth == 0) {
-		split = c.decodeBin(&d.ctx[ctxSplitTransform+5-log2Size]) == 1
+		split = c.decodeBin(&d.cab.ctx[ctxSplitTransform+5-log2Size]) == 1
 	} else {
 		split = log2Size > s.log2MaxTb || (ss.intraSplit && depth == 0)
 	}
@@ -560,10 +560,10 @@ func (d *Decoder) transformTree(x0, y0, xBase, yBase, log2Size, depth, blkIdx in
 	if log2Size > 2 {
 		cbfCb, cbfCr = false, false
 		if depth == 0 || parentCb {
-			cbfCb = c.decodeBin(&d.ctx[ctxCbfChroma+depth]) == 1
+			cbfCb = c.decodeBin(&d.cab.ctx[ctxCbfChroma+depth]) == 1
 		}
 		if depth == 0 || parentCr {
-			cbfCr = c.decodeBin(&d.ctx[ctxCbfChroma+depth]) == 1
+			cbfCr = c.decodeBin(&d.cab.ctx[ctxCbfChroma+depth]) == 1
 		}
 	}
 	if split {
@@ -578,7 +578,7 @@ func (d *Decoder) transformTree(x0, y0, xBase, yBase, log2Size, depth, blkIdx in
 	if depth == 0 {
 		inc = 1
 	}
-	cbfLuma := c.decodeBin(&d.ctx[ctxCbfLuma+inc]) == 1
+	cbfLuma := c.decodeBin(&d.cab.ctx[ctxCbfLuma+inc]) == 1
 	d.transformUnit(x0, y0, xBase, yBase, log2Size, blkIdx, cbfLuma, cbfCb, cbfCr)
 }
 
@@ -591,7 +591,7 @@ func (d *Decoder) transformUnit(x0, y0, xBase, yBase, log2Size, blkIdx int, cbfL
 	d.markEdges(x0, y0, 1<<log2Size)
 	if (cbfLuma || cbfCb || cbfCr) && p.pps.cuQPDeltaEnabled && !ss.isCuQpDeltaCoded {
 		v := 0
-		for v < 5 && c.decodeBin(&d.ctx[ctxCuQPDelta+min(v, 1)]) == 1 {
+		for v < 5 && c.decodeBin(&d.cab.ctx[ctxCuQPDelta+min(v, 1)]) == 1 {
 			v++
 		}
 		if v == 5 {

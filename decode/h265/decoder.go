@@ -33,7 +33,6 @@ type Decoder struct {
 	slices  []sliceHeader
 	ss      sliceState
 	cab     cabac
-	ctx     contexts
 	wppCtx  contexts
 	dsCtx   contexts
 	dsQpY   int

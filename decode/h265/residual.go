@@ -15,7 +15,7 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 	pp := p.pps
 	ss := &d.ss
 	c := &d.cab
-	ctx := &d.ctx
+	ctx := &c.ctx
 	n := 1 << log2N
 	if d.coefDirty {
 		d.coef = [32 * 32]int32{}
@@ -40,8 +40,8 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 		ctxShift = log2N - 2
 	}
 	cMax := (log2N << 1) - 1
-	lastX := c.prefix(ctx, ctxLastX+ctxOffset, uint(ctxShift), cMax)
-	lastY := c.prefix(ctx, ctxLastY+ctxOffset, uint(ctxShift), cMax)
+	lastX := c.prefix(ctxLastX+ctxOffset, uint(ctxShift), cMax)
+	lastY := c.prefix(ctxLastY+ctxOffset, uint(ctxShift), cMax)
 	// The suffixes (§7.4.9.11) keep LastSignificantCoeffX/Y below n: a
 	// prefix p > 3 gives at most (3 + 1)·2^((p>>1)-1) - 1 ≤ n - 1.
 	if lastX > 3 {
@@ -128,7 +128,7 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 	csbfBase := ctxCodedSubBlock + 2*cIdx01
 	g1Base := ctxGreater1 + 16*cIdx01
 	g2Base := ctxGreater2 + 4*cIdx01
-	var sigPos [16]int8 // scan positions n with sig_coeff_flag = 1, descending
+	sigPos := &c.sigPos // scan positions n with sig_coeff_flag = 1, descending
 	// The levels of blocks for idctAdd are stored transposed.
 	shY, shX := uint(log2N), uint(0)
 	if n > 4 && scaled {
@@ -144,7 +144,7 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 			nSig = 1
 		} else if i > 0 {
 			// coded_sub_block_flag: skip to the next coded sub-block.
-			i = c.codedSubBlock(ctx, uint8(csbfBase), sbScan, &sbRows, i)
+			i = c.codedSubBlock(uint8(csbfBase), sbScan, &sbRows, i)
 			inferDC = i > 0
 		}
 		s := sbScan[i&63]
@@ -157,7 +157,7 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 		if i == 0 {
 			sbDC = 1
 		}
-		nSig = c.sigFlags(ctx, &sigTab[right|below<<1][sbDC], start, inferDC, &sigPos, nSig)
+		nSig = c.sigFlags(&sigTab[right|below<<1][sbDC], start, inferDC, nSig)
 		if nSig == 0 {
 			continue
 		}
@@ -171,7 +171,7 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 		}
 		firstSb = false
 		var g1 uint32
-		g1, greater1Ctx = c.greater1Flags(ctx, uint8(g1Base+4*ctxSet), min(nSig, 8))
+		g1, greater1Ctx = c.greater1Flags(uint8(g1Base+4*ctxSet), min(nSig, 8))
 		lastG1 := -1
 		g2 := int32(0)
 		if g1 != 0 {
@@ -263,56 +263,45 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 
 // sigFlags decodes the sig_coeff_flags of a sub-block (§7.3.8.11) at scan
 // positions start down to 0, with the context indices tab[n] (§9.3.4.2.5),
-// and appends the positions whose flag is 1 to pos from index nSig; it
-// returns the new count. With inferDC the flag at position 0 is inferred to
-// be 1, not decoded, when no other flag of the sub-block is 1. This is the
-// decoder's hottest loop: DecodeDecision (§9.3.4.3.2) runs inline on local
-// copies of the engine state.
-func (c *cabac) sigFlags(ctx *contexts, tab *[16]uint8, start int, inferDC bool, pos *[16]int8, nSig int) int {
+// and appends the positions whose flag is 1 to c.sigPos from index nSig;
+// it returns the new count. With inferDC the flag at position 0 is
+// inferred to be 1, not decoded, when no other flag of the sub-block is 1.
+// This is the decoder's hottest loop: DecodeDecision (§9.3.4.3.2) runs
+// inline on local copies of the engine state.
+func (c *cabac) sigFlags(tab *[16]uint8, start int, inferDC bool, nSig int) int {
 	val, nb, rng := c.val, c.nb, c.rng
 	n0 := nSig
-	lo := 0
-	if inferDC {
-		lo = 1
-	}
-	nn := start
-	for {
-		for ; nn >= lo; nn-- {
-			ci := tab[nn&15]
-			st := ctx[ci]
-			lps := uint32(lps4[st][rng>>6&3])
-			rng -= lps
-			scaled := uint64(rng) << (uint(nb) & 63)
-			bin := st & 1
-			if val < scaled {
-				ctx[ci] = nextMps[st]
-				sh := 1 - rng>>8 // RenormD: one doubling below 256
-				rng += rng & -sh
-				nb -= int(sh)
-			} else {
-				val -= scaled
-				bin ^= 1
-				ctx[ci] = nextLps[st]
-				rng = uint32(renormRng[lps])
-				nb -= int(renormShift[lps])
-			}
-			if nb < 8 {
-				c.val, c.nb = val, nb
-				c.refill()
-				val, nb = c.val, c.nb
-			}
-			pos[nSig&15] = int8(nn)
-			nSig += int(bin)
-		}
-		if lo == 0 {
-			break
-		}
-		if nSig == n0 {
-			pos[nSig&15] = 0
+	for nn := start; nn >= 0; nn-- {
+		if nn == 0 && inferDC && nSig == n0 {
+			c.sigPos[nSig&15] = 0 // inferred
 			nSig++
 			break
 		}
-		lo = 0 // a flag was 1: position 0 is decoded
+		ci := tab[nn&15]
+		st := c.ctx[ci]
+		lps := uint32(lps4[st][rng>>6&3])
+		rng -= lps
+		scaled := uint64(rng) << (uint(nb) & 63)
+		bin := st & 1
+		if val < scaled {
+			c.ctx[ci] = nextMps[st]
+			sh := 1 - rng>>8 // RenormD: one doubling below 256
+			rng += rng & -sh
+			nb -= int(sh)
+		} else {
+			val -= scaled
+			bin ^= 1
+			c.ctx[ci] = nextLps[st]
+			rng = uint32(renormRng[lps])
+			nb -= int(renormShift[lps])
+		}
+		if nb < 8 {
+			c.val, c.nb = val, nb
+			c.refill()
+			val, nb = c.val, c.nb
+		}
+		c.sigPos[nSig&15] = int8(nn)
+		nSig += int(bin)
 	}
 	c.val, c.nb, c.rng = val, nb, rng
 	return nSig
@@ -324,26 +313,26 @@ func (c *cabac) sigFlags(ctx *contexts, tab *[16]uint8, start int, inferDC bool,
 // context (§9.3.4.2.4) is base plus whether the sub-block right of or
 // below it is coded (sbRows, bit xS of row yS); DecodeDecision inline as
 // in sigFlags.
-func (c *cabac) codedSubBlock(ctx *contexts, base uint8, sbScan *[64]uint8, sbRows *[16]uint16, i int) int {
+func (c *cabac) codedSubBlock(base uint8, sbScan *[64]uint8, sbRows *[16]uint16, i int) int {
 	val, nb, rng := c.val, c.nb, c.rng
 	for ; i > 0; i-- {
 		s := sbScan[i&63]
 		xS, yS := uint(s&7), int(s>>3)
 		ci := base + uint8(sbRows[yS&15]>>(xS+1)|sbRows[(yS+1)&15]>>xS)&1
-		st := ctx[ci]
+		st := c.ctx[ci]
 		lps := uint32(lps4[st][rng>>6&3])
 		rng -= lps
 		scaled := uint64(rng) << (uint(nb) & 63)
 		bin := st & 1
 		if val < scaled {
-			ctx[ci] = nextMps[st]
+			c.ctx[ci] = nextMps[st]
 			sh := 1 - rng>>8
 			rng += rng & -sh
 			nb -= int(sh)
 		} else {
 			val -= scaled
 			bin ^= 1
-			ctx[ci] = nextLps[st]
+			c.ctx[ci] = nextLps[st]
 			rng = uint32(renormRng[lps])
 			nb -= int(renormShift[lps])
 		}
@@ -363,25 +352,25 @@ func (c *cabac) codedSubBlock(ctx *contexts, base uint8, sbScan *[64]uint8, sbRo
 // prefix decodes a truncated unary last_sig_coeff_x/y_prefix (§9.3.3.1)
 // of at most cMax bins, bin i with the context base + i>>shift
 // (§9.3.4.2.3), DecodeDecision inline as in sigFlags.
-func (c *cabac) prefix(ctx *contexts, base int, shift uint, cMax int) int {
+func (c *cabac) prefix(base int, shift uint, cMax int) int {
 	val, nb, rng := c.val, c.nb, c.rng
 	i := 0
 	for ; i < cMax; i++ {
 		ci := uint8(base + i>>(shift&7))
-		st := ctx[ci]
+		st := c.ctx[ci]
 		lps := uint32(lps4[st][rng>>6&3])
 		rng -= lps
 		scaled := uint64(rng) << (uint(nb) & 63)
 		bin := st & 1
 		if val < scaled {
-			ctx[ci] = nextMps[st]
+			c.ctx[ci] = nextMps[st]
 			sh := 1 - rng>>8
 			rng += rng & -sh
 			nb -= int(sh)
 		} else {
 			val -= scaled
 			bin ^= 1
-			ctx[ci] = nextLps[st]
+			c.ctx[ci] = nextLps[st]
 			rng = uint32(renormRng[lps])
 			nb -= int(renormShift[lps])
 		}
@@ -404,25 +393,25 @@ var greater1Next = [4][2]uint8{{0, 0}, {2, 0}, {3, 0}, {3, 0}}
 // greater1Flags decodes the first n (≤ 8) coeff_abs_level_greater1_flags
 // of a sub-block with the contexts base+greater1Ctx (§9.3.4.2.6). It
 // returns the flags (bit k for the k-th level) and the final greater1Ctx.
-func (c *cabac) greater1Flags(ctx *contexts, base uint8, n int) (flags uint32, g1c int) {
+func (c *cabac) greater1Flags(base uint8, n int) (flags uint32, g1c int) {
 	val, nb, rng := c.val, c.nb, c.rng
 	g1c = 1
 	for k := 0; k < n; k++ {
 		ci := base + uint8(g1c)
-		st := ctx[ci]
+		st := c.ctx[ci]
 		lps := uint32(lps4[st][rng>>6&3])
 		rng -= lps
 		scaled := uint64(rng) << (uint(nb) & 63)
 		bin := st & 1
 		if val < scaled {
-			ctx[ci] = nextMps[st]
+			c.ctx[ci] = nextMps[st]
 			sh := 1 - rng>>8 // RenormD: one doubling below 256
 			rng += rng & -sh
 			nb -= int(sh)
 		} else {
 			val -= scaled
 			bin ^= 1
-			ctx[ci] = nextLps[st]
+			c.ctx[ci] = nextLps[st]
 			rng = uint32(renormRng[lps])
 			nb -= int(renormShift[lps])
 		}
