@@ -232,10 +232,12 @@ func (d *deblocker) swMB(tab *dbkSWTab, cmap *[2][52]uint8, mb, left, top *mbInf
 	}
 	ys := p.yStride
 	org := mby*16*ys + mbx*16
-	if kL != nil {
+	if kL != nil && kI != nil && mb.transform8x8 {
+		dbkSWLumaV8(p.y, org, ys, kL, kI)
+	} else if kL != nil {
 		dbkSWLumaV4(p.y, org, ys, kL)
 	}
-	if kI != nil {
+	if kI != nil && (kL == nil || !mb.transform8x8) {
 		if mb.transform8x8 {
 			dbkSWLumaV3(p.y, org+8, ys, kI)
 		} else {
@@ -708,6 +710,115 @@ func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				dbkSt4((*[4]uint16)(r1[4:8]), b)
 				dbkSt4((*[4]uint16)(r2[4:8]), c)
 				dbkSt4((*[4]uint16)(r3[4:8]), d)
+			}
+		}
+	}
+}
+
+// dbkSWLumaV8 filters both vertical luma edges of a macroblock with
+// transform_size_8x8_flag whose top-left sample is pl[off]: x = 0 with bS
+// 4 (kL) and x = 8 with bS 3 (kI). They touch different samples (x = 0
+// columns -4..3, x = 8 columns 5..10), so one pass over the rows does both.
+func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
+	for o := off; o < off+16*stride; o += 4 * stride {
+		r0 := (*[16]uint16)(pl[o-4 : o+12])
+		r1 := (*[16]uint16)(pl[o+stride-4 : o+stride+12])
+		r2 := (*[16]uint16)(pl[o+2*stride-4 : o+2*stride+12])
+		r3 := (*[16]uint16)(pl[o+3*stride-4 : o+3*stride+12])
+		{
+			k := kL
+			p3, p2, p1, p0 := dbkTr4(dbkLd4((*[4]uint16)(r0[0:4])), dbkLd4((*[4]uint16)(r1[0:4])), dbkLd4((*[4]uint16)(r2[0:4])), dbkLd4((*[4]uint16)(r3[0:4])))
+			q0, q1, q2, q3 := dbkTr4(dbkLd4((*[4]uint16)(r0[4:8])), dbkLd4((*[4]uint16)(r1[4:8])), dbkLd4((*[4]uint16)(r2[4:8])), dbkLd4((*[4]uint16)(r3[4:8])))
+			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+				fm := dbkExpand(f)
+				pm := dbkExpand(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+				qm := dbkExpand(fs & dbkLT(q2, q0, k.cb))
+				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+				np1, np2 := p1, p2
+				{
+					a := p1 + p0 + q0
+					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3 & swM13      // equation 8-473
+					sp1 := (p2 + a + 2*swL) >> 2 & swM14              // 8-474
+					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 & swM13 // 8-475
+					np0 ^= (np0 ^ sp0) & pm
+					np1 ^= (np1 ^ sp1) & pm
+					np2 ^= (np2 ^ sp2) & pm
+				}
+				nq1, nq2 := q1, q2
+				{
+					a := q1 + q0 + p0
+					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3 & swM13      // 8-480
+					sq1 := (q2 + a + 2*swL) >> 2 & swM14              // 8-481
+					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 & swM13 // 8-482
+					nq0 ^= (nq0 ^ sq0) & qm
+					nq1 ^= (nq1 ^ sq1) & qm
+					nq2 ^= (nq2 ^ sq2) & qm
+				}
+				np0 = p0 ^ (p0^np0)&fm
+				nq0 = q0 ^ (q0^nq0)&fm
+				a, b, c, d := dbkTr4(p3, np2, np1, np0)
+				dbkSt4((*[4]uint16)(r0[0:4]), a)
+				dbkSt4((*[4]uint16)(r1[0:4]), b)
+				dbkSt4((*[4]uint16)(r2[0:4]), c)
+				dbkSt4((*[4]uint16)(r3[0:4]), d)
+				a, b, c, d = dbkTr4(nq0, nq1, nq2, q3)
+				dbkSt4((*[4]uint16)(r0[4:8]), a)
+				dbkSt4((*[4]uint16)(r1[4:8]), b)
+				dbkSt4((*[4]uint16)(r2[4:8]), c)
+				dbkSt4((*[4]uint16)(r3[4:8]), d)
+			}
+		}
+		{
+			k := kI
+			p1, p0, q0, q1 := dbkTr4(dbkLd4((*[4]uint16)(r0[10:14])), dbkLd4((*[4]uint16)(r1[10:14])), dbkLd4((*[4]uint16)(r2[10:14])), dbkLd4((*[4]uint16)(r3[10:14])))
+			p2 := uint64(r0[9]) | uint64(r1[9])<<16 | uint64(r2[9])<<32 | uint64(r3[9])<<48
+			q2 := uint64(r0[14]) | uint64(r1[14])<<16 | uint64(r2[14])<<32 | uint64(r3[14])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				tc := k.tc0 + ap>>15 + aq>>15 // equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
+				fm := dbkExpand(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511.
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep&swFF)&fm
+				nq0 := q0 ^ (q0^eq&swFF)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
+					avg := (p0 + q0 + swL) >> 1 & swM15
+					{
+						x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
+						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
+					}
+					{
+						x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
+						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
+					}
+				}
+				a, b, c, d := dbkTr4(np1, np0, nq0, nq1)
+				dbkSt4((*[4]uint16)(r0[10:14]), a)
+				dbkSt4((*[4]uint16)(r1[10:14]), b)
+				dbkSt4((*[4]uint16)(r2[10:14]), c)
+				dbkSt4((*[4]uint16)(r3[10:14]), d)
 			}
 		}
 	}
