@@ -13,13 +13,15 @@ package h265
 // dbParams holds β and tC (Table 8-12, bS = 2) per QpL for one slice
 // header: index QpL+dbQPBias, QpL ≥ -QpBdOffsetY ≥ -48.
 type dbParams struct {
-	hdr    int32 // index into Decoder.slices, -1 when unset
-	beta   [dbQPRange]int32
-	tc     [dbQPRange]int32
-	tcC    [2][dbQPRange]int32 // Cb, Cr: tC from QpL
-	maxY   int32
-	maxC   int32
-	chroma bool
+	hdr     int32 // index into Decoder.slices, -1 when unset
+	log2Ctb uint
+	wCtb    int
+	beta    [dbQPRange]int32
+	tc      [dbQPRange]int32
+	tcC     [2][dbQPRange]int32 // Cb, Cr: tC from QpL
+	maxY    int32
+	maxC    int32
+	chroma  bool
 }
 
 const (
@@ -62,6 +64,7 @@ func (d *Decoder) deblock() {
 	p := &d.pic
 	dp := &p.db
 	dp.hdr = -1
+	dp.log2Ctb, dp.wCtb = uint(p.sps.log2Ctb), p.sps.picWCtb
 	w4 := p.w4
 	// Vertical edges: x a multiple of 8, so x4 even.
 	for y4 := 0; y4 < p.h4; y4++ {
@@ -83,28 +86,17 @@ func (d *Decoder) deblock() {
 	}
 }
 
-// edgeParams returns the dbParams of the slice containing q0,0 at (x, y)
-// and the index QpL+dbQPBias (eq. 8-346) of the edge between the 4×4
-// blocks qi and pi; it also reports the pcm/lossless exclusions.
-func (d *Decoder) edgeParams(dp *dbParams, x, y, qi, pi int) (qIdx int, noP, noQ bool) {
-	p := &d.pic
-	s := p.sps
-	l := s.log2Ctb
-	hi := p.ctbHdr[(y>>l)*s.picWCtb+x>>l]
-	if hi != dp.hdr {
-		d.setDBParams(dp, hi)
-	}
-	qpQ, qpP := int(p.qp[qi]), int(p.qp[pi])
-	fq, fp := p.flags[qi], p.flags[pi]
-	return ((qpQ+qpP+1)>>1 + dbQPBias) & (dbQPRange - 1), fp&noFilter != 0, fq&noFilter != 0
-}
-
 // filterEdgeV filters the vertical edge segment whose Q block is the 4×4
 // block qi at (x, y): 4 luma lines and, on the 16-sample grid, 2 lines of
 // each chroma plane.
 func (d *Decoder) filterEdgeV(dp *dbParams, x, y, qi, pi int) {
 	p := &d.pic
-	qIdx, noP, noQ := d.edgeParams(dp, x, y, qi, pi)
+	// β, tC and the pcm/lossless exclusions (edgeParams, inlined).
+	if hi := p.ctbHdr[(y>>dp.log2Ctb)*dp.wCtb+x>>dp.log2Ctb]; hi != dp.hdr {
+		d.setDBParams(dp, hi)
+	}
+	qIdx := ((int(p.qp[qi])+int(p.qp[pi])+1)>>1 + dbQPBias) & (dbQPRange - 1)
+	noP, noQ := p.flags[pi]&noFilter != 0, p.flags[qi]&noFilter != 0
 	beta, tc := dp.beta[qIdx], dp.tc[qIdx]
 	if tc > 0 || beta > 0 {
 		stride := p.stride[0]
@@ -139,7 +131,12 @@ func (d *Decoder) filterEdgeV(dp *dbParams, x, y, qi, pi int) {
 // filterEdgeH is filterEdgeV for a horizontal edge.
 func (d *Decoder) filterEdgeH(dp *dbParams, x, y, qi, pi int) {
 	p := &d.pic
-	qIdx, noP, noQ := d.edgeParams(dp, x, y, qi, pi)
+	// β, tC and the pcm/lossless exclusions (edgeParams, inlined).
+	if hi := p.ctbHdr[(y>>dp.log2Ctb)*dp.wCtb+x>>dp.log2Ctb]; hi != dp.hdr {
+		d.setDBParams(dp, hi)
+	}
+	qIdx := ((int(p.qp[qi])+int(p.qp[pi])+1)>>1 + dbQPBias) & (dbQPRange - 1)
+	noP, noQ := p.flags[pi]&noFilter != 0, p.flags[qi]&noFilter != 0
 	beta, tc := dp.beta[qIdx], dp.tc[qIdx]
 	if tc > 0 || beta > 0 {
 		stride := p.stride[0]
