@@ -109,8 +109,8 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 			sF = sF[:n*n]
 		}
 	}
-	maxX, maxY := 0, 0
 	var colMask uint32 // bit x: column x holds a level
+	var rowMask uint32 // bit y: row y holds a level
 	colRows := &d.colRows
 	*colRows = [32]uint32{} // bit y of colRows[x]: (x, y) holds a level
 	// coded_sub_block_flag[xS][yS] is bit xS of sbRows[yS]; the rows and
@@ -131,9 +131,11 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 	sigPos := &c.sigPos // scan positions n with sig_coeff_flag = 1, descending
 	// The levels of blocks for idctAdd are stored transposed.
 	shY, shX := uint(log2N), uint(0)
+	tr := 0
 	if n > 4 && scaled {
-		shY, shX = 0, uint(log2N)
+		shY, shX, tr = 0, uint(log2N), 1
 	}
+	offs := &posOff[tr][log2N-2]
 	for i := lastSubBlock; i >= 0; i-- {
 		nSig := 0
 		start := 15
@@ -149,6 +151,7 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 		}
 		s := sbScan[i&63]
 		xS, yS := int(s&7), int(s>>3)
+		sbOff := yS<<2<<shY + xS<<2<<shX // (xS·4, yS·4) in coef
 		right := int(sbRows[yS&15]>>uint(xS+1)) & 1
 		below := int(sbRows[(yS+1)&15]>>uint(xS)) & 1
 		sbRows[yS&15] |= 1 << uint(xS)
@@ -223,6 +226,7 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 			pos := posScan[sigPos[k&15]&15]
 			xC := xS<<2 + int(pos&3)
 			yC := yS<<2 + int(pos>>2)
+			idx := sbOff + int(offs[pos&15])
 			v := base
 			if signHidden && k == nSig-1 {
 				if sumAbs&1 == 1 {
@@ -247,18 +251,38 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 				}
 				v = int32(r)
 			}
-			coef[(yC<<shY+xC<<shX)&(32*32-1)] = v
-			colMask |= 1 << uint(xC&31)
-			colRows[xC&31] |= 1 << uint(yC&31)
-			maxX = max(maxX, xC)
-			maxY = max(maxY, yC)
+			coef[idx&(32*32-1)] = v
+			colMask |= bit32[xC&31]
+			rowMask |= bit32[yC&31]
+			colRows[xC&31] |= bit32[yC&31]
 		}
 	}
 	if d.err != nil {
 		return
 	}
 	d.colMask = colMask
-	d.reconstruct(cIdx, x0, y0, log2N, transformSkip, maxX, maxY)
+	d.reconstruct(cIdx, x0, y0, log2N, transformSkip, bits.Len32(colMask)-1, bits.Len32(rowMask)-1)
+}
+
+// bit32[i] is 1<<i (a load instead of a shift by a variable count, which
+// would tie up CX in the coefficient loop).
+var bit32 [32]uint32
+
+// posOff[t][log2N-2][x | y<<2] is the offset of position (x, y) of a
+// sub-block in coef: y·n + x, or x·n + y for t = 1 (transposed).
+var posOff [2][4][16]uint16
+
+func init() {
+	for i := range bit32 {
+		bit32[i] = 1 << i
+	}
+	for l := 0; l < 4; l++ {
+		for p := 0; p < 16; p++ {
+			x, y := p&3, p>>2
+			posOff[0][l][p] = uint16(y<<(l+2) + x)
+			posOff[1][l][p] = uint16(x<<(l+2) + y)
+		}
+	}
 }
 
 // sigFlags decodes the sig_coeff_flags of a sub-block (§7.3.8.11) at scan
