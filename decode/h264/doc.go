@@ -23,7 +23,10 @@
 //	header.go    slice header (§7.3.3) and picture order count (§8.2.1)
 //	slice.go     slice data and macroblock layer (§7.3.4, §7.3.5)
 //	cavlc.go     CAVLC residual blocks (§9.2)
+//	cabac.go, cabac_se.go, cabac_residual.go, cabac_tables.go  CABAC engine,
+//	             syntax elements and residual blocks (§9.3)
 //	intra.go     intra prediction (§8.3)
+//	intra8x8.go  Intra_8x8 and Intra_4x4 prediction specialised by size (§8.3.1.2, §8.3.2)
 //	recon.go     prediction plus residual per macroblock (§8.3, §8.5.14, §8.5.15)
 //	vlc.go, cavlc_tables.go  CAVLC code tables (Tables 9-4, 9-5, 9-7 to 9-10)
 //	transform.go scaling and inverse transforms (§8.5)

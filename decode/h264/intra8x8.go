@@ -1,6 +1,7 @@
 package h264
 
-// Intra_8x8 prediction (§8.3.2) specialised for its fixed size: the
+// Intra_8x8 prediction (§8.3.2), and Intra_4x4 prediction (§8.3.1.2),
+// specialised for their fixed sizes. For 8x8 blocks the
 // reference samples are gathered and filtered (§8.3.2.2.1) in one pass, and
 // every mode computes the few distinct values of its prediction once, as a
 // line, and copies each row of the block from that line: in the
@@ -226,6 +227,138 @@ func pred8x8(dst []uint16, stride, mode int, e *edge, haveTop, haveLeft bool, bi
 		}
 		for y := 0; y < 8; y++ {
 			*(*[8]uint16)(dst[y*stride : y*stride+8]) = *(*[8]uint16)(line[2*y : 2*y+8])
+		}
+	}
+}
+
+// gatherEdge4 is gatherEdge for a 4x4 block: p[x,-1] (x = 0..7), p[-1,y]
+// (y = 0..3) and p[-1,-1] of the block at (px, py) into d.e, through
+// fixed-size views. Unavailable top-right samples are p[3,-1]; other
+// unavailable samples are def.
+func (d *sliceDecoder) gatherEdge4(plane []uint16, stride, px, py int, haveLeft, haveTop, haveTR, haveCorner bool, def int32) {
+	const c = edgeC
+	e := &d.e
+	if haveTop {
+		o := (py-1)*stride + px
+		t := (*[4]uint16)(plane[o : o+4])
+		e[c+1], e[c+2], e[c+3], e[c+4] = int32(t[0]), int32(t[1]), int32(t[2]), int32(t[3])
+		if haveTR {
+			tr := (*[4]uint16)(plane[o+4 : o+8])
+			e[c+5], e[c+6], e[c+7], e[c+8] = int32(tr[0]), int32(tr[1]), int32(tr[2]), int32(tr[3])
+		} else {
+			v := int32(t[3])
+			e[c+5], e[c+6], e[c+7], e[c+8] = v, v, v, v
+		}
+	} else {
+		e[c+1], e[c+2], e[c+3], e[c+4], e[c+5], e[c+6], e[c+7], e[c+8] = def, def, def, def, def, def, def, def
+	}
+	if haveLeft {
+		o := py*stride + px - 1
+		_ = plane[o+3*stride]
+		e[c-1], e[c-2], e[c-3], e[c-4] = int32(plane[o]), int32(plane[o+stride]), int32(plane[o+2*stride]), int32(plane[o+3*stride])
+	} else {
+		e[c-1], e[c-2], e[c-3], e[c-4] = def, def, def, def
+	}
+	if haveCorner {
+		e[c] = int32(plane[(py-1)*stride+px-1])
+	} else {
+		e[c] = def
+	}
+}
+
+// pred4x4 writes the Intra_4x4 prediction of mode (§8.3.1.2.1 to
+// §8.3.1.2.9) to the 4x4 block at dst from the reference samples e, with
+// the lines of pred8x8.
+func pred4x4(dst []uint16, stride, mode int, e *edge, haveTop, haveLeft bool, bitDepth int) {
+	const c = edgeC
+	_ = dst[3*stride+3]
+	var line [12]uint16
+	switch mode {
+	case predVertical:
+		r := [4]uint16{uint16(e[c+1]), uint16(e[c+2]), uint16(e[c+3]), uint16(e[c+4])}
+		for y := 0; y < 4; y++ {
+			*(*[4]uint16)(dst[y*stride : y*stride+4]) = r
+		}
+		return
+	case predHorizontal:
+		for y := 0; y < 4; y++ {
+			v := uint16(e[c-1-y])
+			*(*[4]uint16)(dst[y*stride : y*stride+4]) = [4]uint16{v, v, v, v}
+		}
+		return
+	case predDC:
+		var dc int32
+		switch {
+		case haveTop && haveLeft:
+			dc = (e[c+1] + e[c+2] + e[c+3] + e[c+4] + e[c-1] + e[c-2] + e[c-3] + e[c-4] + 4) >> 3
+		case haveLeft:
+			dc = (e[c-1] + e[c-2] + e[c-3] + e[c-4] + 2) >> 2
+		case haveTop:
+			dc = (e[c+1] + e[c+2] + e[c+3] + e[c+4] + 2) >> 2
+		default:
+			dc = 1 << uint(bitDepth-1)
+		}
+		v := uint16(dc)
+		for y := 0; y < 4; y++ {
+			*(*[4]uint16)(dst[y*stride : y*stride+4]) = [4]uint16{v, v, v, v}
+		}
+		return
+	case predDiagDownLeft: // x+y
+		for k := 0; k < 6; k++ {
+			line[k] = uint16(f3(e, c+2+k))
+		}
+		line[6] = uint16((e[c+7] + 3*e[c+8] + 2) >> 2)
+		for y := 0; y < 4; y++ {
+			*(*[4]uint16)(dst[y*stride : y*stride+4]) = *(*[4]uint16)(line[y : y+4])
+		}
+	case predDiagDownRight: // x-y
+		for k := 0; k < 7; k++ {
+			line[k] = uint16(f3(e, c-3+k))
+		}
+		for y := 0; y < 4; y++ {
+			*(*[4]uint16)(dst[y*stride : y*stride+4]) = *(*[4]uint16)(line[3-y : 7-y])
+		}
+	case predVerticalRight:
+		even, odd := line[:5], line[6:11]
+		for x := 0; x < 4; x++ {
+			even[1+x] = uint16(f2(e, c+x))
+			odd[1+x] = uint16(f3(e, c+x))
+		}
+		even[0], odd[0] = uint16(f3(e, c-1)), uint16(f3(e, c-2))
+		for j := 0; j < 2; j++ {
+			*(*[4]uint16)(dst[2*j*stride : 2*j*stride+4]) = *(*[4]uint16)(even[1-j : 5-j])
+			*(*[4]uint16)(dst[(2*j+1)*stride : (2*j+1)*stride+4]) = *(*[4]uint16)(odd[1-j : 5-j])
+		}
+	case predHorizontalDown:
+		for y := 0; y < 4; y++ {
+			line[2*(3-y)] = uint16((e[c-y] + e[c-1-y] + 1) >> 1)
+			line[2*(3-y)+1] = uint16(f3(e, c-y))
+		}
+		line[8], line[9] = uint16(f3(e, c+1)), uint16(f3(e, c+2))
+		for y := 0; y < 4; y++ {
+			*(*[4]uint16)(dst[y*stride : y*stride+4]) = *(*[4]uint16)(line[2*(3-y) : 2*(3-y)+4])
+		}
+	case predVerticalLeft:
+		a, b := line[:6], line[6:12]
+		for k := 0; k < 5; k++ {
+			a[k] = uint16(f2(e, c+1+k))
+			b[k] = uint16(f3(e, c+2+k))
+		}
+		for j := 0; j < 2; j++ {
+			*(*[4]uint16)(dst[2*j*stride : 2*j*stride+4]) = *(*[4]uint16)(a[j : j+4])
+			*(*[4]uint16)(dst[(2*j+1)*stride : (2*j+1)*stride+4]) = *(*[4]uint16)(b[j : j+4])
+		}
+	default: // predHorizontalUp: x+2y
+		line[0] = uint16((e[c-1] + e[c-2] + 1) >> 1)
+		line[1] = uint16((e[c-1] + 2*e[c-2] + e[c-3] + 2) >> 2)
+		line[2] = uint16((e[c-2] + e[c-3] + 1) >> 1)
+		line[3] = uint16((e[c-2] + 2*e[c-3] + e[c-4] + 2) >> 2)
+		line[4] = uint16((e[c-3] + e[c-4] + 1) >> 1)
+		line[5] = uint16((e[c-3] + 3*e[c-4] + 2) >> 2)
+		v := uint16(e[c-4])
+		line[6], line[7], line[8], line[9] = v, v, v, v
+		for y := 0; y < 4; y++ {
+			*(*[4]uint16)(dst[y*stride : y*stride+4]) = *(*[4]uint16)(line[2*y : 2*y+4])
 		}
 	}
 }

@@ -39,3 +39,36 @@ func TestPred8x8(t *testing.T) {
 		}
 	}
 }
+
+// TestPred4x4 checks gatherEdge4 and pred4x4 against the generic
+// gatherEdge and predNxN.
+func TestPred4x4(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const stride = 16
+	for iter := 0; iter < 200; iter++ {
+		plane := make([]uint16, stride*12)
+		for i := range plane {
+			plane[i] = uint16(r.IntN(4096))
+		}
+		for avail := 0; avail < 16; avail++ {
+			haveLeft, haveTop, haveTR, haveCorner := avail&1 != 0, avail&2 != 0, avail&4 != 0, avail&8 != 0
+			for mode := 0; mode < 9; mode++ {
+				var d1, d2 sliceDecoder
+				want := append([]uint16(nil), plane...)
+				got := append([]uint16(nil), plane...)
+				d1.gatherEdge(want, stride, 4, 4, 4, haveLeft, haveTop, haveTR, haveCorner, 2048)
+				predNxN(want[4*stride+4:], stride, 4, mode, &d1.e, haveTop, haveLeft, 12)
+				d2.gatherEdge4(got, stride, 4, 4, haveLeft, haveTop, haveTR, haveCorner, 2048)
+				if d1.e != d2.e {
+					t.Fatalf("avail %b: edge\n got %v\nwant %v", avail, d2.e, d1.e)
+				}
+				pred4x4(got[4*stride+4:], stride, mode, &d2.e, haveTop, haveLeft, 12)
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("avail %b mode %d: sample (%d,%d) = %d, want %d", avail, mode, i%stride-4, i/stride-4, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}

@@ -130,9 +130,9 @@ func (d *sliceDecoder) reconstructPlane(comp int, plane []uint16, stride int, i1
 				haveCorner = d.mbD != nil
 			}
 			px, py := x0+4*bx, y0+4*by
-			d.gatherEdge(plane, stride, px, py, 4, haveLeft, haveTop, haveTR, haveCorner, def)
+			d.gatherEdge4(plane, stride, px, py, haveLeft, haveTop, haveTR, haveCorner, def)
 			dst := plane[py*stride+px:]
-			predNxN(dst, stride, 4, int(cur.predModes[blk]), &d.e, haveTop, haveLeft, bitDepth)
+			pred4x4(dst, stride, int(cur.predModes[blk]), &d.e, haveTop, haveLeft, bitDepth)
 			switch {
 			case d.bypass:
 				bypassAdd(dst, stride, coef4[blk][:], 4, 4, int(cur.predModes[blk]), maxV)
