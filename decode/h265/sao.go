@@ -128,6 +128,11 @@ func (d *Decoder) saoCTB(rx, ry, rs, c int, sp *saoParams, checkNoFilter bool) {
 	for i := 0; i < 4; i++ {
 		off[i+1] = int32(sp.offset[c][i])
 	}
+	if off == [5]int32{} {
+		// Every SaoOffsetVal is 0: the output is the deblocked picture,
+		// which the plane already holds.
+		return
+	}
 	if sp.typeIdx[c] == 1 {
 		saoBand(&d.saoLUT, src, dst, stride, x0, y0, x1, y1, bitDepth, int(sp.bandPos[c]), &off)
 	} else {
@@ -251,15 +256,7 @@ func (d *Decoder) saoEdge(rx, ry, rs, c, class, x0, y0, x1, y1, w, h, bitDepth i
 		maxV := int32(1)<<uint(bitDepth) - 1
 		for y := ys; y < ye; y++ {
 			base := y*stride + xs
-			cur := src[base : base+cnt]
-			ra := src[base+offA : base+offA+cnt]
-			rb := src[base+offB : base+offB+cnt]
-			out := dst[base : base+cnt]
-			ra, rb, out = ra[:len(cur)], rb[:len(cur)], out[:len(cur)]
-			for i, v := range cur {
-				k := 2 + int(saoSign[(v-ra[i])&saoSignMask]) + int(saoSign[(v-rb[i])&saoSignMask])
-				out[i] = uint16(clip32(int32(v)+offE[k&7], maxV))
-			}
+			saoEdgeRow(dst[base:base+cnt], src[base:base+cnt], src[base+offA:base+offA+cnt], src[base+offB:base+offB+cnt], &offE, maxV)
 		}
 	}
 	// Slice and tile boundaries (§8.7.3.2): a sample whose neighbour lies
@@ -313,6 +310,16 @@ func (d *Decoder) saoEdge(rx, ry, rs, c, class, x0, y0, x1, y1, w, h, bitDepth i
 		if xe-1 > xs {
 			restore(xe-1, y)
 		}
+	}
+}
+
+// saoEdgeRow applies edge offset to one row of samples of any bit depth:
+// cur are the samples, ra and rb their two neighbours of the class.
+func saoEdgeRow(out, cur, ra, rb []uint16, offE *[8]int32, maxV int32) {
+	ra, rb, out = ra[:len(cur)], rb[:len(cur)], out[:len(cur)]
+	for i, v := range cur {
+		k := 2 + int(saoSign[(v-ra[i])&saoSignMask]) + int(saoSign[(v-rb[i])&saoSignMask])
+		out[i] = uint16(clip32(int32(v)+offE[k&7], maxV))
 	}
 }
 
