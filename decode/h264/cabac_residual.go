@@ -163,7 +163,13 @@ func (c *cabac) residual(cat, maxNumCoeff, cbfCtxIdxInc int) int {
 	if cat == 3 && maxNumCoeff > 4 {
 		idx = &sigLastCtxDC422[f]
 	}
-	e, n := c.sigMap(c.e, idx, maxNumCoeff-1)
+	var e engine
+	var n int
+	if catIs8x8[cat] || cat == 3 {
+		e, n = c.sigMap(c.e, idx, maxNumCoeff-1)
+	} else {
+		e, n = c.sigMap4(c.e, uint(idx[0][0]), uint(idx[0][1]), min(maxNumCoeff-1, 63))
+	}
 	e = c.levels(e, &levelCtx[cat], n)
 	c.e = e
 	if c.overrun(e.value) {
@@ -229,6 +235,73 @@ func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 		n++
 		// DecodeDecision on last_significant_coeff_flag[i]
 		k = idx[i][1] & 1023
+		st = c.ctx[k]
+		lps = uint64(cabacLPS4[st][rng>>6&3])
+		rng -= lps
+		scaled = rng << cabacValueShift
+		if value < scaled { // MPS
+			c.ctx[k] = cabacNext[st]
+			sh := 1 - rng>>8 // 1 when codIRange < 256
+			rng += rng & -sh
+			value += value & -sh
+			if st&1 != 0 {
+				return engine{value, rng}, n
+			}
+		} else { // LPS
+			value -= scaled
+			c.ctx[k] = cabacNext[st|128]
+			r := uint64(cabacRenorm[lps&255])
+			rng = r & 511
+			value <<= r >> 9 & 63
+			if st&1 == 0 {
+				return engine{value, rng}, n
+			}
+		}
+	}
+	c.sigPos[n&63] = uint8(numM1)
+	return engine{value, rng}, n + 1
+}
+
+// sigMap4 is sigMap for the 4x4 categories other than chroma DC, whose
+// ctxIdxInc is levelListIdx itself: the contexts are sbase+i and lbase+i,
+// without a table.
+func (c *cabac) sigMap4(e engine, sbase, lbase uint, numM1 int) (engine, int) {
+	value, rng := e.value, e.rng
+	n := 0
+	for i := 0; i < numM1; i++ {
+		if uint32(value) == 0 { // refill (refillValue)
+			lsb := value & -value
+			value = value ^ lsb | (c.word(c.pos)>>40<<1|1)*(lsb>>24)
+			c.pos += 3
+		}
+		// DecodeDecision on significant_coeff_flag[i]
+		k := (sbase + uint(i)) & 1023
+		st := c.ctx[k]
+		lps := uint64(cabacLPS4[st][rng>>6&3])
+		rng -= lps
+		scaled := rng << cabacValueShift
+		if value < scaled { // MPS: codIRange stays >= 128, RenormD by at most 1
+			c.ctx[k] = cabacNext[st]
+			sh := 1 - rng>>8 // 1 when codIRange < 256
+			rng += rng & -sh
+			value += value & -sh
+			if st&1 == 0 {
+				continue
+			}
+		} else { // LPS
+			value -= scaled
+			c.ctx[k] = cabacNext[st|128]
+			r := uint64(cabacRenorm[lps&255])
+			rng = r & 511
+			value <<= r >> 9 & 63
+			if st&1 != 0 {
+				continue
+			}
+		}
+		c.sigPos[n&63] = uint8(i)
+		n++
+		// DecodeDecision on last_significant_coeff_flag[i]
+		k = (lbase + uint(i)) & 1023
 		st = c.ctx[k]
 		lps = uint64(cabacLPS4[st][rng>>6&3])
 		rng -= lps
