@@ -812,33 +812,46 @@ func (d *sliceDecoder) chromaDC(c int, lv *[8]int32, nBlk int) {
 // of dst given by the 4x4 zig-zag scan of cabac.sigPos+first (first is 1 for
 // AC blocks, whose levels start at scanning position 1). The qP branch and
 // the shift are taken once per block, not per coefficient.
-func (d *sliceDecoder) scatter4(dst *[16]int32, n, first int, ls *[16]int32, qp int) {
+func (d *sliceDecoder) scatter4(dstp *[16]int32, n, first int, lsp *[16]int32, qp int) {
+	// Slices of known length 16 (one nil check, not one per access) and
+	// the scan from first taken as a table.
+	dst, ls := dstp[:], lsp[:]
+	zz := &zigzag4x4From[first&1]
 	idx := &d.cabac.sigPos
-	vals := d.cabac.sigVals[:min(max(n, 0), 64)]
+	vals := d.cabac.sigVals[:min(max(n, 0), 16)]
 	switch {
 	case d.bypass:
 		for i, v := range vals {
-			dst[zigzag4x4[(int(idx[i])+first)&15]&15] = v
+			dst[zz[idx[i]&15]&15] = v
 		}
 	case qp >= 24:
 		sh := uint(qp/6-4) & 31
 		for i, v := range vals {
-			pos := zigzag4x4[(int(idx[i])+first)&15] & 15
+			pos := zz[idx[i]&15] & 15
 			dst[pos] = (v * ls[pos]) << sh
 		}
 	default:
 		sh := uint(4-qp/6) & 31
 		rnd := int32(1) << (sh - 1)
 		for i, v := range vals {
-			pos := zigzag4x4[(int(idx[i])+first)&15] & 15
+			pos := zz[idx[i]&15] & 15
 			dst[pos] = (v*ls[pos] + rnd) >> sh
 		}
 	}
 }
 
+// zigzag4x4From[first][k] is zigzag4x4[k+first]: the raster position of
+// levelListIdx k of a block whose levels start at scanning position first
+// (1 for AC blocks); the entry past the end is unused.
+var zigzag4x4From = [2][16]uint8{
+	{0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15},
+	{1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15, 0},
+}
+
 // scatter8 is scatter4 for an 8x8 block (eq. 8-338/8-339) in 8x8 zig-zag
 // scan.
-func (d *sliceDecoder) scatter8(dst *[64]int32, n int, ls *[64]int32, qp int) {
+func (d *sliceDecoder) scatter8(dstp *[64]int32, n int, lsp *[64]int32, qp int) {
+	dst, ls := dstp[:], lsp[:]
 	idx := &d.cabac.sigPos
 	vals := d.cabac.sigVals[:min(max(n, 0), 64)]
 	switch {
