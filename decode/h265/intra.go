@@ -34,7 +34,9 @@ type intraScratch struct {
 
 // availIntra is the z-scan availability (§6.4.1) of the luma location
 // (xN, yN) for the block at (xCurr, yCurr) of the current CTB, as avail
-// gives it. A location in another CTB is available only in the CTBs left,
+// gives it, for the reference sample locations of intra prediction: the
+// column left of the block and the row above it, up to twice the block
+// size (at most the CTB size) from its top-left corner. A location in another CTB is available only in the CTBs left,
 // above-left, above and above-right of the current one (every other CTB of
 // the same tile follows it in tile scan; one in another tile is never
 // available), and then for all its samples: one decision per CTB and
@@ -56,6 +58,31 @@ func (d *Decoder) availIntra(xCurr, yCurr, xN, yN int) bool {
 	ip := &p.intra
 	ip.nbCheck(d)
 	return ip.nbOK[dy+1][dx+1]
+}
+
+// nearAvail is the availability (§6.4.1) of the luma locations left,
+// above and above-left of the block at (xL, yL) of the current CTB. Within
+// the CTB, those blocks precede the block in z-scan; across its left and
+// top boundaries nbOK decides.
+func (d *Decoder) nearAvail(xL, yL int) (left, top, corner bool) {
+	p := &d.pic
+	ip := &p.intra
+	ip.nbCheck(d)
+	mask := 1<<uint(p.sps.log2Ctb) - 1
+	inX, inY := xL&mask != 0, yL&mask != 0 // not on the CTB's left/top boundary
+	left = inX || (xL > 0 && ip.nbOK[1][0])
+	top = inY || (yL > 0 && ip.nbOK[0][1])
+	switch {
+	case inX && inY:
+		corner = true
+	case inX:
+		corner = yL > 0 && ip.nbOK[0][1]
+	case inY:
+		corner = xL > 0 && ip.nbOK[1][0]
+	default:
+		corner = xL > 0 && yL > 0 && ip.nbOK[0][0]
+	}
+	return
 }
 
 // nbCheck makes nbOK if it is not for the current CTB and slice.
@@ -158,25 +185,7 @@ func (d *Decoder) intraRefs(cIdx, xTb, yTb, log2N, bitDepth int) []int32 {
 	// n when those all lie in the picture: they are one aligned n×n block
 	// (in luma units), contiguous in z-scan order, in one CTB.
 	N := n << sub
-	// The block lies in the current CTB. Within it, the blocks left,
-	// above and above-left of the block precede it in z-scan; across its
-	// left and top boundaries nbOK decides.
-	ip.nbCheck(d)
-	mask := 1<<uint(p.sps.log2Ctb) - 1
-	inX, inY := xL&mask != 0, yL&mask != 0 // not on the CTB's left/top boundary
-	aL0 := inX || (xL > 0 && ip.nbOK[1][0])
-	aT0 := inY || (yL > 0 && ip.nbOK[0][1])
-	var aC bool
-	switch {
-	case inX && inY:
-		aC = true
-	case inX:
-		aC = yL > 0 && ip.nbOK[0][1]
-	case inY:
-		aC = xL > 0 && ip.nbOK[1][0]
-	default:
-		aC = xL > 0 && yL > 0 && ip.nbOK[0][0]
-	}
+	aL0, aT0, aC := d.nearAvail(xL, yL)
 	var aL1, aT1 bool
 	farL := yL+2*N <= p.h
 	farT := xL+2*N <= p.w
