@@ -10,6 +10,8 @@ package h264
 // compiler merges the four uint16 loads of dbkLd4 into one). A vertical
 // edge's lines are rows: four rows of a 4x4 block are loaded as four words
 // and transposed (dbkTr4), filtered, transposed back and stored.
+// Per macroblock the edges come in the order of §8.7 (luma vertical, luma
+// horizontal, Cb, Cr), each edge left to right or top to bottom.
 //
 // Lane arithmetic. Samples are 0..255; every intermediate value of the
 // filters is kept in 0..0x7fff by adding a bias before a subtraction, so no
@@ -307,7 +309,16 @@ func (d *deblocker) swMB(tab *dbkSWTab, cmap *[2][52]uint8, mb, left, top *mbInf
 // than called: a call would make the compiler spill and reload every live
 // value around it, which costs more than the filter of four lines. The
 // copies of one filter are the same text (bS 4 luma, bS 3 luma, bS 4
-// chroma, bS 3 chroma); TestDeblockSWARMatchesGeneric checks all of them.
+// chroma, bS 3 chroma); TestDeblockSWARMatchesGeneric checks all of them,
+// so change them together. Past the filterSamplesFlag test of a group of
+// four lines (skipped as a whole when no line is filtered) the filters
+// have no data-dependent branch but the rare Clip1 one: the strong-filter
+// and ap/aq cases are selected by lane masks, which is faster on real
+// pictures than branches that mispredict.
+//
+// Edges that touch disjoint samples are filtered in one pass (the two
+// vertical or horizontal edges of a transform_size_8x8_flag macroblock, the
+// two of a chroma block), which loads each row or column group once.
 
 // dbkSWLumaV4 filters a vertical luma edge with bS 4 over the 16 rows of
 // a macroblock; pl[off] is q0 of row 0. Four rows at a time, p3..p0 and

@@ -427,8 +427,9 @@ func TestDeblockLosslessChroma(t *testing.T) {
 // The four-lines-at-a-time path (deblock_swar.go) gives the samples of the
 // general one on random 8-bit 4:2:0 and 4:0:0 pictures: random QPs,
 // I_PCM, transform_size_8x8_flag, slices with their own filter offsets,
-// chroma QP offsets and disable_deblocking_filter_idc, and samples from
-// flat to noisy so that every branch of the filters is taken.
+// chroma QP offsets and disable_deblocking_filter_idc, undecoded
+// macroblocks and out-of-range QPs, and samples from flat to noisy and
+// near 0 and 255 so that every branch of the filters is taken.
 func TestDeblockSWARMatchesGeneric(t *testing.T) {
 	seed := uint32(7)
 	rnd := func(n int) int {
@@ -467,6 +468,14 @@ func TestDeblockSWARMatchesGeneric(t *testing.T) {
 			m.transform8x8 = rnd(2) == 0
 			if rnd(20) == 0 {
 				m.mbType = mbTypeIPCM
+			}
+			switch rnd(40) {
+			case 0:
+				m.slice = -1 // never decoded: not filtered, not filtered against
+			case 1:
+				m.qpY = int8(52 + rnd(20)) // out of range (never made by the decoder): the general path
+			case 2:
+				m.qpY = int8(-1 - rnd(20))
 			}
 		}
 		// Per 4x4 block a base level and a noise amplitude.
