@@ -234,12 +234,15 @@ func (d *deblocker) swMB(tab *dbkSWTab, cmap *[2][52]uint8, mb, left, top *mbInf
 	}
 	ys := p.yStride
 	org := mby*16*ys + mbx*16
-	if kL != nil && kI != nil && mb.transform8x8 {
+	switch {
+	case kL != nil && kI != nil && mb.transform8x8:
 		dbkSWLumaV8(p.y, org, ys, kL, kI)
-	} else if kL != nil {
+	case kL != nil && kI != nil:
+		dbkSWLumaV16(p.y, org, ys, kL, kI)
+	case kL != nil:
 		dbkSWLumaV4(p.y, org, ys, kL)
 	}
-	if kI != nil && (kL == nil || !mb.transform8x8) {
+	if kI != nil && kL == nil {
 		if mb.transform8x8 {
 			dbkSWLumaV3(p.y, org+8, ys, kI)
 		} else {
@@ -1008,5 +1011,214 @@ func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {
 				dbkSt4((*[4]uint16)(m2[x:x+4]), nq0)
 			}
 		}
+	}
+}
+
+// dbkSWLumaV16 filters the four vertical luma edges of a macroblock without
+// transform_size_8x8_flag whose top-left sample is pl[off]: x = 0 with bS
+// 4 (kL), then x = 4, 8 and 12 with bS 3 (kI). Each edge reads what the one
+// before it wrote, so each group of four rows is transposed once into the
+// columns c0..c19 (x = -4..15), filtered edge by edge and transposed back.
+func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
+	for o := off; o < off+16*stride; o += 4 * stride {
+		r0 := (*[20]uint16)(pl[o-4 : o+16])
+		r1 := (*[20]uint16)(pl[o+stride-4 : o+stride+16])
+		r2 := (*[20]uint16)(pl[o+2*stride-4 : o+2*stride+16])
+		r3 := (*[20]uint16)(pl[o+3*stride-4 : o+3*stride+16])
+		c0, c1, c2, c3 := dbkTr4(dbkLd4((*[4]uint16)(r0[0:4])), dbkLd4((*[4]uint16)(r1[0:4])), dbkLd4((*[4]uint16)(r2[0:4])), dbkLd4((*[4]uint16)(r3[0:4])))
+		c4, c5, c6, c7 := dbkTr4(dbkLd4((*[4]uint16)(r0[4:8])), dbkLd4((*[4]uint16)(r1[4:8])), dbkLd4((*[4]uint16)(r2[4:8])), dbkLd4((*[4]uint16)(r3[4:8])))
+		c8, c9, c10, c11 := dbkTr4(dbkLd4((*[4]uint16)(r0[8:12])), dbkLd4((*[4]uint16)(r1[8:12])), dbkLd4((*[4]uint16)(r2[8:12])), dbkLd4((*[4]uint16)(r3[8:12])))
+		c12, c13, c14, c15 := dbkTr4(dbkLd4((*[4]uint16)(r0[12:16])), dbkLd4((*[4]uint16)(r1[12:16])), dbkLd4((*[4]uint16)(r2[12:16])), dbkLd4((*[4]uint16)(r3[12:16])))
+		c16, c17, c18, c19 := dbkTr4(dbkLd4((*[4]uint16)(r0[16:20])), dbkLd4((*[4]uint16)(r1[16:20])), dbkLd4((*[4]uint16)(r2[16:20])), dbkLd4((*[4]uint16)(r3[16:20])))
+		{
+			k := kL
+			p3, p2, p1, p0, q0, q1, q2, q3 := c0, c1, c2, c3, c4, c5, c6, c7
+			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+				fm := dbkExpand(f)
+				pm := dbkExpand(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+				qm := dbkExpand(fs & dbkLT(q2, q0, k.cb))
+				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+				np1, np2 := p1, p2
+				{
+					a := p1 + p0 + q0
+					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3 & swM13      // equation 8-473
+					sp1 := (p2 + a + 2*swL) >> 2 & swM14              // 8-474
+					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 & swM13 // 8-475
+					np0 ^= (np0 ^ sp0) & pm
+					np1 ^= (np1 ^ sp1) & pm
+					np2 ^= (np2 ^ sp2) & pm
+				}
+				nq1, nq2 := q1, q2
+				{
+					a := q1 + q0 + p0
+					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3 & swM13      // 8-480
+					sq1 := (q2 + a + 2*swL) >> 2 & swM14              // 8-481
+					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 & swM13 // 8-482
+					nq0 ^= (nq0 ^ sq0) & qm
+					nq1 ^= (nq1 ^ sq1) & qm
+					nq2 ^= (nq2 ^ sq2) & qm
+				}
+				np0 = p0 ^ (p0^np0)&fm
+				nq0 = q0 ^ (q0^nq0)&fm
+				c1, c2, c3, c4, c5, c6 = np2, np1, np0, nq0, nq1, nq2
+			}
+		}
+		{
+			k := kI
+			p2, p1, p0, q0, q1, q2 := c5, c6, c7, c8, c9, c10
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				tc := k.tc0 + ap>>15 + aq>>15 // equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
+				fm := dbkExpand(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511.
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep&swFF)&fm
+				nq0 := q0 ^ (q0^eq&swFF)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
+					avg := (p0 + q0 + swL) >> 1 & swM15
+					{
+						x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
+						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
+					}
+					{
+						x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
+						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
+					}
+				}
+				c6, c7, c8, c9 = np1, np0, nq0, nq1
+			}
+		}
+		{
+			k := kI
+			p2, p1, p0, q0, q1, q2 := c9, c10, c11, c12, c13, c14
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				tc := k.tc0 + ap>>15 + aq>>15 // equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
+				fm := dbkExpand(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511.
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep&swFF)&fm
+				nq0 := q0 ^ (q0^eq&swFF)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
+					avg := (p0 + q0 + swL) >> 1 & swM15
+					{
+						x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
+						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
+					}
+					{
+						x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
+						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
+					}
+				}
+				c10, c11, c12, c13 = np1, np0, nq0, nq1
+			}
+		}
+		{
+			k := kI
+			p2, p1, p0, q0, q1, q2 := c13, c14, c15, c16, c17, c18
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				tc := k.tc0 + ap>>15 + aq>>15 // equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
+				fm := dbkExpand(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511.
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep&swFF)&fm
+				nq0 := q0 ^ (q0^eq&swFF)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
+					avg := (p0 + q0 + swL) >> 1 & swM15
+					{
+						x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
+						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
+					}
+					{
+						x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
+						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
+					}
+				}
+				c14, c15, c16, c17 = np1, np0, nq0, nq1
+			}
+		}
+		var a, b, c, d uint64
+		a, b, c, d = dbkTr4(c0, c1, c2, c3)
+		dbkSt4((*[4]uint16)(r0[0:4]), a)
+		dbkSt4((*[4]uint16)(r1[0:4]), b)
+		dbkSt4((*[4]uint16)(r2[0:4]), c)
+		dbkSt4((*[4]uint16)(r3[0:4]), d)
+		a, b, c, d = dbkTr4(c4, c5, c6, c7)
+		dbkSt4((*[4]uint16)(r0[4:8]), a)
+		dbkSt4((*[4]uint16)(r1[4:8]), b)
+		dbkSt4((*[4]uint16)(r2[4:8]), c)
+		dbkSt4((*[4]uint16)(r3[4:8]), d)
+		a, b, c, d = dbkTr4(c8, c9, c10, c11)
+		dbkSt4((*[4]uint16)(r0[8:12]), a)
+		dbkSt4((*[4]uint16)(r1[8:12]), b)
+		dbkSt4((*[4]uint16)(r2[8:12]), c)
+		dbkSt4((*[4]uint16)(r3[8:12]), d)
+		a, b, c, d = dbkTr4(c12, c13, c14, c15)
+		dbkSt4((*[4]uint16)(r0[12:16]), a)
+		dbkSt4((*[4]uint16)(r1[12:16]), b)
+		dbkSt4((*[4]uint16)(r2[12:16]), c)
+		dbkSt4((*[4]uint16)(r3[12:16]), d)
+		a, b, c, d = dbkTr4(c16, c17, c18, c19)
+		dbkSt4((*[4]uint16)(r0[16:20]), a)
+		dbkSt4((*[4]uint16)(r1[16:20]), b)
+		dbkSt4((*[4]uint16)(r2[16:20]), c)
+		dbkSt4((*[4]uint16)(r3[16:20]), d)
 	}
 }
