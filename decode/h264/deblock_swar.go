@@ -251,12 +251,10 @@ func (d *deblocker) swMB(tab *dbkSWTab, cmap *[2][52]uint8, mb, left, top *mbInf
 			dbkSWLumaV3(p.y, org+12, ys, kI)
 		}
 	}
-	if kT != nil && kI != nil && mb.transform8x8 {
-		dbkSWLumaH8(p.y, org, ys, kT, kI)
-	} else if kT != nil {
+	if kT != nil {
 		dbkSWLumaH4(p.y, org, ys, kT)
 	}
-	if kI != nil && (kT == nil || !mb.transform8x8) {
+	if kI != nil {
 		if mb.transform8x8 {
 			dbkSWLumaH3(p.y, org+8*ys, ys, kI)
 		} else {
@@ -320,8 +318,10 @@ func (d *deblocker) swMB(tab *dbkSWTab, cmap *[2][52]uint8, mb, left, top *mbInf
 // pictures than branches that mispredict.
 //
 // Edges that touch disjoint samples are filtered in one pass (the two
-// vertical or horizontal edges of a transform_size_8x8_flag macroblock, the
-// two of a chroma block), which loads each row or column group once.
+// vertical edges of a transform_size_8x8_flag macroblock, the two vertical
+// or horizontal edges of a chroma block), which loads each row or column
+// group once; the four vertical edges of a 4x4-transform macroblock share
+// one transposition per group of rows.
 
 // dbkSWLumaV4 filters a vertical luma edge with bS 4 over the 16 rows of
 // a macroblock; pl[off] is q0 of row 0. Four rows at a time, p3..p0 and
@@ -837,122 +837,6 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				dbkSt4((*[4]uint16)(r1[10:14]), b)
 				dbkSt4((*[4]uint16)(r2[10:14]), c)
 				dbkSt4((*[4]uint16)(r3[10:14]), d)
-			}
-		}
-	}
-}
-
-// dbkSWLumaH8 filters both horizontal luma edges of a macroblock with
-// transform_size_8x8_flag whose top-left sample is pl[off]: y = 0 with bS
-// 4 (kT) and y = 8 with bS 3 (kI), which touch different rows (-4..3 and
-// 5..10), in one pass over the columns.
-func dbkSWLumaH8(pl []uint16, off, stride int, kT, kI *dbkSW) {
-	t0 := (*[16]uint16)(pl[off-4*stride : off-4*stride+16])
-	t1 := (*[16]uint16)(pl[off-3*stride : off-3*stride+16])
-	t2 := (*[16]uint16)(pl[off-2*stride : off-2*stride+16])
-	t3 := (*[16]uint16)(pl[off-stride : off-stride+16])
-	t4 := (*[16]uint16)(pl[off : off+16])
-	t5 := (*[16]uint16)(pl[off+stride : off+stride+16])
-	t6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
-	t7 := (*[16]uint16)(pl[off+3*stride : off+3*stride+16])
-	m1 := (*[16]uint16)(pl[off+5*stride : off+5*stride+16])
-	m2 := (*[16]uint16)(pl[off+6*stride : off+6*stride+16])
-	m3 := (*[16]uint16)(pl[off+7*stride : off+7*stride+16])
-	m4 := (*[16]uint16)(pl[off+8*stride : off+8*stride+16])
-	m5 := (*[16]uint16)(pl[off+9*stride : off+9*stride+16])
-	m6 := (*[16]uint16)(pl[off+10*stride : off+10*stride+16])
-	for x := 0; x < 16; x += 4 {
-		{
-			k := kT
-			p3, p2 := dbkLd4((*[4]uint16)(t0[x:x+4])), dbkLd4((*[4]uint16)(t1[x:x+4]))
-			p1, p0 := dbkLd4((*[4]uint16)(t2[x:x+4])), dbkLd4((*[4]uint16)(t3[x:x+4]))
-			q0, q1 := dbkLd4((*[4]uint16)(t4[x:x+4])), dbkLd4((*[4]uint16)(t5[x:x+4]))
-			q2, q3 := dbkLd4((*[4]uint16)(t6[x:x+4])), dbkLd4((*[4]uint16)(t7[x:x+4]))
-			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
-			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
-			if f != 0 {
-				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
-				fm := dbkExpand(f)
-				pm := dbkExpand(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
-				qm := dbkExpand(fs & dbkLT(q2, q0, k.cb))
-				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
-				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
-				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
-				np1, np2 := p1, p2
-				{
-					a := p1 + p0 + q0
-					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3 & swM13      // equation 8-473
-					sp1 := (p2 + a + 2*swL) >> 2 & swM14              // 8-474
-					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 & swM13 // 8-475
-					np0 ^= (np0 ^ sp0) & pm
-					np1 ^= (np1 ^ sp1) & pm
-					np2 ^= (np2 ^ sp2) & pm
-				}
-				nq1, nq2 := q1, q2
-				{
-					a := q1 + q0 + p0
-					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3 & swM13      // 8-480
-					sq1 := (q2 + a + 2*swL) >> 2 & swM14              // 8-481
-					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 & swM13 // 8-482
-					nq0 ^= (nq0 ^ sq0) & qm
-					nq1 ^= (nq1 ^ sq1) & qm
-					nq2 ^= (nq2 ^ sq2) & qm
-				}
-				np0 = p0 ^ (p0^np0)&fm
-				nq0 = q0 ^ (q0^nq0)&fm
-				dbkSt4((*[4]uint16)(t1[x:x+4]), np2)
-				dbkSt4((*[4]uint16)(t2[x:x+4]), np1)
-				dbkSt4((*[4]uint16)(t3[x:x+4]), np0)
-				dbkSt4((*[4]uint16)(t4[x:x+4]), nq0)
-				dbkSt4((*[4]uint16)(t5[x:x+4]), nq1)
-				dbkSt4((*[4]uint16)(t6[x:x+4]), nq2)
-			}
-		}
-		{
-			k := kI
-			p2, p1 := dbkLd4((*[4]uint16)(m1[x:x+4])), dbkLd4((*[4]uint16)(m2[x:x+4]))
-			p0, q0 := dbkLd4((*[4]uint16)(m3[x:x+4])), dbkLd4((*[4]uint16)(m4[x:x+4]))
-			q1, q2 := dbkLd4((*[4]uint16)(m5[x:x+4])), dbkLd4((*[4]uint16)(m6[x:x+4]))
-			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
-			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
-			if f != 0 {
-				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
-				aq := f & dbkLT(q2, q0, k.cb)
-				tc := k.tc0 + ap>>15 + aq>>15 // equation 8-468
-				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
-				// biased by 512 (4096 before the shift).
-				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-				d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
-				fm := dbkExpand(f)
-				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
-				// lanes hold the results + 256, which need no clipping when all are in
-				// 256..511.
-				ep, eq := p0+d-256*swL, q0+768*swL-d
-				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
-					ep, eq = dbkClip255(ep), dbkClip255(eq)
-				}
-				np0 := p0 ^ (p0^ep&swFF)&fm
-				nq0 := q0 ^ (q0^eq&swFF)&fm
-				np1, nq1 := p1, q1
-				{
-					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
-					// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
-					avg := (p0 + q0 + swL) >> 1 & swM15
-					{
-						x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
-						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
-					}
-					{
-						x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
-						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
-					}
-				}
-				dbkSt4((*[4]uint16)(m2[x:x+4]), np1)
-				dbkSt4((*[4]uint16)(m3[x:x+4]), np0)
-				dbkSt4((*[4]uint16)(m4[x:x+4]), nq0)
-				dbkSt4((*[4]uint16)(m5[x:x+4]), nq1)
 			}
 		}
 	}
