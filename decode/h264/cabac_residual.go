@@ -371,8 +371,12 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 		if !gt1 {
 			state = uint(levelNext[0][state&7])
 		} else {
-			k = tab[8+state&7] & 1023 // bins 1..13
+			// Bins 1..13 share one context: its state stays in st across
+			// them and is stored once, so that a bin does not wait for the
+			// previous bin's store to reach the load.
+			k = tab[8+state&7] & 1023
 			state = uint(levelNext[1][state&7])
+			st := c.ctx[k]
 			for lvl = 2; ; lvl++ {
 				if lvl == 15 {
 					// The prefix is 14 ones: the k = 0 Exp-Golomb suffix follows.
@@ -386,30 +390,32 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 					value = value ^ lsb | (c.word(c.pos)>>40<<1|1)*(lsb>>24)
 					c.pos += 3
 				}
-				// DecodeDecision on c.ctx[k]
-				st := c.ctx[k]
+				// DecodeDecision on the context state st
 				lps := uint64(cabacLPS4[st][rng>>6&3])
 				rng -= lps
 				scaled := rng << cabacValueShift
 				if value < scaled {
-					c.ctx[k] = cabacNext[st]
+					bin := st & 1
+					st = cabacNext[st]
 					sh := 1 - rng>>8
 					rng += rng & -sh
 					value += value & -sh
-					if st&1 == 0 {
+					if bin == 0 {
 						break
 					}
 				} else {
 					value -= scaled
-					c.ctx[k] = cabacNext[st|128]
+					bin := st&1 ^ 1
+					st = cabacNext[st|128]
 					r := uint64(cabacRenorm[lps&255])
 					rng = r & 511
 					value <<= r >> 9 & 63
-					if st&1 != 0 {
+					if bin == 0 {
 						break
 					}
 				}
 			}
+			c.ctx[k] = st
 		}
 		// DecodeBypass: coeff_sign_flag
 		value <<= 1
