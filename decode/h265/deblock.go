@@ -59,15 +59,42 @@ func (d *Decoder) setDBParams(dp *dbParams, hi int32) {
 	}
 }
 
-// deblock applies the deblocking filter (§8.7.2) to the whole picture.
+// deblock applies the deblocking filter (§8.7.2) to the whole picture and,
+// unless the picture uses none, sample adaptive offset (§8.7.3) after it:
+// one CTB row at a time, so that each row's samples are filtered while they
+// are in the cache. Row r is deblocked (vertical edges, then the horizontal
+// edges inside it and on its top boundary, which need the vertical edges of
+// rows r-1 and r only), and then SAO is applied to row r-1, whose samples
+// and the row below it are final once the top boundary of row r is
+// filtered. The result is that of the picture-wide order of §8.7.1.
+// applySAO, called next, then has nothing left to do.
 func (d *Decoder) deblock() {
 	p := &d.pic
+	s := p.sps
 	dp := &p.db
 	dp.hdr = -1
-	dp.log2Ctb, dp.wCtb = uint(p.sps.log2Ctb), p.sps.picWCtb
+	dp.log2Ctb, dp.wCtb = uint(s.log2Ctb), s.picWCtb
+	sao := d.saoBegin()
+	ctb4 := s.ctbSize >> 2
+	for ry := 0; ry < s.picHCtb; ry++ {
+		d.deblockRows(dp, ry*ctb4, min((ry+1)*ctb4, p.h4))
+		if sao && ry > 0 {
+			d.saoRow(ry - 1)
+		}
+	}
+	if sao {
+		d.saoRow(s.picHCtb - 1)
+	}
+	p.saoDone = true
+}
+
+// deblockRows filters the vertical edges of the 4×4 rows y4a..y4b-1 and
+// then the horizontal edges at their tops.
+func (d *Decoder) deblockRows(dp *dbParams, y4a, y4b int) {
+	p := &d.pic
 	w4 := p.w4
 	// Vertical edges: x a multiple of 8, so x4 even.
-	for y4 := 0; y4 < p.h4; y4++ {
+	for y4 := y4a; y4 < y4b; y4++ {
 		fl := p.flags[y4*w4 : y4*w4+w4]
 		for x4 := 2; x4 < len(fl); x4 += 2 {
 			if fl[x4]&edgeVer != 0 {
@@ -75,8 +102,8 @@ func (d *Decoder) deblock() {
 			}
 		}
 	}
-	// Horizontal edges: y a multiple of 8.
-	for y4 := 2; y4 < p.h4; y4 += 2 {
+	// Horizontal edges: y a multiple of 8 (y4a is even), not 0.
+	for y4 := max(y4a, 2); y4 < y4b; y4 += 2 {
 		fl := p.flags[y4*w4 : y4*w4+w4]
 		for x4, f := range fl {
 			if f&edgeHor != 0 {

@@ -217,7 +217,8 @@ func clip3Ref(lo, hi, v int32) int32 {
 
 // TestDeblockReference checks deblock against deblockReference on random
 // pictures: random edges on the 8×8 grid, QPs, pcm/lossless blocks, slices
-// with their own β and tC offsets, chroma QP offsets, 8 and 10 bits.
+// with their own β and tC offsets, chroma QP offsets, 8 and 10 bits; and
+// deblock followed by SAO row by row against the picture-wide order.
 func TestDeblockReference(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))
 	for iter := 0; iter < 60; iter++ {
@@ -278,11 +279,25 @@ func TestDeblockReference(t *testing.T) {
 			}
 			want[c] = append([]uint16(nil), pl...)
 		}
+		// SAO after deblocking: deblock interleaves them by CTB rows.
+		for i := range p.sao {
+			sp := &p.sao[i]
+			for c := 0; c < 3; c++ {
+				sp.typeIdx[c] = uint8(rng.Intn(3))
+				sp.bandPos[c] = uint8(rng.Intn(32))
+				sp.eoClass[c] = uint8(rng.Intn(4))
+				for k := 0; k < 4; k++ {
+					sp.offset[c][k] = int16(rng.Intn(15) - 7)
+				}
+			}
+		}
 		got := p.planes
 		p.planes = want
 		d.deblockReference()
+		d.applySAO()
 		p.planes = got
 		d.deblock()
+		d.applySAO()
 		for c := 0; c < 3; c++ {
 			for i, v := range p.planes[c] {
 				if v != want[c][i] {

@@ -56,7 +56,12 @@ type picture struct {
 
 	// Buffers for SAO input (deblocked picture).
 	saoSrc [3][]uint16
-	sao8   saoScratch
+	// saoUsed and saoNoFilter are saoBegin's decisions for the picture;
+	// saoDone is set when deblock has applied SAO too.
+	saoUsed     [3]bool
+	saoNoFilter bool
+	saoDone     bool
+	sao8        saoScratch
 
 	// layout is what the tile tables and zs were last derived from; setup
 	// derives them again only when it changes (they cost ~13M instructions
@@ -140,6 +145,7 @@ func (p *picture) setup(s *sps, pp *pps) {
 	}
 	p.setupScaling(s, pp)
 	p.intra.nbRs = -1
+	p.saoDone = false
 }
 
 // setupLayout derives the tile tables and zs for s and pp.

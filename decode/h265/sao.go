@@ -69,40 +69,75 @@ type saoScratch struct {
 	up [64]int16
 }
 
-// applySAO applies sample adaptive offset (§8.7.3) to every CTB, reading
-// the deblocked picture from a copy.
+// applySAO applies sample adaptive offset (§8.7.3) to every CTB, unless
+// deblock already did.
 func (d *Decoder) applySAO() {
 	p := &d.pic
+	if p.saoDone {
+		p.saoDone = false
+		return
+	}
+	if !d.saoBegin() {
+		return
+	}
+	for ry := 0; ry < p.sps.picHCtb; ry++ {
+		d.saoRow(ry)
+	}
+}
+
+// saoBegin prepares SAO of the picture: which components use it, and
+// saoSrc. It reports whether any CTB uses SAO.
+func (d *Decoder) saoBegin() bool {
+	p := &d.pic
 	s := p.sps
-	var used [3]bool
+	p.saoUsed = [3]bool{}
 	for i := range p.sao {
 		sp := &p.sao[i]
 		for c := 0; c < 3; c++ {
 			if sp.typeIdx[c] != 0 {
-				used[c] = true
+				p.saoUsed[c] = true
 			}
 		}
 	}
-	if !used[0] && !used[1] && !used[2] {
-		return
+	if !p.saoUsed[0] && !p.saoUsed[1] && !p.saoUsed[2] {
+		return false
 	}
 	for c := 0; c < 3; c++ {
-		if used[c] {
+		if p.saoUsed[c] {
 			p.saoSrc[c] = grow16(p.saoSrc[c], len(p.planes[c]))
-			copy(p.saoSrc[c], p.planes[c])
 		}
 	}
-	checkNoFilter := p.pps.transquantBypass || (s.pcm && s.pcmLoopFilterDisabled)
-	for ry := 0; ry < s.picHCtb; ry++ {
-		for rx := 0; rx < s.picWCtb; rx++ {
-			rs := ry*s.picWCtb + rx
-			sp := &p.sao[rs]
-			for c := 0; c < 3; c++ {
-				if sp.typeIdx[c] == 0 {
-					continue
-				}
-				d.saoCTB(rx, ry, rs, c, sp, checkNoFilter)
+	p.saoNoFilter = p.pps.transquantBypass || (s.pcm && s.pcmLoopFilterDisabled)
+	return true
+}
+
+// saoRow applies SAO to CTB row ry, whose deblocked samples and those of
+// the sample row below it are final. SAO reads the deblocked picture: the
+// rows of CTB row ry and the row below are copied to saoSrc first; the row
+// above was copied with CTB row ry-1, before SAO changed it.
+func (d *Decoder) saoRow(ry int) {
+	p := &d.pic
+	s := p.sps
+	for c := 0; c < 3; c++ {
+		if !p.saoUsed[c] {
+			continue
+		}
+		ctb, h := s.ctbSize, p.h
+		if c > 0 {
+			ctb, h = ctb>>1, p.ch
+		}
+		y0, y1 := ry*ctb, min((ry+1)*ctb+1, h)
+		stride := p.stride[c]
+		copy(p.saoSrc[c][y0*stride:y1*stride], p.planes[c][y0*stride:y1*stride])
+	}
+	for rx := 0; rx < s.picWCtb; rx++ {
+		rs := ry*s.picWCtb + rx
+		sp := &p.sao[rs]
+		for c := 0; c < 3; c++ {
+			if sp.typeIdx[c] == 0 {
+				continue
 			}
+			d.saoCTB(rx, ry, rs, c, sp, p.saoNoFilter)
 		}
 	}
 }
