@@ -146,8 +146,36 @@ func (c *cabac) residual(cat, maxNumCoeff, cbfCtxIdxInc int) int {
 		c.setErr(errCABACBlock)
 		return 0
 	}
+	e := c.e
 	if cbfCtxIdxInc >= 0 {
-		if c.decision(&c.ctx[(int(cbfCtxBase[cat])+cbfCtxIdxInc)&1023]) == 0 {
+		// DecodeDecision on coded_block_flag, in place (as in decision) so
+		// that the engine reaches sigMap in registers.
+		value, rng := e.value, e.rng
+		k := (int(cbfCtxBase[cat]) + cbfCtxIdxInc) & 1023
+		st := c.ctx[k]
+		lps := uint64(cabacLPS4[st][rng>>6&3])
+		rng -= lps
+		scaled := rng << cabacValueShift
+		if value < scaled {
+			c.ctx[k] = cabacNext[st]
+			sh := 1 - rng>>8
+			rng += rng & -sh
+			value += value & -sh
+		} else {
+			value -= scaled
+			c.ctx[k] = cabacNext[st|128]
+			st ^= 1
+			r := uint64(cabacRenorm[lps&255])
+			rng = r & 511
+			value <<= r >> 9 & 63
+		}
+		// sigMap checks the window first; a return here checks it.
+		e = engine{value, rng}
+		if st&1 == 0 {
+			if uint32(value) == 0 {
+				e.value = c.refillValue(value)
+			}
+			c.e = e
 			return 0
 		}
 	}
@@ -163,12 +191,11 @@ func (c *cabac) residual(cat, maxNumCoeff, cbfCtxIdxInc int) int {
 	if cat == 3 && maxNumCoeff > 4 {
 		idx = &sigLastCtxDC422[f]
 	}
-	var e engine
 	var n int
 	if catIs8x8[cat] || cat == 3 {
-		e, n = c.sigMap(c.e, idx, maxNumCoeff-1)
+		e, n = c.sigMap(e, idx, maxNumCoeff-1)
 	} else {
-		e, n = c.sigMap4(c.e, uint(idx[0][0]), uint(idx[0][1]), min(maxNumCoeff-1, 63))
+		e, n = c.sigMap4(e, uint(idx[0][0]), uint(idx[0][1]), min(maxNumCoeff-1, 63))
 	}
 	e = c.levels(e, &levelCtx[cat], n)
 	c.e = e
@@ -196,8 +223,9 @@ func (c *cabac) residual(cat, maxNumCoeff, cbfCtxIdxInc int) int {
 //
 // The window is checked once per levelListIdx, before its (at most two)
 // bins: a check leaves at least 21 look-ahead bits, two bins take at most
-// 12. The returned engine may hold fewer than 21 (the marker at bit 43 or
-// below); levels checks first.
+// 12. The engine may come in after one unchecked bin (coded_block_flag in
+// residual, the marker at bit 37 or below) and the returned engine may
+// hold fewer than 21 (the marker at bit 43 or below); levels checks first.
 func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 	value, rng := e.value, e.rng
 	n := 0
