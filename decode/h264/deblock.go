@@ -138,8 +138,9 @@ type deblocker struct {
 	p           *picture
 	qpBdOffsetY int
 	qpBdOffsetC int
-	chromaStyle bool // ChromaArrayType is 1 or 2: chroma edges use the chroma filter (chromaStyleFilteringFlag)
-	subW, subH  int  // SubWidthC, SubHeightC
+	chromaStyle bool   // ChromaArrayType is 1 or 2: chroma edges use the chroma filter (chromaStyleFilteringFlag)
+	subW, subH  int    // SubWidthC, SubHeightC
+	sink        uint16 // deblocker.touch's loads
 }
 
 // deblockPicture applies the deblocking filter process (§8.7) to a fully
