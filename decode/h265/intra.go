@@ -313,10 +313,7 @@ func intraRefsUniform(ref []int32, pl []uint16, stride, xTb, yTb, n, bitDepth in
 		if aFL {
 			y1 = 2 * n
 		}
-		col := pl[yTb*stride+xTb-1:]
-		for y := y0; y < y1; y++ {
-			ref[2*n-1-y] = int32(col[y*stride])
-		}
+		gatherColumn(ref[2*n-y1:2*n-y0], pl[yTb*stride+xTb-1:], stride)
 	} else if aFL {
 		// Cannot happen for z-scan order (the far left block follows
 		// the near one), but handle it as the standard says.
@@ -384,6 +381,20 @@ func intraRefsUniform(ref []int32, pl []uint16, stride, xTb, yTb, n, bitDepth in
 		}
 	}
 	return ref
+}
+
+// gatherColumn sets r[len(r)-1-y] to col[y*stride]: a left reference
+// column, bottom sample first.
+func gatherColumn(r []int32, col []uint16, stride int) {
+	o := (len(r) - 1) * stride
+	if len(r) == 0 || o >= len(col) {
+		return // never for a block inside the plane; keeps col[o] checked once
+	}
+	col = col[:o+1]
+	for i := range r {
+		r[i] = int32(col[o])
+		o -= stride
+	}
 }
 
 // filterRefs filters the reference samples (§8.4.4.2.3) into f: the [1 2 1]
