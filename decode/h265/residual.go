@@ -113,10 +113,12 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 	var rowMask uint32 // bit y: row y holds a level
 	colRows := &d.colRows
 	*colRows = [32]uint32{} // bit y of colRows[x]: (x, y) holds a level
-	// coded_sub_block_flag[xS][yS] is bit xS of sbRows[yS]; the rows and
-	// columns past the block stay 0, so the neighbours right of and below
-	// a sub-block read as not coded there (§9.3.4.2.4).
-	var sbRows [16]uint16
+	// sbNbr[scanSb9 of (xS, yS)] says which neighbours of a sub-block are
+	// coded (§9.3.4.2.4): bit 0 the one right of it, bit 1 the one below.
+	// Coding a sub-block marks its left and upper neighbours' slots; the
+	// slots of positions outside the block are never read.
+	var sbNbr [128]uint8
+	sb9 := &scanSb9[log2Sb][scanIdx]
 	greater1Ctx := 1 // carried between sub-blocks (§9.3.4.2.6)
 	firstSb := true
 	signHidingOn := pp.signDataHiding && !ss.bypass
@@ -146,21 +148,22 @@ func (d *Decoder) residual(cIdx, x0, y0, log2N, predMode int) {
 			nSig = 1
 		} else if i > 0 {
 			// coded_sub_block_flag: skip to the next coded sub-block.
-			i = c.codedSubBlock(uint8(csbfBase), sbScan, &sbRows, i)
+			i = c.codedSubBlock(uint8(csbfBase), sb9, &sbNbr, i)
 			inferDC = i > 0
 		}
 		s := sbScan[i&63]
 		xS, yS := int(s&7), int(s>>3)
 		sbOff := yS<<2<<shY + xS<<2<<shX // (xS·4, yS·4) in coef
-		right := int(sbRows[yS&15]>>uint(xS+1)) & 1
-		below := int(sbRows[(yS+1)&15]>>uint(xS)) & 1
-		sbRows[yS&15] |= 1 << uint(xS)
+		i9 := int(sb9[i&63])
+		prevCsbf := int(sbNbr[i9&127] & 3) // right | below<<1
+		sbNbr[(i9-1)&127] |= 1
+		sbNbr[(i9-9)&127] |= 2
 		// sig_coeff_flag (§9.3.4.2.5).
 		sbDC := 0
 		if i == 0 {
 			sbDC = 1
 		}
-		nSig = c.sigFlags(&sigTab[right|below<<1][sbDC], start, inferDC, nSig)
+		nSig = c.sigFlags(&sigTab[prevCsbf][sbDC], start, inferDC, nSig)
 		if nSig == 0 {
 			continue
 		}
@@ -335,14 +338,13 @@ func (c *cabac) sigFlags(tab *[16]uint8, start int, inferDC bool, nSig int) int 
 // sub-blocks i, i-1, … 1 in scan order sbScan until one is 1, and returns
 // its index, or 0 when none is (sub-block 0 is inferred coded). The
 // context (§9.3.4.2.4) is base plus whether the sub-block right of or
-// below it is coded (sbRows, bit xS of row yS); DecodeDecision inline as
-// in sigFlags.
-func (c *cabac) codedSubBlock(base uint8, sbScan *[64]uint8, sbRows *[16]uint16, i int) int {
+// below it is coded (nbr at its scanSb9 slot sb9[i]); DecodeDecision
+// inline as in sigFlags.
+func (c *cabac) codedSubBlock(base uint8, sb9 *[64]uint8, nbr *[128]uint8, i int) int {
 	val, nb, rng := c.val, c.nb, c.rng
 	for ; i > 0; i-- {
-		s := sbScan[i&63]
-		xS, yS := uint(s&7), int(s>>3)
-		ci := base + uint8(sbRows[yS&15]>>(xS+1)|sbRows[(yS+1)&15]>>xS)&1
+		v := nbr[sb9[i&63]&127]
+		ci := base + (v|v>>1)&1
 		st := c.ctx[ci]
 		lps := uint32(lps4[st][rng>>6&3])
 		rng -= lps

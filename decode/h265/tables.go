@@ -9,9 +9,11 @@ var scanPos [4][3][][2]uint8
 // sub-block of a block of 1<<log2Size sub-blocks a side in scan order
 // (§6.5.3 to §6.5.5, log2Size 0..3), and scanSbInv its inverse, indexed by
 // y<<3 | x. scanSub and scanSubInv are the same for the 16 positions of a
-// sub-block, as x | y<<2.
+// sub-block, as x | y<<2. scanSb9 gives the i-th sub-block as the slot
+// 10 + 9·y + x of residual's neighbour array.
 var (
 	scanSb     [4][3][64]uint8
+	scanSb9    [4][3][64]uint8
 	scanSbInv  [4][3][64]uint8
 	scanSub    [3][16]uint8
 	scanSubInv [3][16]uint8
@@ -84,6 +86,7 @@ func init() {
 				v := xy[0] | xy[1]<<3
 				scanSb[log2][scanIdx][i] = v
 				scanSbInv[log2][scanIdx][v] = uint8(i)
+				scanSb9[log2][scanIdx][i] = 10 + 9*xy[1] + xy[0]
 			}
 		}
 	}
