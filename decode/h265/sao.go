@@ -2,9 +2,10 @@ package h265
 
 // Sample adaptive offset (§8.7.3).
 //
-// SAO reads the deblocked picture, so applySAO first copies it to
-// picture.saoSrc and then writes every CTB's output into the planes. Each
-// CTB and component is filtered as a rectangle without per-sample
+// SAO reads the deblocked picture and writes into the planes, one CTB row
+// at a time (saoRow, called by deblock right behind the deblocking of the
+// next CTB row): the rows it reads are copied to picture.saoSrc first.
+// Each CTB and component is filtered as a rectangle without per-sample
 // decisions:
 //
 //   - band offset: one lookup table per CTB (identity except the four
@@ -12,7 +13,8 @@ package h265
 //   - edge offset: the rectangle of samples whose two neighbours of the
 //     class lie in the picture; Sign() comes from a table, and for 8-bit
 //     samples SaoOffsetVal plus the clipping from one table of 5×256
-//     entries per CTB;
+//     entries per CTB (rows copied from saoClip8), with Sign(s-a) of a
+//     row kept from the row above;
 //   - samples the standard leaves unmodified inside that rectangle (a
 //     neighbour across a slice or tile boundary that forbids filtering,
 //     pcm/lossless blocks) are restored from saoSrc afterwards, which
