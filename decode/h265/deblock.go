@@ -4,8 +4,9 @@ package h265
 //
 // Every filtered edge of an intra picture has bS = 2 (§8.7.2.4); the edges,
 // all on the 8×8 luma grid, were recorded in picture.flags while decoding.
-// All vertical edges of the picture are filtered first, then all
-// horizontal ones (§8.7.2.1). Each 4-sample luma segment and its 2-sample
+// The standard filters all vertical edges of the picture first, then all
+// horizontal ones (§8.7.2.1); deblock does both one CTB row at a time,
+// which gives the same result (see deblock). Each 4-sample luma segment and its 2-sample
 // chroma segments (on the 16×16 luma grid) are filtered by straight-line
 // code specialised for the edge direction, with β and tC looked up per
 // QpL in tables made once per slice header (dbParams).
