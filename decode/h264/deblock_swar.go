@@ -217,8 +217,11 @@ func (d *deblocker) deblockSWAR(hasChroma bool) {
 // touch reads one sample of every cache line the edges of the macroblock
 // at (mbx, mby) will load, so that the loads of the filters two macroblocks
 // later find them in the cache: Go has no prefetch instruction, and the
-// picture is larger than the caches nearest the core. The sum goes to
-// d.sink so that the loads are not removed.
+// picture is larger than the caches nearest the core. A 64-byte line holds
+// a row of two macroblocks of luma and four of chroma (Go aligns large
+// slices; where a plane's rows are not a multiple of 64 bytes some lines
+// are missed, which only costs time), so luma is touched for even mbx and
+// chroma every fourth. The sum goes to d.sink so that the loads are kept.
 func (d *deblocker) touch(mbx, mby int, hasChroma bool) {
 	p := d.p
 	ys := p.yStride
@@ -228,7 +231,7 @@ func (d *deblocker) touch(mbx, mby int, hasChroma bool) {
 		lo = o
 	}
 	var s uint16
-	if lo >= 0 && hi <= len(p.y) {
+	if mbx&1 == 0 && lo >= 0 && hi <= len(p.y) { // a cache line holds a row of two macroblocks
 		y := p.y[lo:hi]
 		for i := 0; i < len(y); i += ys {
 			s += y[i]
