@@ -131,9 +131,13 @@ func pred8x8(dst []uint16, stride, mode int, e *edge, haveTop, haveLeft bool, bi
 		}
 		return
 	case predHorizontal:
+		// Sample stores: a row built on the stack and copied with one wide
+		// load would wait for its eight narrow stores (no store
+		// forwarding).
 		for y := 0; y < 8; y++ {
 			v := uint16(e[c-1-y])
-			*(*[8]uint16)(dst[y*stride : y*stride+8]) = [8]uint16{v, v, v, v, v, v, v, v}
+			r := (*[8]uint16)(dst[y*stride : y*stride+8])
+			r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7] = v, v, v, v, v, v, v, v
 		}
 		return
 	case predDC:
@@ -158,9 +162,12 @@ func pred8x8(dst []uint16, stride, mode int, e *edge, haveTop, haveLeft bool, bi
 		default:
 			dc = 1 << uint(bitDepth-1)
 		}
+		// The row is built once: copying a row literal per row made every
+		// row's wide load wait for eight narrow stores.
 		v := uint16(dc)
+		r := [8]uint16{v, v, v, v, v, v, v, v}
 		for y := 0; y < 8; y++ {
-			*(*[8]uint16)(dst[y*stride : y*stride+8]) = [8]uint16{v, v, v, v, v, v, v, v}
+			*(*[8]uint16)(dst[y*stride : y*stride+8]) = r
 		}
 		return
 	case predDiagDownLeft: // x+y: line[k] for k = x+y
@@ -283,7 +290,8 @@ func pred4x4(dst []uint16, stride, mode int, e *edge, haveTop, haveLeft bool, bi
 	case predHorizontal:
 		for y := 0; y < 4; y++ {
 			v := uint16(e[c-1-y])
-			*(*[4]uint16)(dst[y*stride : y*stride+4]) = [4]uint16{v, v, v, v}
+			r := (*[4]uint16)(dst[y*stride : y*stride+4])
+			r[0], r[1], r[2], r[3] = v, v, v, v
 		}
 		return
 	case predDC:
@@ -299,8 +307,9 @@ func pred4x4(dst []uint16, stride, mode int, e *edge, haveTop, haveLeft bool, bi
 			dc = 1 << uint(bitDepth-1)
 		}
 		v := uint16(dc)
+		r := [4]uint16{v, v, v, v}
 		for y := 0; y < 4; y++ {
-			*(*[4]uint16)(dst[y*stride : y*stride+4]) = [4]uint16{v, v, v, v}
+			*(*[4]uint16)(dst[y*stride : y*stride+4]) = r
 		}
 		return
 	case predDiagDownLeft: // x+y
