@@ -141,17 +141,18 @@ func (d *Decoder) filterEdgeV(dp *dbParams, x, y, qi, pi int) {
 			continue
 		}
 		pl := p.planes[1+c]
-		for k := 0; k < 2; k++ {
-			r := pl[o+k*cs-2 : o+k*cs+2]
-			p0, p1 := int32(r[1]), int32(r[0])
-			q0, q1 := int32(r[2]), int32(r[3])
-			delta := min(max(((q0-p0)<<2+p1-q1+4)>>3, -tcC), tcC)
-			if !noP {
-				r[1] = uint16(clip32(p0+delta, dp.maxC))
-			}
-			if !noQ {
-				r[2] = uint16(clip32(q0-delta, dp.maxC))
-			}
+		// Two lines: p1 p0 q0 q1 at r[0:4] and r[cs:cs+4].
+		r := pl[o-2 : o+cs+2]
+		r0, r1 := r[0:4], r[cs:cs+4]
+		d0 := min(max(((int32(r0[2])-int32(r0[1]))<<2+int32(r0[0])-int32(r0[3])+4)>>3, -tcC), tcC)
+		d1 := min(max(((int32(r1[2])-int32(r1[1]))<<2+int32(r1[0])-int32(r1[3])+4)>>3, -tcC), tcC)
+		if !noP {
+			r0[1] = uint16(clip32(int32(r0[1])+d0, dp.maxC))
+			r1[1] = uint16(clip32(int32(r1[1])+d1, dp.maxC))
+		}
+		if !noQ {
+			r0[2] = uint16(clip32(int32(r0[2])-d0, dp.maxC))
+			r1[2] = uint16(clip32(int32(r1[2])-d1, dp.maxC))
 		}
 	}
 }
@@ -185,16 +186,15 @@ func (d *Decoder) filterEdgeH(dp *dbParams, x, y, qi, pi int) {
 		rp0 := pl[o-cs : o-cs+2]
 		rq0 := pl[o : o+2]
 		rq1 := pl[o+cs : o+cs+2]
-		for k := 0; k < 2; k++ {
-			p0, p1 := int32(rp0[k]), int32(rp1[k])
-			q0, q1 := int32(rq0[k]), int32(rq1[k])
-			delta := min(max(((q0-p0)<<2+p1-q1+4)>>3, -tcC), tcC)
-			if !noP {
-				rp0[k] = uint16(clip32(p0+delta, dp.maxC))
-			}
-			if !noQ {
-				rq0[k] = uint16(clip32(q0-delta, dp.maxC))
-			}
+		d0 := min(max(((int32(rq0[0])-int32(rp0[0]))<<2+int32(rp1[0])-int32(rq1[0])+4)>>3, -tcC), tcC)
+		d1 := min(max(((int32(rq0[1])-int32(rp0[1]))<<2+int32(rp1[1])-int32(rq1[1])+4)>>3, -tcC), tcC)
+		if !noP {
+			rp0[0] = uint16(clip32(int32(rp0[0])+d0, dp.maxC))
+			rp0[1] = uint16(clip32(int32(rp0[1])+d1, dp.maxC))
+		}
+		if !noQ {
+			rq0[0] = uint16(clip32(int32(rq0[0])-d0, dp.maxC))
+			rq0[1] = uint16(clip32(int32(rq0[1])-d1, dp.maxC))
 		}
 	}
 }
