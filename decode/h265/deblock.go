@@ -232,12 +232,12 @@ func filterLumaV(pl []uint16, stride int, beta, tc int32, noP, noQ bool, maxV in
 		dSam(int32(l3[0]), int32(l3[3]), int32(l3[4]), int32(l3[7]), dpq3, beta, tc)
 	side := (beta + beta>>1) >> 3
 	dEp, dEq := dp0+dp3 < side, dq0+dq3 < side
-	for k := 0; k < 4; k++ {
-		r := pl[k*stride : k*stride+8]
-		p3, p2, p1, p0 := int32(r[0]), int32(r[1]), int32(r[2]), int32(r[3])
-		q0, q1, q2, q3 := int32(r[4]), int32(r[5]), int32(r[6]), int32(r[7])
-		if strong {
-			c2 := 2 * tc
+	if strong {
+		c2 := 2 * tc
+		for k := 0; k < 4; k++ {
+			r := pl[k*stride : k*stride+8]
+			p3, p2, p1, p0 := int32(r[0]), int32(r[1]), int32(r[2]), int32(r[3])
+			q0, q1, q2, q3 := int32(r[4]), int32(r[5]), int32(r[6]), int32(r[7])
 			if !noP {
 				r[3] = uint16(clip3(p0-c2, p0+c2, (p2+2*p1+2*p0+2*q0+q1+4)>>3))
 				r[2] = uint16(clip3(p1-c2, p1+c2, (p2+p1+p0+q0+2)>>2))
@@ -248,8 +248,13 @@ func filterLumaV(pl []uint16, stride int, beta, tc int32, noP, noQ bool, maxV in
 				r[5] = uint16(clip3(q1-c2, q1+c2, (p0+q0+q1+q2+2)>>2))
 				r[6] = uint16(clip3(q2-c2, q2+c2, (p0+q0+q1+3*q2+2*q3+4)>>3))
 			}
-			continue
 		}
+		return
+	}
+	for k := 0; k < 4; k++ {
+		r := pl[k*stride : k*stride+8]
+		p2, p1, p0 := int32(r[1]), int32(r[2]), int32(r[3])
+		q0, q1, q2 := int32(r[4]), int32(r[5]), int32(r[6])
 		delta := (9*(q0-p0) - 3*(q1-p1) + 8) >> 4
 		if iabs(delta) >= tc*10 {
 			continue
@@ -294,11 +299,11 @@ func filterLumaH(pl []uint16, o, stride int, beta, tc int32, noP, noQ bool, maxV
 		dSam(int32(rp3[3]), int32(rp0[3]), int32(rq0[3]), int32(rq3[3]), dpq3, beta, tc)
 	side := (beta + beta>>1) >> 3
 	dEp, dEq := dp0+dp3 < side, dq0+dq3 < side
-	for k := 0; k < 4; k++ {
-		p3, p2, p1, p0 := int32(rp3[k]), int32(rp2[k]), int32(rp1[k]), int32(rp0[k])
-		q0, q1, q2, q3 := int32(rq0[k]), int32(rq1[k]), int32(rq2[k]), int32(rq3[k])
-		if strong {
-			c2 := 2 * tc
+	if strong {
+		c2 := 2 * tc
+		for k := 0; k < 4; k++ {
+			p3, p2, p1, p0 := int32(rp3[k]), int32(rp2[k]), int32(rp1[k]), int32(rp0[k])
+			q0, q1, q2, q3 := int32(rq0[k]), int32(rq1[k]), int32(rq2[k]), int32(rq3[k])
 			if !noP {
 				rp0[k] = uint16(clip3(p0-c2, p0+c2, (p2+2*p1+2*p0+2*q0+q1+4)>>3))
 				rp1[k] = uint16(clip3(p1-c2, p1+c2, (p2+p1+p0+q0+2)>>2))
@@ -309,8 +314,12 @@ func filterLumaH(pl []uint16, o, stride int, beta, tc int32, noP, noQ bool, maxV
 				rq1[k] = uint16(clip3(q1-c2, q1+c2, (p0+q0+q1+q2+2)>>2))
 				rq2[k] = uint16(clip3(q2-c2, q2+c2, (p0+q0+q1+3*q2+2*q3+4)>>3))
 			}
-			continue
 		}
+		return
+	}
+	for k := 0; k < 4; k++ {
+		p2, p1, p0 := int32(rp2[k]), int32(rp1[k]), int32(rp0[k])
+		q0, q1, q2 := int32(rq0[k]), int32(rq1[k]), int32(rq2[k])
 		delta := (9*(q0-p0) - 3*(q1-p1) + 8) >> 4
 		if iabs(delta) >= tc*10 {
 			continue
