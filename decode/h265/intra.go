@@ -50,7 +50,13 @@ func (d *Decoder) availIntra(xCurr, yCurr, xN, yN int) bool {
 	dx := xN>>l - d.ss.xCtb>>l
 	dy := yN>>l - d.ss.yCtb>>l
 	if dx == 0 && dy == 0 {
-		return p.zs[(yN>>2)*p.w4+xN>>2] <= p.zs[(yCurr>>2)*p.w4+xCurr>>2]
+		// Inside the CTB, MinTbAddrZs on the 4×4 grid (eq. 6-10) orders
+		// like the bit interleave of the 4×4 coordinates in the CTB; that
+		// needs no look-up in the picture-sized zs.
+		m := 1<<(l-2) - 1
+		zN := zSpread[(xN>>2)&m&15] | zSpread[(yN>>2)&m&15]<<1
+		zC := zSpread[(xCurr>>2)&m&15] | zSpread[(yCurr>>2)&m&15]<<1
+		return zN <= zC
 	}
 	if dy > 0 || dy < -1 || dx < -1 || dx > 1 || (dy == 0 && dx > 0) {
 		return false
@@ -59,6 +65,10 @@ func (d *Decoder) availIntra(xCurr, yCurr, xN, yN int) bool {
 	ip.nbCheck(d)
 	return ip.nbOK[dy+1][dx+1]
 }
+
+// zSpread[v] has bit i of v at bit 2i (v < 16: a 64×64 CTB has 16 4×4
+// columns and rows).
+var zSpread = [16]uint8{0, 1, 4, 5, 16, 17, 20, 21, 64, 65, 68, 69, 80, 81, 84, 85}
 
 // nearAvail is the availability (§6.4.1) of the luma locations left,
 // above and above-left of the block at (xL, yL) of the current CTB. Within
