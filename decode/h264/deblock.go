@@ -133,14 +133,25 @@ func dbkAbs(x int32) int32 {
 // tests set it to compare that path with the general one.
 var dbkNoSWAR bool
 
-// deblocker holds the per-picture state of deblockPicture.
+// deblocker holds the per-picture state of the deblocking filter: set up
+// by init, then used by rows for the macroblock rows in raster order.
 type deblocker struct {
 	p           *picture
 	qpBdOffsetY int
 	qpBdOffsetC int
 	chromaStyle bool   // ChromaArrayType is 1 or 2: chroma edges use the chroma filter (chromaStyleFilteringFlag)
 	subW, subH  int    // SubWidthC, SubHeightC
+	hasChroma   bool   // chroma planes are filtered
+	swar        bool   // the picture takes deblockSWARRows (dbkSWEligible)
 	sink        uint16 // deblocker.touch's loads
+
+	// State of deblockSWARRows kept from one call to the next: the
+	// parameters of the slice of the last macroblock filtered.
+	cur    int32        // that slice's index; -1 before the first
+	cvalid bool         // cmap and coff are set
+	coff   [2]int       // chroma_qp_index_offset, second_chroma_qp_index_offset of cmap
+	cmap   [2][52]uint8 // QPC by QPY for Cb and Cr (Table 8-15, qPOffset of the slice)
+	tab    dbkSWTab     // sample filter parameters for the slice's offsets
 }
 
 // deblockPicture applies the deblocking filter process (§8.7) to a fully
@@ -148,16 +159,26 @@ type deblocker struct {
 // slice == -1 (never decoded) are left as they are, and so are the edges
 // they share with decoded ones.
 func deblockPicture(p *picture) {
+	var d deblocker
+	if d.init(p) {
+		d.rows(0, p.heightMbs)
+	}
+}
+
+// init prepares d to filter picture p. It reports false when p is not a
+// picture this filter can address (the core never makes one); rows must not
+// be called then.
+func (d *deblocker) init(p *picture) bool {
 	if p.widthMbs <= 0 || p.heightMbs <= 0 || len(p.mbs) < p.widthMbs*p.heightMbs ||
 		p.yStride < 16*p.widthMbs || len(p.y) < p.yStride*16*p.heightMbs ||
 		p.bitDepthY < 8 || p.bitDepthY > 14 {
-		return // not a picture this filter can address; the core never makes one
+		return false
 	}
-	d := deblocker{
-		p:           p,
-		qpBdOffsetY: 6 * (p.bitDepthY - 8),
-		qpBdOffsetC: 6 * (p.bitDepthC - 8),
-	}
+	d.p = p
+	d.qpBdOffsetY = 6 * (p.bitDepthY - 8)
+	d.qpBdOffsetC = 6 * (p.bitDepthC - 8)
+	d.chromaStyle, d.subW, d.subH = false, 0, 0
+	d.cur, d.cvalid = -1, false
 	hasChroma := p.chromaFormat != decode.Chroma400 && p.mbWidthC > 0 && p.mbHeightC > 0
 	if hasChroma {
 		sw, sh := p.chromaFormat.SubWidthHeight()
@@ -171,13 +192,24 @@ func deblockPicture(p *picture) {
 		d.subW, d.subH = p.chromaFormat.SubWidthHeight()
 		d.chromaStyle = p.chromaFormat != decode.Chroma444
 	}
-	if dbkSWEligible(p, hasChroma) && !dbkNoSWAR {
-		d.deblockSWAR(hasChroma)
+	d.hasChroma = hasChroma
+	d.swar = dbkSWEligible(p, hasChroma) && !dbkNoSWAR
+	return true
+}
+
+// rows filters the macroblocks of rows from..to-1 (0 <= from <= to <=
+// heightMbs). Filtering the whole picture in several calls with adjacent
+// ranges, top to bottom, gives the result of one call: the order of the
+// macroblocks is raster order either way (§8.7).
+func (d *deblocker) rows(from, to int) {
+	p := d.p
+	from, to = max(from, 0), min(to, p.heightMbs)
+	if d.swar {
+		d.deblockSWARRows(from, to)
 		return
 	}
-	n := p.widthMbs * p.heightMbs
-	for addr := 0; addr < n; addr++ {
-		d.mb(addr, hasChroma)
+	for addr := from * p.widthMbs; addr < to*p.widthMbs; addr++ {
+		d.mb(addr, d.hasChroma)
 	}
 }
 

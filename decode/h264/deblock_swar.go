@@ -132,7 +132,7 @@ func (t *dbkSWTab) set(offA, offB int) {
 	}
 }
 
-// dbkSWEligible reports whether deblockPicture may use deblockSWAR: 8-bit
+// dbkSWEligible reports whether deblocker.rows may use deblockSWARRows: 8-bit
 // samples, 4:2:0 or 4:0:0 (hasChroma false), no lossless macroblocks.
 func dbkSWEligible(p *picture, hasChroma bool) bool {
 	if p.bitDepthY != 8 || p.qpprimeYZeroTransformBypass {
@@ -141,17 +141,14 @@ func dbkSWEligible(p *picture, hasChroma bool) bool {
 	return !hasChroma || p.bitDepthC == 8 && p.mbWidthC == 8 && p.mbHeightC == 8
 }
 
-// deblockSWAR is deblockPicture for a picture dbkSWEligible accepts; the
-// plane sizes have been checked by deblockPicture. Macroblocks whose QPs
-// are out of range (never made by the slice decoder) take the general path.
-func (d *deblocker) deblockSWAR(hasChroma bool) {
+// deblockSWARRows is deblocker.rows for a picture dbkSWEligible accepts;
+// the plane sizes have been checked by init. Macroblocks whose QPs are out
+// of range (never made by the slice decoder) take the general path.
+func (d *deblocker) deblockSWARRows(from, to int) {
 	p := d.p
-	var tab dbkSWTab
-	var cmap [2][52]uint8 // QPC by QPY for Cb and Cr (Table 8-15, qPOffset of the slice)
-	cur := int32(-1)
-	var coff [2]int
-	cvalid := false
-	for mby := 0; mby < p.heightMbs; mby++ {
+	hasChroma := d.hasChroma
+	tab, cmap := &d.tab, &d.cmap
+	for mby := from; mby < to; mby++ {
 		for mbx := 0; mbx < p.widthMbs; mbx++ {
 			addr := mby*p.widthMbs + mbx
 			mb := &p.mbs[addr]
@@ -163,21 +160,21 @@ func (d *deblocker) deblockSWAR(hasChroma bool) {
 			if idc == 1 {
 				continue
 			}
-			if mb.slice != cur {
-				cur = mb.slice
+			if mb.slice != d.cur {
+				d.cur = mb.slice
 				offA, offB := int(sl.filterOffsetA), int(sl.filterOffsetB)
 				if !tab.valid || tab.offA != offA || tab.offB != offB {
 					tab.set(offA, offB)
 				}
 				for c, off := range [2]int{int(sl.chromaQpIndexOffset), int(sl.secondChromaQpIndexOffset)} {
-					if !cvalid || coff[c] != off {
-						coff[c] = off
+					if !d.cvalid || d.coff[c] != off {
+						d.coff[c] = off
 						for q := range cmap[c] {
 							cmap[c][q] = uint8(dbkChromaQP(q, off, 0))
 						}
 					}
 				}
-				cvalid = true
+				d.cvalid = true
 			}
 			// As in deblocker.mb: no edge at the picture border, towards an
 			// undecoded macroblock or, with idc 2, towards another slice.
@@ -206,7 +203,7 @@ func (d *deblocker) deblockSWAR(hasChroma bool) {
 				d.mb(addr, hasChroma)
 				continue
 			}
-			d.swMB(&tab, &cmap, mb, left, top, qp, qpL, qpT, mbx, mby, hasChroma)
+			d.swMB(tab, cmap, mb, left, top, qp, qpL, qpT, mbx, mby, hasChroma)
 			if mbx+2 < p.widthMbs {
 				d.touch(mbx+2, mby, hasChroma)
 			}

@@ -157,7 +157,8 @@ func (d *Decoder) DecodeAccessUnit(nals [][]byte) (f *decode.Frame, err error) {
 
 // decodePicture parses the headers of the n slices in d.slices (§7.3.3),
 // advances the picture order count (§8.2.1) and, for an intra picture,
-// decodes every slice (§7.3.4), deblocks (§8.7) and crops the result.
+// decodes every slice (§7.3.4) while deblocking (§8.7) the macroblock rows
+// it completes, deblocks the rest and crops the result.
 func (d *Decoder) decodePicture(n int) (*decode.Frame, error) {
 	var sp *sps
 	var pp *pps
@@ -220,6 +221,13 @@ func (d *Decoder) decodePicture(n int) (*decode.Frame, error) {
 	p.slices = p.slices[:0]
 	deblock := false
 	for i := 0; i < kept; i++ {
+		if d.hdrs[i].DisableDeblockingFilterIdc != 1 {
+			deblock = true
+		}
+	}
+	// The rows are filtered while the slices are decoded (deblock_rows.go).
+	p.startRows(deblock && !skipLoopFilter)
+	for i := 0; i < kept; i++ {
 		h := &d.hdrs[i]
 		p.slices = append(p.slices, sliceInfo{
 			disableDeblockingFilterIdc: uint8(h.DisableDeblockingFilterIdc),
@@ -228,9 +236,6 @@ func (d *Decoder) decodePicture(n int) (*decode.Frame, error) {
 			chromaQpIndexOffset:        int8(pp.ChromaQpIndexOffset),
 			secondChromaQpIndexOffset:  int8(pp.SecondChromaQpIndexOffset),
 		})
-		if h.DisableDeblockingFilterIdc != 1 {
-			deblock = true
-		}
 		if err := d.decodeSlice(i, sp, pp); err != nil {
 			return nil, err
 		}
@@ -244,9 +249,7 @@ func (d *Decoder) decodePicture(n int) (*decode.Frame, error) {
 	if decoded != len(p.mbs) {
 		return nil, decode.FormatError(fmt.Sprintf("H.264 picture is incomplete: %d of %d macroblocks coded", decoded, len(p.mbs)))
 	}
-	if deblock && !skipLoopFilter {
-		deblockPicture(p)
-	}
+	p.finishRows()
 	d.fillFrame(sp, h0.idr, poc)
 	return &d.frame, nil
 }

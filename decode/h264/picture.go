@@ -65,4 +65,6 @@ type picture struct {
 
 	mbs    []mbInfo // widthMbs*heightMbs, raster order
 	slices []sliceInfo
+
+	rows rowDeblock // deblocking while decoding (deblock_rows.go)
 }

@@ -90,16 +90,18 @@ func (d *sliceDecoder) decodeSlice(h *sliceHeader) error {
 			if d.cabac.err != nil {
 				return decode.FormatError(fmt.Sprintf("H.264 CABAC data of macroblock %d is invalid: %v", d.mbAddr, d.cabac.err))
 			}
+		} else if d.r.bad() {
+			return decode.FormatError(fmt.Sprintf("H.264 CAVLC data of macroblock %d is invalid or truncated", d.mbAddr))
+		}
+		if p.rows.on {
+			p.mbDecoded(d.mbY) // may deblock the rows above (deblock_rows.go)
+		}
+		if d.useCabac {
 			if d.cabac.decodeTerminate() { // end_of_slice_flag
 				break
 			}
-		} else {
-			if d.r.bad() {
-				return decode.FormatError(fmt.Sprintf("H.264 CAVLC data of macroblock %d is invalid or truncated", d.mbAddr))
-			}
-			if !d.r.moreRBSPData() {
-				break
-			}
+		} else if !d.r.moreRBSPData() {
+			break
 		}
 		d.mbAddr++
 		if d.mbAddr >= picSize {
