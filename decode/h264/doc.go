@@ -30,6 +30,9 @@
 //	recon.go     prediction plus residual per macroblock (§8.3, §8.5.14, §8.5.15)
 //	vlc.go, cavlc_tables.go  CAVLC code tables (Tables 9-4, 9-5, 9-7 to 9-10)
 //	transform.go scaling and inverse transforms (§8.5)
+//	deblock.go, deblock_uniform.go, deblock_swar.go  deblocking filter (§8.7)
+//	deblock_rows.go  deblocking each macroblock row as soon as the row below
+//	             it is decoded, while its samples are still in the cache
 //	au.go        access unit boundaries (§7.4.1.2.3)
 //	decoder.go   the decode.Decoder implementation
 package h264
