@@ -97,6 +97,14 @@ func (r *bitReader) refill() {
 	}
 }
 
+// refillFrom is refill for a reader whose cache and bit count are held in
+// the caller's locals: it stores them, refills and returns the new values.
+func (r *bitReader) refillFrom(cache uint64, n int) (uint64, int) {
+	r.cache, r.n = cache, n
+	r.refill()
+	return r.cache, r.n
+}
+
 // peek32 returns the next 32 bits without consuming them (zeros past the end).
 func (r *bitReader) peek32() uint32 {
 	if r.n < 32 {

@@ -57,21 +57,39 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 	if total > 10 && t1 < 3 {
 		suffixLength = 1
 	}
-	for i := 0; i < total; i++ {
-		if i < t1 {
-			level[i] = 1 - 2*int32(r.peek32()>>31)
-			r.skip(1)
-			continue
+	// The bit reader's cache and count live in locals in the loops below
+	// (r.cache and r.n are synchronised around every call that uses r).
+	cache, n := r.cache, r.n
+	if n < 32 {
+		cache, n = r.refillFrom(cache, n)
+	}
+	// trailing_ones_sign_flag: t1 <= 3 bits.
+	for i := 0; i < t1; i++ {
+		level[i] = 1 - 2*int32(cache>>63)
+		cache <<= 1
+	}
+	n -= t1
+	lf := &levelFast[0]
+	if t1 < 3 {
+		lf = &levelFast[1] // the first level after fewer than 3 trailing ones
+	}
+	for i := t1; i < total; i++ {
+		if n < 32 {
+			cache, n = r.refillFrom(cache, n)
 		}
-		v := r.peek32()
-		if e := levelFast[b2i(i == t1 && t1 < 3)][suffixLength&7][v>>24]; e.len != 0 {
+		v := uint32(cache >> 32)
+		if e := lf[suffixLength&7][v>>24]; e.len != 0 {
 			// level_prefix, its 1 and level_suffix within 8 bits: the
 			// level and the next suffixLength come from the table.
 			level[i] = int32(e.level)
-			r.skip(int(e.len))
+			cache <<= e.len
+			n -= int(e.len)
 			suffixLength = int(e.next)
+			lf = &levelFast[0]
 			continue
 		}
+		lf = &levelFast[0]
+		r.cache, r.n = cache, n
 		var levelCode int32
 		prefix := bits.LeadingZeros32(v)
 		if prefix > MaxLevelPrefix {
@@ -115,7 +133,9 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 		if a > 3<<uint(suffixLength-1) && suffixLength < 6 {
 			suffixLength++
 		}
+		cache, n = r.cache, r.n
 	}
+	r.cache, r.n = cache, n
 	// total_zeros and run_before (§9.2.3, §9.2.4).
 	zerosLeft := 0
 	if total < maxNumCoeff {
@@ -135,19 +155,28 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 	// coeffNum for level[i] is (total-1-i) + zeros before it; walk from
 	// the highest frequency down.
 	pos := total + zerosLeft - 1
+	cache, n = r.cache, r.n
+	sigPos, sigVals := &d.cabac.sigPos, &d.cabac.sigVals
 	for i := 0; i < total; i++ {
-		d.cabac.sigPos[i] = uint8(pos)
-		d.cabac.sigVals[i] = level[i]
+		sigPos[i] = uint8(pos)
+		sigVals[i] = level[i]
 		run := 0
 		if i < total-1 && zerosLeft > 0 {
 			if zerosLeft <= 6 {
-				e := runBeforeFast[zerosLeft-1][r.peek32()>>29]
+				if n < 32 {
+					cache, n = r.refillFrom(cache, n)
+				}
+				e := runBeforeFast[zerosLeft-1][cache>>61]
 				run = int(e.run)
-				r.skip(int(e.len))
+				cache <<= e.len
+				n -= int(e.len)
 			} else {
+				r.cache, r.n = cache, n
 				run = r.vlc(runBeforeVLC[6])
+				cache, n = r.cache, r.n
 			}
 			if run > zerosLeft {
+				r.cache, r.n = cache, n
 				r.over = true
 				return 0
 			}
@@ -155,6 +184,7 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 		}
 		pos -= 1 + run
 	}
+	r.cache, r.n = cache, n
 	return total
 }
 
