@@ -78,13 +78,13 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 			cache, n = r.refillFrom(cache, n)
 		}
 		v := uint32(cache >> 32)
-		if e := lf[suffixLength&7][v>>24]; e.len != 0 {
+		if e := lf[suffixLength&7][v>>24]; e&0xff != 0 {
 			// level_prefix, its 1 and level_suffix within 8 bits: the
 			// level and the next suffixLength come from the table.
-			level[i] = int32(e.level)
-			cache <<= e.len
-			n -= int(e.len)
-			suffixLength = int(e.next)
+			level[i] = int32(e) >> 16
+			cache <<= e & 0xff
+			n -= int(e & 0xff)
+			suffixLength = int(e >> 8 & 0xff)
 			lf = &levelFast[0]
 			continue
 		}
@@ -202,12 +202,10 @@ var levelCodeTab [7][256]struct {
 // (§9.2.2.1): [adj][suffixLength][next 8 bits] gives levelVal, the bit count
 // and the suffixLength for the next level, where adj is 1 for the first
 // level after fewer than 3 trailing ones (levelCode += 2). len 0: decode the
-// long way. suffixLength is at most 6; index 7 is unused.
-var levelFast [2][8][256]struct {
-	level int16
-	len   uint8
-	next  uint8
-}
+// long way. suffixLength is at most 6; index 7 is unused. An entry is one
+// word (one load): levelVal in bits 16..31 (signed), the next suffixLength
+// in bits 8..15 and the bit count in bits 0..7.
+var levelFast [2][8][256]uint32
 
 func init() {
 	for s := 0; s < 7; s++ {
@@ -239,8 +237,7 @@ func init() {
 				if a := max(lv, -lv); a > 3<<uint(next-1) && next < 6 {
 					next++
 				}
-				f := &levelFast[adj][s][i]
-				f.level, f.len, f.next = int16(lv), e.len, uint8(next)
+				levelFast[adj][s][i] = uint32(lv)<<16 | uint32(next)<<8 | uint32(e.len)
 			}
 		}
 	}
