@@ -51,7 +51,9 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 		r.over = true
 		return 0
 	}
-	var level [16]int32
+	// The levels go straight to their place in sigVals (level[i] is
+	// sigVals[i], the order of the syntax).
+	level := &d.cabac.sigVals
 	// Levels (§9.2.2).
 	suffixLength := 0
 	if total > 10 && t1 < 3 {
@@ -156,12 +158,20 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 	// the highest frequency down.
 	pos := total + zerosLeft - 1
 	cache, n = r.cache, r.n
-	sigPos, sigVals := &d.cabac.sigPos, &d.cabac.sigVals
+	sigPos := &d.cabac.sigPos
 	for i := 0; i < total; i++ {
 		sigPos[i] = uint8(pos)
-		sigVals[i] = level[i]
+		if zerosLeft == 0 {
+			// No run_before left to read: the remaining coefficients
+			// are at the positions below, one after another.
+			for i++; i < total; i++ {
+				pos--
+				sigPos[i] = uint8(pos)
+			}
+			break
+		}
 		run := 0
-		if i < total-1 && zerosLeft > 0 {
+		if i < total-1 {
 			if zerosLeft <= 6 {
 				if n < 32 {
 					cache, n = r.refillFrom(cache, n)
