@@ -76,12 +76,15 @@ func (r *bitReader) seek(p int) {
 }
 
 // refill loads whole bytes into the cache until it holds at least 57 bits;
-// bytes past the end of buf read as zero.
+// bytes past the end of buf read as zero. Callers refill only when fewer
+// than 32 bits are left (0 <= r.n < 32).
 func (r *bitReader) refill() {
 	if r.next+8 <= len(r.buf) {
 		v := binary.BigEndian.Uint64(r.buf[r.next:])
 		k := (64 - r.n) >> 3 // whole bytes that fit
-		r.cache |= v >> uint(64-8*k) << uint(64-r.n-8*k)
+		// Both shifts are below 64 (k >= 1, and 8*k <= 64-r.n): the
+		// masks only spare the compiler's code for larger counts.
+		r.cache |= v >> (uint(64-8*k) & 63) << (uint(64-r.n-8*k) & 63)
 		r.n += 8 * k
 		r.next += k
 		return
