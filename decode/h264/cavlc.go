@@ -16,39 +16,59 @@ const MaxLevelPrefix = 26
 // TotalCoeff(coeff_token). Errors set r.over; reads past the end show in r.bad().
 func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 	r := &d.r
+	// The bit reader's cache and count live in locals (cache, n) in this
+	// function; r.cache and r.n are synchronised around every call that
+	// uses r and before every return.
+	cache, n := r.cache, r.n
+	if n < 32 {
+		cache, n = r.refillFrom(cache, n)
+	}
 	var tok int
+	var t *vlcTable
 	switch {
 	case nC == -1:
-		tok = r.vlc(chromaDCTokenVLC)
+		t = chromaDCTokenVLC
 	case nC == -2:
-		tok = r.vlc(chroma422DCTokenVLC)
+		t = chroma422DCTokenVLC
 	case nC < 2:
-		tok = r.vlc(coeffTokenVLC[0])
+		t = coeffTokenVLC[0]
 	case nC < 4:
-		tok = r.vlc(coeffTokenVLC[1])
+		t = coeffTokenVLC[1]
 	case nC < 8:
-		tok = r.vlc(coeffTokenVLC[2])
+		t = coeffTokenVLC[2]
 	default:
 		// 6-bit fixed-length code: TotalCoeff-1 and TrailingOnes, with
 		// 000011 for no coefficients (Table 9-5, 8 <= nC).
-		c := int(r.u(6))
+		c := int(cache >> 58)
+		cache <<= 6
+		n -= 6
 		if c == 3 {
 			tok = 0
 		} else {
 			tok = (c>>2+1)<<2 | c&3
 			if c&3 > c>>2+1 {
+				r.cache, r.n = cache, n
 				r.over = true
 				return 0
 			}
 		}
 	}
+	if t != nil {
+		e := t.look(uint32(cache >> 32))
+		if e.len <= 0 {
+			r.cache, r.n = cache, n
+			r.over = true
+			return 0
+		}
+		tok = int(e.val)
+		cache <<= uint(e.len)
+		n -= int(e.len)
+	}
 	total := tok >> 2
 	t1 := tok & 3
-	if total == 0 {
-		return 0
-	}
-	if total > maxNumCoeff {
-		r.over = true
+	if total == 0 || total > maxNumCoeff {
+		r.cache, r.n = cache, n
+		r.over = r.over || total != 0
 		return 0
 	}
 	// The levels go straight to their place in sigVals (level[i] is
@@ -59,9 +79,6 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 	if total > 10 && t1 < 3 {
 		suffixLength = 1
 	}
-	// The bit reader's cache and count live in locals in the loops below
-	// (r.cache and r.n are synchronised around every call that uses r).
-	cache, n := r.cache, r.n
 	if n < 32 {
 		cache, n = r.refillFrom(cache, n)
 	}
@@ -137,27 +154,34 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 		}
 		cache, n = r.cache, r.n
 	}
-	r.cache, r.n = cache, n
 	// total_zeros and run_before (§9.2.3, §9.2.4).
 	zerosLeft := 0
 	if total < maxNumCoeff {
+		var t *vlcTable
 		switch nC {
 		case -1:
-			zerosLeft = r.vlc(chromaDCZerosVLC[total-1])
+			t = chromaDCZerosVLC[total-1]
 		case -2:
-			zerosLeft = r.vlc(chroma422DCZerosVLC[total-1])
+			t = chroma422DCZerosVLC[total-1]
 		default:
-			zerosLeft = r.vlc(totalZerosVLC[total-1])
+			t = totalZerosVLC[total-1]
 		}
-		if zerosLeft+total > maxNumCoeff {
+		if n < 32 {
+			cache, n = r.refillFrom(cache, n)
+		}
+		e := t.look(uint32(cache >> 32))
+		if e.len <= 0 || int(e.val)+total > maxNumCoeff {
+			r.cache, r.n = cache, n
 			r.over = true
 			return 0
 		}
+		zerosLeft = int(e.val)
+		cache <<= uint(e.len)
+		n -= int(e.len)
 	}
 	// coeffNum for level[i] is (total-1-i) + zeros before it; walk from
 	// the highest frequency down.
 	pos := total + zerosLeft - 1
-	cache, n = r.cache, r.n
 	sigPos := &d.cabac.sigPos
 	for i := 0; i < total; i++ {
 		sigPos[i] = uint8(pos)

@@ -80,6 +80,18 @@ func (r *bitReader) vlc(t *vlcTable) int {
 	return 0
 }
 
+// look is vlc for a reader whose next 32 bits are v: the entry of the code
+// they start with, whose len (the code's length) is 0 or less when they
+// start with no code of the table.
+func (t *vlcTable) look(v uint32) vlcEntry {
+	e := t.tab[v>>24]
+	if e.len < 0 {
+		nb := uint(-e.len)
+		e = t.tab[int(e.val)+int((v<<8)>>(32-nb))]
+	}
+	return e
+}
+
 var (
 	coeffTokenVLC       [3]*vlcTable
 	chromaDCTokenVLC    *vlcTable
