@@ -200,10 +200,10 @@ func (d *sliceDecoder) residualCAVLC(nC, maxNumCoeff int) int {
 				if n < 32 {
 					cache, n = r.refillFrom(cache, n)
 				}
-				e := runBeforeFast[zerosLeft-1][cache>>61]
-				run = int(e.run)
-				cache <<= e.len
-				n -= int(e.len)
+				e := runBeforeFast[(zerosLeft-1)&7] >> ((cache >> 61) * 8) // zerosLeft is 1..6 here
+				run = int(e & 15)
+				cache <<= e >> 4 & 15
+				n -= int(e >> 4 & 15)
 			} else {
 				r.cache, r.n = cache, n
 				run = r.vlc(runBeforeVLC[6])

@@ -103,8 +103,10 @@ var (
 )
 
 // runBeforeFast decodes run_before for zerosLeft 1..6, whose codes are at
-// most 3 bits long (Table 9-10), from the next 3 bits: [zerosLeft-1][bits].
-var runBeforeFast [6][8]struct{ run, len uint8 }
+// most 3 bits long (Table 9-10), from the next 3 bits: byte bits of
+// runBeforeFast[zerosLeft-1] holds run_before in its low nibble and the code
+// length in its high one (one word per zerosLeft; entries 6 and 7 unused).
+var runBeforeFast [8]uint64
 
 func init() {
 	for i := 0; i < 6; i++ {
@@ -112,7 +114,7 @@ func init() {
 			l := int(runBeforeLen[i][run])
 			c := int(runBeforeCode[i][run])
 			for k := 0; k < 1<<(3-l); k++ {
-				runBeforeFast[i][c<<(3-l)|k] = struct{ run, len uint8 }{uint8(run), uint8(l)}
+				runBeforeFast[i] |= uint64(run|l<<4) << (8 * uint(c<<(3-l)|k))
 			}
 		}
 	}
