@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // TokenCodec turns the engine's NextToken payload into the opaque token a
@@ -34,6 +35,11 @@ func (Base64Tokens) Seal(payload []byte) (string, error) {
 }
 
 func (Base64Tokens) Open(token string) ([]byte, error) {
+	// Strict decoding still skips CR and LF: refuse them, so that a token
+	// has exactly one spelling.
+	if strings.ContainsAny(token, "\r\n") {
+		return nil, errors.New("token is not canonical base64")
+	}
 	return base64.StdEncoding.Strict().DecodeString(token)
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"strings"
 )
 
 // MaxTokenPayload bounds the payload inside a NextToken (the API allows
@@ -43,10 +44,12 @@ func (h HMACTokens) Seal(payload []byte) (string, error) {
 
 // Open returns the payload of a token Seal made, or an error.
 func (h HMACTokens) Open(token string) ([]byte, error) {
-	if len(token) > 4096 {
+	// Strict decoding still skips CR and LF: refuse them too, so that a
+	// token has exactly one spelling.
+	if len(token) > 4096 || strings.ContainsAny(token, "\r\n") {
 		return nil, errForeignToken
 	}
-	b, err := base64.StdEncoding.Strict().DecodeString(token) // one spelling per token
+	b, err := base64.StdEncoding.Strict().DecodeString(token)
 	if err != nil || len(b) < tokenMACLen || len(b)-tokenMACLen > MaxTokenPayload {
 		return nil, errForeignToken
 	}
