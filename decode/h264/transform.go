@@ -224,8 +224,11 @@ func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 			continue
 		}
 		rows |= 1 << i
-		// Row i (eq. 8-340 to 8-359), stored transposed in t.
+		// Row i (eq. 8-340 to 8-359), stored transposed in t. The row is
+		// cleared here; the rows skipped above are zero already, so c is
+		// zero on return without clearing all 64 coefficients.
 		x0, x1, x2, x3, x4, x5, x6, x7 := r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
+		*r = [8]int32{}
 		a0 := x0 + x4
 		a4 := x0 - x4
 		a2 := (x2 >> 1) - x6
@@ -272,7 +275,35 @@ func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 					d[x] = clipAdd(d[x], v[x], maxV)
 				}
 			}
-			c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7] = 0, 0, 0, 0, 0, 0, 0, 0
+		}
+		return
+	}
+	if rows < 1<<4 {
+		// Only rows 0-3 are non-zero, so every column's x4..x7 are zero:
+		// the column pass of eq. 8-340 to 8-359 with those terms dropped.
+		for j := 0; j < 8; j++ {
+			f := (*[4]int32)(t[j*8 : j*8+4])
+			x0, x1, x2, x3 := f[0], f[1], f[2], f[3]
+			b0 := x0 + x2
+			b6 := x0 - x2
+			b2 := x0 + (x2 >> 1)
+			b4 := x0 - (x2 >> 1)
+			a1 := -x3
+			a3 := x1 - x3 - (x3 >> 1)
+			a5 := -x1
+			a7 := x3 + x1 + (x1 >> 1)
+			b1 := a1 + (a7 >> 2)
+			b7 := a7 - (a1 >> 2)
+			b3 := a3 + (a5 >> 2)
+			b5 := (a3 >> 2) - a5
+			d0[j] = clipAdd(d0[j], (b0+b7)>>6, maxV)
+			d1[j] = clipAdd(d1[j], (b2+b5)>>6, maxV)
+			d2[j] = clipAdd(d2[j], (b4+b3)>>6, maxV)
+			d3[j] = clipAdd(d3[j], (b6+b1)>>6, maxV)
+			d4[j] = clipAdd(d4[j], (b6-b1)>>6, maxV)
+			d5[j] = clipAdd(d5[j], (b4-b3)>>6, maxV)
+			d6[j] = clipAdd(d6[j], (b2-b5)>>6, maxV)
+			d7[j] = clipAdd(d7[j], (b0-b7)>>6, maxV)
 		}
 		return
 	}
@@ -306,7 +337,6 @@ func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 		d6[j] = clipAdd(d6[j], (b2-b5)>>6, maxV)
 		d7[j] = clipAdd(d7[j], (b0-b7)>>6, maxV)
 	}
-	*c = [64]int32{}
 }
 
 // scale4x4 is eq. 8-336/8-337: d = c*LevelScale4x4 scaled by qP/6.
