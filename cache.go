@@ -64,16 +64,27 @@ func newImageCache(max int64) *imageCache {
 	return &imageCache{max: max, items: make(map[imageKey]*list.Element), flying: make(map[imageKey]*flight)}
 }
 
+// get looks k up (a hit or a miss, counted) without starting a flight.
 func (c *imageCache) get(k imageKey) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.items[k]; ok {
-		c.lru.MoveToFront(el)
-		c.hits++
-		return el.Value.(*imageEntry).img, true
+	img, ok := c.lookupLocked(k)
+	if !ok {
+		c.miss++
 	}
-	c.miss++
-	return nil, false
+	return img, ok
+}
+
+// lookupLocked returns a cached image, making it the most recent and
+// counting the hit. c.mu is held.
+func (c *imageCache) lookupLocked(k imageKey) ([]byte, bool) {
+	el, ok := c.items[k]
+	if !ok {
+		return nil, false
+	}
+	c.lru.MoveToFront(el)
+	c.hits++
+	return el.Value.(*imageEntry).img, true
 }
 
 // claim looks k up. A cached image is returned with hit set. Otherwise the
@@ -88,10 +99,8 @@ func (c *imageCache) get(k imageKey) ([]byte, bool) {
 func (c *imageCache) claim(k imageKey) (img []byte, hit bool, f *flight, leader bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.items[k]; ok {
-		c.lru.MoveToFront(el)
-		c.hits++
-		return el.Value.(*imageEntry).img, true, nil, false
+	if img, ok := c.lookupLocked(k); ok {
+		return img, true, nil, false
 	}
 	if f := c.flying[k]; f != nil {
 		c.hits++ // made once for both

@@ -15,8 +15,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/stills/stills"
 )
 
 // TestLoad runs concurrent real HTTP clients against one server on loopback
@@ -117,7 +115,7 @@ func TestLoad(t *testing.T) {
 			et.encodeN.Load(), float64(et.encodeNs.Load())/1e9, float64(et.encodeNs.Load())/1e6/float64(max(et.encodeN.Load(), 1)),
 			runtime.NumCPU()*secs)
 	}
-	if c, ok := ts.Srv.cfg.Engine.(interface{ CacheStats() stills.CacheStats }); ok {
+	if c, ok := ts.Srv.cfg.Engine.(cacheStatser); ok {
 		st := c.CacheStats()
 		t.Logf("image cache (%d MiB): %d hits, %d misses, %d images held in %d bytes",
 			testImageCache>>20, st.Hits, st.Misses, st.Images, st.Bytes)

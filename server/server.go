@@ -41,6 +41,12 @@ type ImageEngine interface {
 	GetImages(ctx context.Context, src media.Source, req *stills.Request) (*stills.Response, error)
 }
 
+// cacheStatser is an ImageEngine with an image cache (stills.Engine): its
+// counters go to /metrics.
+type cacheStatser interface {
+	CacheStats() stills.CacheStats
+}
+
 // Config configures a Server.
 type Config struct {
 	Store  store.Store
@@ -78,7 +84,7 @@ type Server struct {
 func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now, metrics: newMetrics()}
 	s.metrics.times = cfg.EngineTimes
-	if c, ok := cfg.Engine.(interface{ CacheStats() stills.CacheStats }); ok {
+	if c, ok := cfg.Engine.(cacheStatser); ok {
 		s.metrics.cache = c.CacheStats
 	}
 	if s.log == nil {
