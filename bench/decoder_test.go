@@ -19,13 +19,20 @@ import (
 // on the same cached stream, in the same run (BenchmarkH264Intra1080p,
 // BenchmarkH265Intra1080p).
 //
-// Reported: wall-ms/picture, cpu-ms/picture (ours, best of three timed
-// passes, CPU time including the garbage collector) and mean-cpu-ms/picture
-// (over all passes), ffmpeg-cpu-ms/picture, and ratio = ours/ffmpeg in CPU
-// time, best of three on both sides. ffmpeg's time per picture excludes its start-up: it is the
-// difference between decoding the stream loops times over (concatenated)
-// and decoding one picture, divided by frames×loops−1, best of 3 runs each.
-// Wall time would be unfair both ways on a shared machine.
+// The run is a number of rounds, at least three and enough to cover b.N
+// decodes; each round times, back to back, one pass of ours over the stream
+// loops times (as many pictures as ffmpeg's long run decodes), ffmpeg
+// decoding one picture and ffmpeg decoding the stream loops times over.
+// Interleaving puts both decoders in the same stretches of a shared,
+// noisy machine, and the passes are of similar length, so a quiet or a busy
+// minute favours neither. Each side's figure is its best round: CPU time
+// (user+sys, ours including the garbage collector) per picture; ffmpeg's
+// excludes its start-up, being (best long run − best one-picture run) /
+// (pictures×loops − 1). Reported: cpu-ms/picture and ffmpeg-cpu-ms/picture
+// (best rounds), their ratio, mean-cpu-ms/picture and mean-ratio over all
+// rounds, and wall-ms/picture of our passes. Wall time would be unfair
+// both ways on a shared machine. ns/op is the whole run's time over b.N
+// and means little here.
 type decoderBench struct {
 	file   string   // name in the cache directory
 	frames int      // pictures in the stream, all intra
@@ -38,7 +45,7 @@ type decoderBench struct {
 	path       string
 	streamErr  error
 	ffOnce     sync.Once
-	ffMs       float64
+	loopPath   string
 	ffErr      error
 }
 
@@ -74,60 +81,42 @@ func (d *decoderBench) stream(b *testing.B) string {
 	return d.path
 }
 
-// ffmpegMsPerPicture returns ffmpeg -threads 1's CPU time (user+sys) per
-// picture of the stream, measured once per process.
-func (d *decoderBench) ffmpegMsPerPicture(b *testing.B, file string) float64 {
-	ffmpeg := testtool.Need(b, "ffmpeg")
+// ffmpegPrepare writes the stream concatenated loops times (raw Annex B
+// streams concatenate) beside it, once per process, and returns its path.
+func (d *decoderBench) ffmpegPrepare(b *testing.B, file string) string {
 	d.ffOnce.Do(func() {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			d.ffErr = err
 			return
 		}
-		// Raw Annex B streams concatenate.
-		loop := file + fmt.Sprintf(".x%d%s", d.loops, filepath.Ext(file))
+		d.loopPath = file + fmt.Sprintf(".x%d%s", d.loops, filepath.Ext(file))
 		var all []byte
 		for i := 0; i < d.loops; i++ {
 			all = append(all, data...)
 		}
-		if err := os.WriteFile(loop, all, 0o644); err != nil {
-			d.ffErr = err
-			return
-		}
-		run := func(args ...string) (time.Duration, error) {
-			best := time.Duration(1 << 62)
-			for i := 0; i < 3; i++ {
-				cmd := exec.Command(ffmpeg, append([]string{"-v", "error", "-threads", "1"}, args...)...)
-				if out, err := cmd.CombinedOutput(); err != nil {
-					return 0, fmt.Errorf("ffmpeg %v: %v\n%s", args, err, out)
-				}
-				if t := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(); t < best {
-					best = t
-				}
-			}
-			return best, nil
-		}
-		one, err := run("-i", file, "-frames:v", "1", "-f", "null", "-")
-		if err != nil {
-			d.ffErr = err
-			return
-		}
-		many, err := run("-i", loop, "-f", "null", "-")
-		if err != nil {
-			d.ffErr = err
-			return
-		}
-		d.ffMs = float64(many-one) / float64(d.frames*d.loops-1) / 1e6
+		d.ffErr = os.WriteFile(d.loopPath, all, 0o644)
 	})
 	if d.ffErr != nil {
 		b.Fatal(d.ffErr)
 	}
-	return d.ffMs
+	return d.loopPath
+}
+
+// ffmpegCPU runs ffmpeg -threads 1 with args and returns its CPU time
+// (user+sys).
+func ffmpegCPU(b *testing.B, args ...string) time.Duration {
+	ffmpeg := testtool.Need(b, "ffmpeg")
+	cmd := exec.Command(ffmpeg, append([]string{"-v", "error", "-threads", "1"}, args...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
+	}
+	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
 
 // run is the benchmark body: every picture decoded once to warm up (buffers
-// reach their size, and each must be a 1920x1080 intra picture), then b.N
-// decodes cycling over the pictures, then ffmpeg's figure.
+// reach their size, and each must be a 1920x1080 intra picture), then the
+// interleaved rounds described at decoderBench.
 func (d *decoderBench) run(b *testing.B) {
 	file := d.stream(b)
 	data, err := os.ReadFile(file)
@@ -155,42 +144,53 @@ func (d *decoderBench) run(b *testing.B) {
 			b.Fatalf("picture %d: %dx%d", i, f.Width, f.Height)
 		}
 	}
-	b.SetBytes(int64(len(data) / len(aus)))
+	loop := d.ffmpegPrepare(b, file)
+	pass := d.frames * d.loops
+	rounds := max(3, (b.N+pass-1)/pass)
 	b.ReportAllocs()
 	b.ResetTimer()
-	// The b.N decodes run as three passes, timed apiece, and the best pass
-	// counts, as ffmpeg's best of three runs does: the same statistic on
-	// both sides. (With -benchtime 30x each pass decodes the 10 pictures
-	// once.) The mean over all passes is reported beside it.
-	t0 := time.Now()
-	var cpuAll time.Duration
-	best := -1.0
-	for p, done := 0, 0; p < 3; p++ {
-		n := (b.N - done) / (3 - p)
+	var (
+		wall, cpuAll    time.Duration
+		best, ffBest    = -1.0, -1.0
+		ratioSum        float64
+		ffOne, ffMany   = time.Duration(1 << 62), time.Duration(1 << 62)
+		oneRun, manyRun time.Duration
+	)
+	for r := 0; r < rounds; r++ {
+		t0 := time.Now()
 		c0 := processCPUTime()
-		for i := done; i < done+n; i++ {
+		for i := 0; i < pass; i++ {
 			if _, err := dec.DecodeAccessUnit(aus[i%len(aus)]); err != nil {
 				b.Fatal(err)
 			}
 		}
 		c := processCPUTime() - c0
+		wall += time.Since(t0)
 		cpuAll += c
-		if ms := float64(c) / float64(n) / 1e6; n > 0 && (best < 0 || ms < best) {
-			best = ms
+		ours := float64(c) / float64(pass) / 1e6
+		if best < 0 || ours < best {
+			best = ours
 		}
-		done += n
+		b.StopTimer()
+		oneRun = ffmpegCPU(b, "-i", file, "-frames:v", "1", "-f", "null", "-")
+		manyRun = ffmpegCPU(b, "-i", loop, "-f", "null", "-")
+		b.StartTimer()
+		ffOne, ffMany = min(ffOne, oneRun), min(ffMany, manyRun)
+		if ff := float64(manyRun-oneRun) / float64(pass-1) / 1e6; ff > 0 {
+			ratioSum += ours / ff
+		}
 	}
-	wall := time.Since(t0)
 	b.StopTimer()
-	ours := best
-	ff := d.ffmpegMsPerPicture(b, file)
-	b.ReportMetric(float64(wall)/float64(b.N)/1e6, "wall-ms/picture")
-	b.ReportMetric(ours, "cpu-ms/picture")
-	b.ReportMetric(float64(cpuAll)/float64(b.N)/1e6, "mean-cpu-ms/picture")
-	b.ReportMetric(ff, "ffmpeg-cpu-ms/picture")
-	if ff > 0 {
-		b.ReportMetric(ours/ff, "ratio")
+	ffBest = float64(ffMany-ffOne) / float64(pass-1) / 1e6
+	decodes := rounds * pass
+	b.ReportMetric(float64(wall)/float64(decodes)/1e6, "wall-ms/picture")
+	b.ReportMetric(best, "cpu-ms/picture")
+	b.ReportMetric(float64(cpuAll)/float64(decodes)/1e6, "mean-cpu-ms/picture")
+	b.ReportMetric(ffBest, "ffmpeg-cpu-ms/picture")
+	if ffBest > 0 {
+		b.ReportMetric(best/ffBest, "ratio")
 	}
+	b.ReportMetric(ratioSum/float64(rounds), "mean-ratio")
 }
 
 // processCPUTime is this process's user+sys CPU time.
