@@ -76,6 +76,7 @@ func runFrames(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if p.failed > 0 {
+		fmt.Fprintf(stderr, "stills frames: %d of %d intra pictures could not be decoded (MEDIA_ERROR lines)\n", p.failed, p.total)
 		return 1
 	}
 	return 0
@@ -103,6 +104,7 @@ type framePrinter struct {
 	w      io.Writer
 	group  []frameLine
 	failed int
+	total  int // intra pictures, decoded or not
 }
 
 type frameLine struct {
@@ -115,6 +117,7 @@ func (p *framePrinter) frame(f *decode.Frame) {
 		p.flush()
 	}
 	p.group = append(p.group, frameLine{f.PicOrderCnt, fmt.Sprintf("%s  %dx%d  %s", p.md5(f), f.Width, f.Height, f.PixFmt())})
+	p.total++
 }
 
 // result handles the outcome of decoding one access unit.
@@ -132,6 +135,7 @@ func (p *framePrinter) result(f *decode.Frame, err error) {
 		}
 		p.group = append(p.group, frameLine{poc, "MEDIA_ERROR  " + err.Error()})
 		p.failed++
+		p.total++
 	}
 }
 

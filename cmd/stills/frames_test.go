@@ -70,6 +70,9 @@ func TestFramesMediaError(t *testing.T) {
 		lines[1] != "d6384da960c77c6de815d59010fd6491  640x480  yuv420p" || !strings.HasPrefix(lines[2], "MEDIA_ERROR  ") {
 		t.Errorf("exit %d, output:\n%s", code, out.String())
 	}
+	if want := "stills frames: 2 of 3 intra pictures could not be decoded (MEDIA_ERROR lines)\n"; errb.String() != want {
+		t.Errorf("stderr %q, want %q", errb.String(), want)
+	}
 }
 
 // TestFramesContainers decodes the KVS Matroska vectors (and an MP4 remux of

@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/stills/stills/decode"
+	"github.com/stills/stills/internal/testtool"
 )
 
 // annexBNALs returns the NAL units of an Annex B byte stream (§B.1.2).
@@ -88,13 +90,41 @@ func decodeFileLines(t testing.TB, path string) []string {
 // not a decoded picture of the standard, keyed by file and picture index.
 var oracleOverrides = map[string]map[int]struct{ line, why string }{
 	"Error_I_P.264": {
-		0: {"MEDIA_ERROR", "only 132 of 396 macroblocks are coded; ffmpeg conceals the rest (non-normative), " +
-			"this decoder reports the picture as undecodable (SPEC §5: never a wrong picture)"},
+		0: {"MEDIA_ERROR", "only 132 of 396 macroblocks are coded; ffmpeg conceals the rest (non-normative) and " +
+			"itself reports the frame as corrupt, this decoder reports the picture as undecodable " +
+			"(SPEC §5: never a wrong picture); TestOracleOverrides checks both facts with ffmpeg"},
 		1: {"d6384da960c77c6de815d59010fd6491  640x480  yuv420p", "intra-md5.sh runs ffmpeg with its default " +
 			"-autoscale 1, which scales the 640x480 picture to the first picture's 352x288 before hashing; " +
 			"this is ffmpeg's MD5 of the real picture (ffmpeg -autoscale 0 -f framemd5)"},
 		2: {"MEDIA_ERROR", "only 132 of 396 macroblocks are coded (see picture 0)"},
 	},
+}
+
+// TestOracleOverrides checks, with ffmpeg itself, the reasons given in
+// oracleOverrides: ffmpeg conceals errors in Error_I_P.264's two 352x288 I
+// pictures (so the oracle's MD5s are of concealed pictures), and without
+// auto-scaling its 640x480 picture has the MD5 this decoder reproduces.
+func TestOracleOverrides(t *testing.T) {
+	ffmpeg := testtool.Need(t, "ffmpeg")
+	f := filepath.Join("testdata", "Error_I_P.264")
+	out, err := exec.Command(ffmpeg, "-v", "verbose", "-nostdin", "-threads", "1", "-i", f, "-f", "null", "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	// Probing the input decodes it once more before "Stream mapping:".
+	_, decoding, _ := strings.Cut(string(out), "Stream mapping:")
+	if n := strings.Count(decoding, "errors in I frame"); n != 2 {
+		t.Errorf("ffmpeg conceals errors in %d I frames of Error_I_P.264, want 2 (pictures 0 and 2):\n%s", n, out)
+	}
+	out, err = exec.Command(ffmpeg, "-v", "error", "-nostdin", "-i", f, "-autoscale", "0", "-fps_mode", "passthrough",
+		"-f", "framemd5", "-").Output()
+	if err != nil {
+		t.Fatalf("ffmpeg framemd5: %v", err)
+	}
+	want := strings.Fields(oracleOverrides["Error_I_P.264"][1].line)[0]
+	if !strings.Contains(string(out), ", "+want+"\n") {
+		t.Errorf("ffmpeg -autoscale 0 does not give %s for Error_I_P.264's 640x480 picture:\n%s", want, out)
+	}
 }
 
 // TestConformance reproduces every line of testdata/intra-md5.txt, ffmpeg's
