@@ -196,6 +196,13 @@ func (d *sliceDecoder) reconstructChroma() {
 	x0, y0 := d.mbX*w, d.mbY*h
 	def := int32(1) << uint(d.bitDepthC-1)
 	haveTop, haveLeft := d.mbB != nil, d.mbA != nil
+	if d.cur.chromaPredMode == 0 && w == 8 && h == 8 && !d.bypass {
+		// 4:2:0 DC prediction, the common case.
+		o := y0*stride + x0
+		d.chromaDCRecon420(0, p.cb, stride, o, haveTop, haveLeft, def)
+		d.chromaDCRecon420(1, p.cr, stride, o, haveTop, haveLeft, def)
+		return
+	}
 	for c, plane := range [2][]uint16{p.cb, p.cr} {
 		if d.cur.chromaPredMode == 0 && w == 8 && !d.bypass {
 			d.chromaDCRecon(c, plane, stride, x0, y0, h, haveTop, haveLeft, def)
@@ -331,6 +338,97 @@ func (d *sliceDecoder) chromaDCRecon(c int, plane []uint16, stride, x0, y0, h in
 			r[0], r[1], r[2], r[3] = v, v, v, v
 		}
 	}
+}
+
+// chromaDCRecon420 is chromaDCRecon for a 4:2:0 macroblock (8x8 chroma
+// samples, four 4x4 blocks) at offset o of plane, written out block by
+// block.
+func (d *sliceDecoder) chromaDCRecon420(c int, plane []uint16, stride, o int, haveTop, haveLeft bool, def int32) {
+	// §8.3.4.1 to §8.3.4.3 with 4:2:0: blocks 0 and 3 use both
+	// neighbours when both exist; block 1 (top right) prefers the top,
+	// block 2 (bottom left) the left.
+	dc0, dc1, dc2, dc3 := def, def, def, def
+	var st0, st1, sl0, sl1 int32
+	if haveTop {
+		t := (*[8]uint16)(plane[o-stride : o-stride+8])
+		st0 = int32(t[0]) + int32(t[1]) + int32(t[2]) + int32(t[3])
+		st1 = int32(t[4]) + int32(t[5]) + int32(t[6]) + int32(t[7])
+	}
+	if haveLeft {
+		l := plane[o-1 : o+7*stride]
+		_ = l[7*stride]
+		sl0 = int32(l[0]) + int32(l[stride]) + int32(l[2*stride]) + int32(l[3*stride])
+		sl1 = int32(l[4*stride]) + int32(l[5*stride]) + int32(l[6*stride]) + int32(l[7*stride])
+	}
+	switch {
+	case haveTop && haveLeft:
+		dc0, dc1, dc2, dc3 = (st0+sl0+4)>>3, (st1+2)>>2, (sl1+2)>>2, (st1+sl1+4)>>3
+	case haveTop:
+		dc0, dc1 = (st0+2)>>2, (st1+2)>>2
+		dc2, dc3 = dc0, dc1
+	case haveLeft:
+		dc0, dc2 = (sl0+2)>>2, (sl1+2)>>2
+		dc1, dc3 = dc0, dc2
+	}
+	// Blocks with a DC coefficient only are constant (the residual of
+	// §8.5.12.2 is (c[0]+32)>>6 everywhere); blocks with AC coefficients
+	// are filled too, then overwritten by idct4Const, which does not read
+	// them: eight rows of two 64-bit stores cost less than a test per
+	// block and row.
+	cf := &d.coefC[c&1]
+	nz, ac := d.nzC[c&1], d.acC[c&1]
+	maxV := d.maxC
+	if nz&^ac != 0 {
+		if nz&^ac&1 != 0 {
+			dc0 = clip(0, maxV, dc0+(cf[0][0]+32)>>6)
+			cf[0][0] = 0
+		}
+		if nz&^ac&2 != 0 {
+			dc1 = clip(0, maxV, dc1+(cf[1][0]+32)>>6)
+			cf[1][0] = 0
+		}
+		if nz&^ac&4 != 0 {
+			dc2 = clip(0, maxV, dc2+(cf[2][0]+32)>>6)
+			cf[2][0] = 0
+		}
+		if nz&^ac&8 != 0 {
+			dc3 = clip(0, maxV, dc3+(cf[3][0]+32)>>6)
+			cf[3][0] = 0
+		}
+	}
+	blk := plane[o : o+7*stride+8]
+	const rep = 0x0001_0001_0001_0001
+	w0, w1 := uint64(uint16(dc0))*rep, uint64(uint16(dc1))*rep
+	w2, w3 := uint64(uint16(dc2))*rep, uint64(uint16(dc3))*rep
+	fillRow8(blk[0:8], w0, w1)
+	fillRow8(blk[stride:stride+8], w0, w1)
+	fillRow8(blk[2*stride:2*stride+8], w0, w1)
+	fillRow8(blk[3*stride:3*stride+8], w0, w1)
+	fillRow8(blk[4*stride:4*stride+8], w2, w3)
+	fillRow8(blk[5*stride:5*stride+8], w2, w3)
+	fillRow8(blk[6*stride:6*stride+8], w2, w3)
+	fillRow8(blk[7*stride:7*stride+8], w2, w3)
+	if ac != 0 {
+		if ac&1 != 0 {
+			idct4Const(blk, stride, &cf[0], dc0, maxV)
+		}
+		if ac&2 != 0 {
+			idct4Const(blk[4:], stride, &cf[1], dc1, maxV)
+		}
+		if ac&4 != 0 {
+			idct4Const(blk[4*stride:], stride, &cf[2], dc2, maxV)
+		}
+		if ac&8 != 0 {
+			idct4Const(blk[4*stride+4:], stride, &cf[3], dc3, maxV)
+		}
+	}
+}
+
+// fillRow8 stores w0 to samples 0-3 of r and w1 to samples 4-7 (sample i
+// of a half in lane i).
+func fillRow8(r []uint16, w0, w1 uint64) {
+	dbkSt4((*[4]uint16)(r[0:4]), w0)
+	dbkSt4((*[4]uint16)(r[4:8]), w1)
 }
 
 // bypassAdd adds the residual r (w x h, raster) of a lossless macroblock to

@@ -133,38 +133,41 @@ func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
 // idct4Const is idct4Add for a block whose prediction is the constant
 // pred (chroma DC prediction): pred<<6 joins the rounding offset, so the
 // prediction is neither written first nor read back. c has AC
-// coefficients (no DC-only test).
+// coefficients (no DC-only test). Written out without loops: Go does not
+// unroll them, and the loop control and the transposed scratch array cost
+// as much as the butterflies.
 func idct4Const(dst []uint16, stride int, c *[16]int32, pred, maxV int32) {
+	// Rows (eq. 8-338 to 8-345 of §8.5.12.2, here e and f): fRC is row R,
+	// column C. The rounding offset and the prediction join c[0] (see
+	// idct8Add); pred<<6|32 is pred<<6+32 written so that the compiler
+	// does not move the constant 32 down to every output.
+	x0, x1, x2, x3 := c[0]+(pred<<6|32), c[1], c[2], c[3]
+	e0, e1, e2, e3 := x0+x2, x0-x2, (x1>>1)-x3, x1+(x3>>1)
+	f00, f01, f02, f03 := e0+e3, e1+e2, e1-e2, e0-e3
+	x0, x1, x2, x3 = c[4], c[5], c[6], c[7]
+	e0, e1, e2, e3 = x0+x2, x0-x2, (x1>>1)-x3, x1+(x3>>1)
+	f10, f11, f12, f13 := e0+e3, e1+e2, e1-e2, e0-e3
+	x0, x1, x2, x3 = c[8], c[9], c[10], c[11]
+	e0, e1, e2, e3 = x0+x2, x0-x2, (x1>>1)-x3, x1+(x3>>1)
+	f20, f21, f22, f23 := e0+e3, e1+e2, e1-e2, e0-e3
+	x0, x1, x2, x3 = c[12], c[13], c[14], c[15]
+	e0, e1, e2, e3 = x0+x2, x0-x2, (x1>>1)-x3, x1+(x3>>1)
+	f30, f31, f32, f33 := e0+e3, e1+e2, e1-e2, e0-e3
+	*c = [16]int32{}
+	// Columns (eq. 8-346 to 8-353), each giving one sample of every row.
 	_ = dst[3*stride+3]
 	d0 := (*[4]uint16)(dst[0:4])
 	d1 := (*[4]uint16)(dst[stride : stride+4])
 	d2 := (*[4]uint16)(dst[2*stride : 2*stride+4])
 	d3 := (*[4]uint16)(dst[3*stride : 3*stride+4])
-	c[0] += 32 + pred<<6 // see idct8Add
-	var t [16]int32
-	for i := 0; i < 4; i++ {
-		r := (*[4]int32)(c[i*4 : i*4+4])
-		e0 := r[0] + r[2]
-		e1 := r[0] - r[2]
-		e2 := (r[1] >> 1) - r[3]
-		e3 := r[1] + (r[3] >> 1)
-		t[i] = e0 + e3
-		t[4+i] = e1 + e2
-		t[8+i] = e1 - e2
-		t[12+i] = e0 - e3
-	}
-	for j := 0; j < 4; j++ {
-		f := (*[4]int32)(t[j*4 : j*4+4])
-		g0 := f[0] + f[2]
-		g1 := f[0] - f[2]
-		g2 := (f[1] >> 1) - f[3]
-		g3 := f[1] + (f[3] >> 1)
-		d0[j] = clipU(g0+g3, maxV)
-		d1[j] = clipU(g1+g2, maxV)
-		d2[j] = clipU(g1-g2, maxV)
-		d3[j] = clipU(g0-g3, maxV)
-	}
-	*c = [16]int32{}
+	g0, g1, g2, g3 := f00+f20, f00-f20, (f10>>1)-f30, f10+(f30>>1)
+	d0[0], d1[0], d2[0], d3[0] = clipU(g0+g3, maxV), clipU(g1+g2, maxV), clipU(g1-g2, maxV), clipU(g0-g3, maxV)
+	g0, g1, g2, g3 = f01+f21, f01-f21, (f11>>1)-f31, f11+(f31>>1)
+	d0[1], d1[1], d2[1], d3[1] = clipU(g0+g3, maxV), clipU(g1+g2, maxV), clipU(g1-g2, maxV), clipU(g0-g3, maxV)
+	g0, g1, g2, g3 = f02+f22, f02-f22, (f12>>1)-f32, f12+(f32>>1)
+	d0[2], d1[2], d2[2], d3[2] = clipU(g0+g3, maxV), clipU(g1+g2, maxV), clipU(g1-g2, maxV), clipU(g0-g3, maxV)
+	g0, g1, g2, g3 = f03+f23, f03-f23, (f13>>1)-f33, f13+(f33>>1)
+	d0[3], d1[3], d2[3], d3[3] = clipU(g0+g3, maxV), clipU(g1+g2, maxV), clipU(g1-g2, maxV), clipU(g0-g3, maxV)
 }
 
 // clipU is Clip1(v>>6) with one unsigned compare in the common case.
