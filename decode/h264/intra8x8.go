@@ -371,3 +371,93 @@ func pred4x4(dst []uint16, stride, mode int, e *edge, haveTop, haveLeft bool, bi
 		}
 	}
 }
+
+// The common case of Intra_8x8 prediction: p[-1,-1], p[x,-1] (x = 0..7)
+// and p[-1,y] (y = 0..7) all available (every block not on the top or
+// left edge of the picture or of a slice). The DC, vertical and horizontal
+// modes (most blocks) filter only the samples they use (§8.3.2.2.1) and
+// write the block directly; the top samples are filtered four at a time
+// in 16-bit lanes of a uint64, as the deblocking filter does
+// (deblock_swar.go): t[x-1] + 2*t[x] + t[x+1] + 2 is below 4*2^14, so no
+// lane carries into the next, and after >>2 a mask clears the two bits
+// shifted in from the lane above.
+
+// rep16 has 1 in each 16-bit lane: v*rep16 repeats v in every lane.
+const rep16 = 0x0001_0001_0001_0001
+
+// filterTop8 returns p'[x,-1] for x = 0..3 and 4..7 (§8.3.2.2.1, eq.
+// 8-79..8-81 with p[-1,-1] available), sample x in lane x%4, from the
+// samples p[-1,-1]..p[7,-1] at top[0:9] and p[8,-1] in t8 (the top-right
+// sample, or p[7,-1] when it is not available).
+func filterTop8(top *[9]uint16, t8 uint16) (uint64, uint64) {
+	l0 := dbkLd4((*[4]uint16)(top[0:4])) // p[x-1,-1], x = 0..3
+	c0 := dbkLd4((*[4]uint16)(top[1:5])) // p[x,-1]
+	r0 := dbkLd4((*[4]uint16)(top[2:6])) // p[x+1,-1]
+	l1 := dbkLd4((*[4]uint16)(top[4:8])) // p[x-1,-1], x = 4..7
+	c1 := dbkLd4((*[4]uint16)(top[5:9])) // p[x,-1]
+	r1 := c1>>16 | uint64(t8)<<48        // p[x+1,-1]
+	f0 := (l0 + c0<<1 + r0 + 2*rep16) >> 2 & (0x3fff * rep16)
+	f1 := (l1 + c1<<1 + r1 + 2*rep16) >> 2 & (0x3fff * rep16)
+	return f0, f1
+}
+
+// lane4Sum is the sum of the four 16-bit lanes of w, each below 2^14: the
+// product's top lane collects all four, and no partial sum below it
+// reaches 2^16.
+func lane4Sum(w uint64) int32 { return int32((w * rep16) >> 48) }
+
+// pred8x8Avail predicts the 8x8 block at offset o of plane with mode when
+// p[-1,-1], p[x,-1] (x = 0..7) and p[-1,y] (y = 0..7) are available;
+// haveTR tells whether p[8..15,-1] are. Modes other than DC, vertical and
+// horizontal go through gatherFilter8 and pred8x8.
+func (d *sliceDecoder) pred8x8Avail(plane []uint16, stride, o, mode int, haveTR bool) {
+	blk := plane[o : o+7*stride+8]
+	switch mode {
+	case predVertical, predDC:
+		top := (*[9]uint16)(plane[o-stride-1 : o-stride+8])
+		t8 := top[8]
+		if haveTR {
+			t8 = plane[o-stride+8]
+		}
+		f0, f1 := filterTop8(top, t8)
+		if mode == predDC {
+			// §8.3.2.2.4 with both neighbours: (sum of p'[x,-1] and
+			// p'[-1,y] + 8) >> 4.
+			l := plane[o-stride-1 : o+7*stride]
+			_ = l[8*stride]
+			c, l0, l1, l2, l3 := int32(l[0]), int32(l[stride]), int32(l[2*stride]), int32(l[3*stride]), int32(l[4*stride])
+			l4, l5, l6, l7 := int32(l[5*stride]), int32(l[6*stride]), int32(l[7*stride]), int32(l[8*stride])
+			s := (c+2*l0+l1+2)>>2 + (l0+2*l1+l2+2)>>2 + (l1+2*l2+l3+2)>>2 + (l2+2*l3+l4+2)>>2 +
+				(l3+2*l4+l5+2)>>2 + (l4+2*l5+l6+2)>>2 + (l5+2*l6+l7+2)>>2 + (l6+3*l7+2)>>2
+			dc := uint64((s + lane4Sum(f0) + lane4Sum(f1) + 8) >> 4)
+			f0 = dc * rep16
+			f1 = f0
+		}
+		fillRow8x2(blk[0:8], f0, f1)
+		fillRow8x2(blk[stride:stride+8], f0, f1)
+		fillRow8x2(blk[2*stride:2*stride+8], f0, f1)
+		fillRow8x2(blk[3*stride:3*stride+8], f0, f1)
+		fillRow8x2(blk[4*stride:4*stride+8], f0, f1)
+		fillRow8x2(blk[5*stride:5*stride+8], f0, f1)
+		fillRow8x2(blk[6*stride:6*stride+8], f0, f1)
+		fillRow8x2(blk[7*stride:7*stride+8], f0, f1)
+	case predHorizontal:
+		// §8.3.2.2.3: row y is p'[-1,y].
+		l := plane[o-stride-1 : o+7*stride]
+		_ = l[8*stride]
+		c, l0, l1, l2, l3 := int32(l[0]), int32(l[stride]), int32(l[2*stride]), int32(l[3*stride]), int32(l[4*stride])
+		l4, l5, l6, l7 := int32(l[5*stride]), int32(l[6*stride]), int32(l[7*stride]), int32(l[8*stride])
+		fillRow8(blk[0:8], uint64((c+2*l0+l1+2)>>2)*rep16)
+		fillRow8(blk[stride:stride+8], uint64((l0+2*l1+l2+2)>>2)*rep16)
+		fillRow8(blk[2*stride:2*stride+8], uint64((l1+2*l2+l3+2)>>2)*rep16)
+		fillRow8(blk[3*stride:3*stride+8], uint64((l2+2*l3+l4+2)>>2)*rep16)
+		fillRow8(blk[4*stride:4*stride+8], uint64((l3+2*l4+l5+2)>>2)*rep16)
+		fillRow8(blk[5*stride:5*stride+8], uint64((l4+2*l5+l6+2)>>2)*rep16)
+		fillRow8(blk[6*stride:6*stride+8], uint64((l5+2*l6+l7+2)>>2)*rep16)
+		fillRow8(blk[7*stride:7*stride+8], uint64((l6+3*l7+2)>>2)*rep16)
+	default:
+		px, py := o%stride, o/stride
+		d.gatherFilter8(plane, stride, px, py, true, true, haveTR, true, 0)
+		pred8x8(blk, stride, mode, &d.e, true, true, 8)
+	}
+}

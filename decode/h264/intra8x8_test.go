@@ -72,3 +72,40 @@ func TestPred4x4(t *testing.T) {
 		}
 	}
 }
+
+// TestPred8x8Avail checks pred8x8Avail, the path for blocks whose left,
+// top and top-left neighbours are all available, against gatherFilter8
+// and pred8x8 for every mode, with and without the top-right samples, at
+// bit depths 8 and 14.
+func TestPred8x8Avail(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	const stride = 40
+	for iter := 0; iter < 400; iter++ {
+		bitDepth := 8
+		if iter%2 == 1 {
+			bitDepth = 14
+		}
+		plane := make([]uint16, stride*24)
+		for i := range plane {
+			plane[i] = uint16(r.IntN(1 << bitDepth))
+			if iter%4 == 3 {
+				plane[i] = uint16(1<<bitDepth - 1 - r.IntN(4)) // near the lane limits
+			}
+		}
+		for _, haveTR := range []bool{false, true} {
+			for mode := 0; mode < 9; mode++ {
+				var d1, d2 sliceDecoder
+				want := append([]uint16(nil), plane...)
+				got := append([]uint16(nil), plane...)
+				d1.gatherFilter8(want, stride, 8, 8, true, true, haveTR, true, 1<<(bitDepth-1))
+				pred8x8(want[8*stride+8:], stride, mode, &d1.e, true, true, bitDepth)
+				d2.pred8x8Avail(got, stride, 8*stride+8, mode, haveTR)
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("iter %d TR %v mode %d: sample (%d,%d) = %d, want %d", iter, haveTR, mode, i%stride-8, i/stride-8, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}

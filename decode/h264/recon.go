@@ -91,9 +91,13 @@ func (d *sliceDecoder) reconstructPlane(comp int, plane []uint16, stride int, i1
 				haveCorner = d.mbD != nil
 			}
 			px, py := x0+8*bx, y0+8*by
-			d.gatherFilter8(plane, stride, px, py, haveLeft, haveTop, haveTR, haveCorner, def)
 			dst := plane[py*stride+px:]
-			pred8x8(dst, stride, int(cur.predModes[4*b8]), &d.e, haveTop, haveLeft, bitDepth)
+			if haveLeft && haveTop && haveCorner {
+				d.pred8x8Avail(plane, stride, py*stride+px, int(cur.predModes[4*b8]), haveTR)
+			} else {
+				d.gatherFilter8(plane, stride, px, py, haveLeft, haveTop, haveTR, haveCorner, def)
+				pred8x8(dst, stride, int(cur.predModes[4*b8]), &d.e, haveTop, haveLeft, bitDepth)
+			}
 			switch {
 			case d.bypass:
 				bypassAdd(dst, stride, coef8[b8][:], 8, 8, int(cur.predModes[4*b8]), maxV)
@@ -400,14 +404,14 @@ func (d *sliceDecoder) chromaDCRecon420(c int, plane []uint16, stride, o int, ha
 	const rep = 0x0001_0001_0001_0001
 	w0, w1 := uint64(uint16(dc0))*rep, uint64(uint16(dc1))*rep
 	w2, w3 := uint64(uint16(dc2))*rep, uint64(uint16(dc3))*rep
-	fillRow8(blk[0:8], w0, w1)
-	fillRow8(blk[stride:stride+8], w0, w1)
-	fillRow8(blk[2*stride:2*stride+8], w0, w1)
-	fillRow8(blk[3*stride:3*stride+8], w0, w1)
-	fillRow8(blk[4*stride:4*stride+8], w2, w3)
-	fillRow8(blk[5*stride:5*stride+8], w2, w3)
-	fillRow8(blk[6*stride:6*stride+8], w2, w3)
-	fillRow8(blk[7*stride:7*stride+8], w2, w3)
+	fillRow8x2(blk[0:8], w0, w1)
+	fillRow8x2(blk[stride:stride+8], w0, w1)
+	fillRow8x2(blk[2*stride:2*stride+8], w0, w1)
+	fillRow8x2(blk[3*stride:3*stride+8], w0, w1)
+	fillRow8x2(blk[4*stride:4*stride+8], w2, w3)
+	fillRow8x2(blk[5*stride:5*stride+8], w2, w3)
+	fillRow8x2(blk[6*stride:6*stride+8], w2, w3)
+	fillRow8x2(blk[7*stride:7*stride+8], w2, w3)
 	if ac != 0 {
 		if ac&1 != 0 {
 			idct4Const(blk, stride, &cf[0], dc0, maxV)
@@ -424,11 +428,17 @@ func (d *sliceDecoder) chromaDCRecon420(c int, plane []uint16, stride, o int, ha
 	}
 }
 
-// fillRow8 stores w0 to samples 0-3 of r and w1 to samples 4-7 (sample i
+// fillRow8x2 stores w0 to samples 0-3 of r and w1 to samples 4-7 (sample i
 // of a half in lane i).
-func fillRow8(r []uint16, w0, w1 uint64) {
+func fillRow8x2(r []uint16, w0, w1 uint64) {
 	dbkSt4((*[4]uint16)(r[0:4]), w0)
 	dbkSt4((*[4]uint16)(r[4:8]), w1)
+}
+
+// fillRow8 stores the four lanes of w to samples 0-3 and 4-7 of r.
+func fillRow8(r []uint16, w uint64) {
+	dbkSt4((*[4]uint16)(r[0:4]), w)
+	dbkSt4((*[4]uint16)(r[4:8]), w)
 }
 
 // bypassAdd adds the residual r (w x h, raster) of a lossless macroblock to
