@@ -205,31 +205,82 @@ func dcAdd4(dst []uint16, stride int, r, maxV int32) {
 }
 
 // idct8Add applies the 8x8 inverse transform (§8.5.13.2) to c (raster,
-// zeroed on return) and adds the residual to dst. The row pass writes its
-// output transposed so that the column pass reads contiguous memory; rows
-// that are all zero (most high-frequency rows) are skipped. When only row 0
-// is non-zero (a DC-only block among them) every column's input is
-// (x, 0, ..., 0), whose transform is x in all eight outputs, so the column
-// pass reduces to adding the row-pass output to every row.
+// zeroed on return) and adds the residual to dst. The row pass
+// (idct8Rows) writes its output transposed so that the column pass reads
+// contiguous memory; rows that are all zero (most high-frequency rows)
+// are skipped. 8-bit samples take idct8Add255; other bit depths, and
+// blocks whose residual idct8Add255 cannot hold, idct8Cols.
 func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 	// The rounding offset 32 of eq. 8-360 is added to c[0] once: x0
 	// enters every output of a row with weight 1 and no shift, so row 0's
 	// outputs, which are every column's x0, carry it to every sample. (Go
 	// moves a constant added later in the column pass back to every
 	// output.) A row that becomes zero this way transforms to zero, as it
-	// should.
-	c[0] += 32
+	// should. For 8-bit samples 512<<6 joins it too: every residual
+	// comes out of the column pass as r+512 (see idct8Add255), which
+	// idct8Cols takes off again (off).
 	var t [64]int32
+	if maxV == 255 {
+		c[0] += 32 + 512<<6
+		rows := idct8Rows(c, &t)
+		if !idct8Add255(dst, stride, &t, rows) {
+			idct8Cols(dst, stride, &t, rows, 512, maxV)
+		}
+		return
+	}
+	c[0] += 32
+	idct8Cols(dst, stride, &t, idct8Rows(c, &t), 0, maxV)
+}
+
+// idct8Rows is the row pass of idct8Add: it transforms the rows of c
+// (eq. 8-340 to 8-359) into t, transposed (t[x*8+i] is output x of row
+// i), leaves t alone for the rows that are zero, clears c, and returns a
+// mask of the non-zero rows.
+func idct8Rows(c *[64]int32, t *[64]int32) int {
 	rows := 0
 	for i := 0; i < 8; i++ {
 		r := (*[8]int32)(c[i*8 : i*8+8])
-		if r[0]|r[1]|r[2]|r[3]|r[4]|r[5]|r[6]|r[7] == 0 {
+		hi := ld2x32((*[2]int32)(r[4:6])) | ld2x32((*[2]int32)(r[6:8]))
+		if ld2x32((*[2]int32)(r[0:2]))|ld2x32((*[2]int32)(r[2:4]))|hi == 0 {
 			continue
 		}
 		rows |= 1 << i
-		// Row i (eq. 8-340 to 8-359), stored transposed in t. The row is
-		// cleared here; the rows skipped above are zero already, so c is
-		// zero on return without clearing all 64 coefficients.
+		// The row is cleared here; the rows skipped above are zero
+		// already, so c is zero on return without clearing all 64
+		// coefficients.
+		tc := (*[57]int32)(t[i&7:])
+		if hi == 0 {
+			// x4..x7 are zero (about half the rows): the same
+			// equations with those terms dropped.
+			x0, x1, x2, x3 := r[0], r[1], r[2], r[3]
+			*(*[4]int32)(r[0:4]) = [4]int32{}
+			if x1|x2|x3 == 0 {
+				// Only x0: every output is x0.
+				tc[0], tc[8], tc[16], tc[24], tc[32], tc[40], tc[48], tc[56] = x0, x0, x0, x0, x0, x0, x0, x0
+				continue
+			}
+			b0 := x0 + x2
+			b6 := x0 - x2
+			b2 := x0 + (x2 >> 1)
+			b4 := x0 - (x2 >> 1)
+			a1 := -x3
+			a3 := x1 - x3 - (x3 >> 1)
+			a5 := -x1
+			a7 := x3 + x1 + (x1 >> 1)
+			b1 := a1 + (a7 >> 2)
+			b7 := a7 - (a1 >> 2)
+			b3 := a3 + (a5 >> 2)
+			b5 := (a3 >> 2) - a5
+			tc[0] = b0 + b7
+			tc[8] = b2 + b5
+			tc[16] = b4 + b3
+			tc[24] = b6 + b1
+			tc[32] = b6 - b1
+			tc[40] = b4 - b3
+			tc[48] = b2 - b5
+			tc[56] = b0 - b7
+			continue
+		}
 		x0, x1, x2, x3, x4, x5, x6, x7 := r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
 		*r = [8]int32{}
 		a0 := x0 + x4
@@ -248,7 +299,6 @@ func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 		b7 := a7 - (a1 >> 2)
 		b3 := a3 + (a5 >> 2)
 		b5 := (a3 >> 2) - a5
-		tc := (*[57]int32)(t[i&7:])
 		tc[0] = b0 + b7
 		tc[8] = b2 + b5
 		tc[16] = b4 + b3
@@ -258,6 +308,20 @@ func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 		tc[48] = b2 - b5
 		tc[56] = b0 - b7
 	}
+	return rows
+}
+
+// ld2x32 returns r[0] and r[1] as one word: Go loads it with one 64-bit
+// load, so a row of eight coefficients is tested for zero with four.
+func ld2x32(r *[2]int32) uint64 { return uint64(uint32(r[0])) | uint64(uint32(r[1]))<<32 }
+
+// idct8Cols is the column pass of idct8Add (eq. 8-340 to 8-360 on the
+// columns of t, whose non-zero rows are in rows), adding each residual
+// minus off to the prediction in dst (§8.5.14). When only row 0 is
+// non-zero (a DC-only block among them) every column's input is
+// (x, 0, ..., 0), whose transform is x in all eight outputs, so the column
+// pass reduces to adding the row-pass output to every row.
+func idct8Cols(dst []uint16, stride int, t *[64]int32, rows int, off, maxV int32) {
 	_ = dst[7*stride+7]
 	d0 := (*[8]uint16)(dst[0:8])
 	d1 := (*[8]uint16)(dst[stride : stride+8])
@@ -271,7 +335,7 @@ func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 		if rows == 1 {
 			var v [8]int32
 			for j := range v {
-				v[j] = t[j*8] >> 6
+				v[j] = t[j*8]>>6 - off
 			}
 			for _, d := range [8]*[8]uint16{d0, d1, d2, d3, d4, d5, d6, d7} {
 				for x := range d {
@@ -299,14 +363,14 @@ func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 			b7 := a7 - (a1 >> 2)
 			b3 := a3 + (a5 >> 2)
 			b5 := (a3 >> 2) - a5
-			d0[j] = clipAdd(d0[j], (b0+b7)>>6, maxV)
-			d1[j] = clipAdd(d1[j], (b2+b5)>>6, maxV)
-			d2[j] = clipAdd(d2[j], (b4+b3)>>6, maxV)
-			d3[j] = clipAdd(d3[j], (b6+b1)>>6, maxV)
-			d4[j] = clipAdd(d4[j], (b6-b1)>>6, maxV)
-			d5[j] = clipAdd(d5[j], (b4-b3)>>6, maxV)
-			d6[j] = clipAdd(d6[j], (b2-b5)>>6, maxV)
-			d7[j] = clipAdd(d7[j], (b0-b7)>>6, maxV)
+			d0[j] = clipAdd(d0[j], (b0+b7)>>6-off, maxV)
+			d1[j] = clipAdd(d1[j], (b2+b5)>>6-off, maxV)
+			d2[j] = clipAdd(d2[j], (b4+b3)>>6-off, maxV)
+			d3[j] = clipAdd(d3[j], (b6+b1)>>6-off, maxV)
+			d4[j] = clipAdd(d4[j], (b6-b1)>>6-off, maxV)
+			d5[j] = clipAdd(d5[j], (b4-b3)>>6-off, maxV)
+			d6[j] = clipAdd(d6[j], (b2-b5)>>6-off, maxV)
+			d7[j] = clipAdd(d7[j], (b0-b7)>>6-off, maxV)
 		}
 		return
 	}
@@ -331,15 +395,136 @@ func idct8Add(dst []uint16, stride int, c *[64]int32, maxV int32) {
 		b7 := a7 - (a1 >> 2)
 		b3 := a3 + (a5 >> 2)
 		b5 := (a3 >> 2) - a5
-		d0[j] = clipAdd(d0[j], (b0+b7)>>6, maxV)
-		d1[j] = clipAdd(d1[j], (b2+b5)>>6, maxV)
-		d2[j] = clipAdd(d2[j], (b4+b3)>>6, maxV)
-		d3[j] = clipAdd(d3[j], (b6+b1)>>6, maxV)
-		d4[j] = clipAdd(d4[j], (b6-b1)>>6, maxV)
-		d5[j] = clipAdd(d5[j], (b4-b3)>>6, maxV)
-		d6[j] = clipAdd(d6[j], (b2-b5)>>6, maxV)
-		d7[j] = clipAdd(d7[j], (b0-b7)>>6, maxV)
+		d0[j] = clipAdd(d0[j], (b0+b7)>>6-off, maxV)
+		d1[j] = clipAdd(d1[j], (b2+b5)>>6-off, maxV)
+		d2[j] = clipAdd(d2[j], (b4+b3)>>6-off, maxV)
+		d3[j] = clipAdd(d3[j], (b6+b1)>>6-off, maxV)
+		d4[j] = clipAdd(d4[j], (b6-b1)>>6-off, maxV)
+		d5[j] = clipAdd(d5[j], (b4-b3)>>6-off, maxV)
+		d6[j] = clipAdd(d6[j], (b2-b5)>>6-off, maxV)
+		d7[j] = clipAdd(d7[j], (b0-b7)>>6-off, maxV)
 	}
+}
+
+// idct8Add255 is the column pass of idct8Add for 8-bit samples, whose
+// residuals r carry +512 (see idct8Add). The column pass stores r+512 as
+// uint16 in res, row by row; when every r+512 is in 0..1023 (always, in a
+// conforming stream: the standard bounds the transform's values by
+// 2^(7+bitDepth), §8.5.13.2) the prediction is added four samples at a
+// time in 16-bit lanes of a uint64 (p + r + 512 is below 2^11, so no
+// lane carries), and a row whose sums all lie in 512..767 (no clipping:
+// bits 8-15 of each lane are 2) is stored without testing each sample.
+// It returns false, having written nothing, when a residual is out of
+// range; idct8Cols then does the block.
+func idct8Add255(dst []uint16, stride int, t *[64]int32, rows int) bool {
+	// A row of sums p+r+512 needs no clipping when bits 8-15 of every
+	// lane are 2; subtracting two then leaves p+r.
+	const two, hi8 = 0x0200 * rep16, 0xff00 * rep16
+	var res [64]uint16
+	var acc int32
+	switch {
+	case rows <= 1:
+		// Only row 0 (see idct8Cols): every row of the residual is the
+		// row-pass output.
+		v0, v1, v2, v3 := t[0]>>6, t[8]>>6, t[16]>>6, t[24]>>6
+		v4, v5, v6, v7 := t[32]>>6, t[40]>>6, t[48]>>6, t[56]>>6
+		if uint32(v0|v1|v2|v3|v4|v5|v6|v7) >= 1024 {
+			return false
+		}
+		q0 := uint64(v0) | uint64(v1)<<16 | uint64(v2)<<32 | uint64(v3)<<48
+		q1 := uint64(v4) | uint64(v5)<<16 | uint64(v6)<<32 | uint64(v7)<<48
+		o := 0
+		for y := 0; y < 8; y++ {
+			d := (*[8]uint16)(dst[o : o+8])
+			v0 := dbkLd4((*[4]uint16)(d[0:4])) + q0
+			v1 := dbkLd4((*[4]uint16)(d[4:8])) + q1
+			if ((v0^two)|(v1^two))&hi8 != 0 {
+				v0, v1 = clipLanes255(v0), clipLanes255(v1)
+			}
+			dbkSt4((*[4]uint16)(d[0:4]), v0-two)
+			dbkSt4((*[4]uint16)(d[4:8]), v1-two)
+			o += stride
+		}
+		return true
+	case rows < 1<<4:
+		// Rows 0-3 only: x4..x7 of every column are zero.
+		for j := 0; j < 8; j++ {
+			f := (*[4]int32)(t[j*8 : j*8+4])
+			x0, x1, x2, x3 := f[0], f[1], f[2], f[3]
+			b0 := x0 + x2
+			b6 := x0 - x2
+			b2 := x0 + (x2 >> 1)
+			b4 := x0 - (x2 >> 1)
+			a1 := -x3
+			a3 := x1 - x3 - (x3 >> 1)
+			a5 := -x1
+			a7 := x3 + x1 + (x1 >> 1)
+			b1 := a1 + (a7 >> 2)
+			b7 := a7 - (a1 >> 2)
+			b3 := a3 + (a5 >> 2)
+			b5 := (a3 >> 2) - a5
+			r0, r1, r2, r3 := (b0+b7)>>6, (b2+b5)>>6, (b4+b3)>>6, (b6+b1)>>6
+			r4, r5, r6, r7 := (b6-b1)>>6, (b4-b3)>>6, (b2-b5)>>6, (b0-b7)>>6
+			acc |= r0 | r1 | r2 | r3 | r4 | r5 | r6 | r7
+			rc := (*[57]uint16)(res[j&7:])
+			rc[0], rc[8], rc[16], rc[24] = uint16(r0), uint16(r1), uint16(r2), uint16(r3)
+			rc[32], rc[40], rc[48], rc[56] = uint16(r4), uint16(r5), uint16(r6), uint16(r7)
+		}
+	default:
+		for j := 0; j < 8; j++ {
+			f := (*[8]int32)(t[j*8 : j*8+8])
+			x0, x1, x2, x3, x4, x5, x6, x7 := f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]
+			a0 := x0 + x4
+			a4 := x0 - x4
+			a2 := (x2 >> 1) - x6
+			a6 := x2 + (x6 >> 1)
+			b0 := a0 + a6
+			b2 := a4 + a2
+			b4 := a4 - a2
+			b6 := a0 - a6
+			a1 := -x3 + x5 - x7 - (x7 >> 1)
+			a3 := x1 + x7 - x3 - (x3 >> 1)
+			a5 := -x1 + x7 + x5 + (x5 >> 1)
+			a7 := x3 + x5 + x1 + (x1 >> 1)
+			b1 := a1 + (a7 >> 2)
+			b7 := a7 - (a1 >> 2)
+			b3 := a3 + (a5 >> 2)
+			b5 := (a3 >> 2) - a5
+			r0, r1, r2, r3 := (b0+b7)>>6, (b2+b5)>>6, (b4+b3)>>6, (b6+b1)>>6
+			r4, r5, r6, r7 := (b6-b1)>>6, (b4-b3)>>6, (b2-b5)>>6, (b0-b7)>>6
+			acc |= r0 | r1 | r2 | r3 | r4 | r5 | r6 | r7
+			rc := (*[57]uint16)(res[j&7:])
+			rc[0], rc[8], rc[16], rc[24] = uint16(r0), uint16(r1), uint16(r2), uint16(r3)
+			rc[32], rc[40], rc[48], rc[56] = uint16(r4), uint16(r5), uint16(r6), uint16(r7)
+		}
+	}
+	if uint32(acc) >= 1024 {
+		return false
+	}
+	o := 0
+	for y := 0; y < 8; y++ {
+		d := (*[8]uint16)(dst[o : o+8])
+		r := (*[8]uint16)(res[8*y : 8*y+8])
+		v0 := dbkLd4((*[4]uint16)(d[0:4])) + dbkLd4((*[4]uint16)(r[0:4]))
+		v1 := dbkLd4((*[4]uint16)(d[4:8])) + dbkLd4((*[4]uint16)(r[4:8]))
+		if ((v0^two)|(v1^two))&hi8 != 0 {
+			v0, v1 = clipLanes255(v0), clipLanes255(v1)
+		}
+		dbkSt4((*[4]uint16)(d[0:4]), v0-two)
+		dbkSt4((*[4]uint16)(d[4:8]), v1-two)
+		o += stride
+	}
+	return true
+}
+
+// clipLanes255 clips each 16-bit lane of v (p+r+512, below 2^11) to
+// 512..767, that is p+r to 0..255.
+func clipLanes255(v uint64) uint64 {
+	var w uint64
+	for i := 0; i < 64; i += 16 {
+		w |= uint64(min(max(v>>i&0xffff, 512), 767)) << i
+	}
+	return w
 }
 
 // scale4x4 is eq. 8-336/8-337: d = c*LevelScale4x4 scaled by qP/6.
