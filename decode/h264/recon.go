@@ -207,6 +207,17 @@ func (d *sliceDecoder) reconstructChroma() {
 		d.chromaDCRecon420(1, p.cr, stride, o, haveTop, haveLeft, def)
 		return
 	}
+	if w == 8 && h == 8 && !d.bypass {
+		// 4:2:0 horizontal, vertical and plane prediction with the
+		// neighbours the mode uses (always, in a conforming stream).
+		mode := int(d.cur.chromaPredMode)
+		if mode == 1 && haveLeft || mode == 2 && haveTop || mode == 3 && haveTop && haveLeft && d.mbD != nil {
+			o := y0*stride + x0
+			d.chromaPredRecon420(0, p.cb, stride, o, mode)
+			d.chromaPredRecon420(1, p.cr, stride, o, mode)
+			return
+		}
+	}
 	for c, plane := range [2][]uint16{p.cb, p.cr} {
 		if d.cur.chromaPredMode == 0 && w == 8 && !d.bypass {
 			d.chromaDCRecon(c, plane, stride, x0, y0, h, haveTop, haveLeft, def)
@@ -266,6 +277,78 @@ func (d *sliceDecoder) reconstructChroma() {
 			nz >>= 1
 			ac >>= 1
 		}
+	}
+}
+
+// chromaPredRecon420 predicts one component of a 4:2:0 macroblock at
+// offset o of plane with intra_chroma_pred_mode 1 (horizontal, §8.3.4.2),
+// 2 (vertical, §8.3.4.3) or 3 (plane, §8.3.4.4, with xCF = yCF = 0), all
+// of whose neighbours the caller has checked are available, and adds the
+// residual.
+func (d *sliceDecoder) chromaPredRecon420(c int, plane []uint16, stride, o, mode int) {
+	blk := plane[o : o+7*stride+8]
+	maxV := d.maxC
+	switch mode {
+	case 1:
+		l := plane[o-1 : o+7*stride]
+		_ = l[7*stride]
+		fillRow8(blk[0:8], uint64(l[0])*rep16)
+		fillRow8(blk[stride:stride+8], uint64(l[stride])*rep16)
+		fillRow8(blk[2*stride:2*stride+8], uint64(l[2*stride])*rep16)
+		fillRow8(blk[3*stride:3*stride+8], uint64(l[3*stride])*rep16)
+		fillRow8(blk[4*stride:4*stride+8], uint64(l[4*stride])*rep16)
+		fillRow8(blk[5*stride:5*stride+8], uint64(l[5*stride])*rep16)
+		fillRow8(blk[6*stride:6*stride+8], uint64(l[6*stride])*rep16)
+		fillRow8(blk[7*stride:7*stride+8], uint64(l[7*stride])*rep16)
+	case 2:
+		t := (*[8]uint16)(plane[o-stride : o-stride+8])
+		w0, w1 := dbkLd4((*[4]uint16)(t[0:4])), dbkLd4((*[4]uint16)(t[4:8]))
+		fillRow8x2(blk[0:8], w0, w1)
+		fillRow8x2(blk[stride:stride+8], w0, w1)
+		fillRow8x2(blk[2*stride:2*stride+8], w0, w1)
+		fillRow8x2(blk[3*stride:3*stride+8], w0, w1)
+		fillRow8x2(blk[4*stride:4*stride+8], w0, w1)
+		fillRow8x2(blk[5*stride:5*stride+8], w0, w1)
+		fillRow8x2(blk[6*stride:6*stride+8], w0, w1)
+		fillRow8x2(blk[7*stride:7*stride+8], w0, w1)
+	default:
+		// t[1+x] = p[x,-1], t[0] = p[-1,-1]; l[(1+y)*stride] = p[-1,y].
+		t := (*[9]uint16)(plane[o-stride-1 : o-stride+8])
+		l := plane[o-stride-1 : o+7*stride]
+		_ = l[8*stride]
+		hh := 1*(int32(t[5])-int32(t[3])) + 2*(int32(t[6])-int32(t[2])) +
+			3*(int32(t[7])-int32(t[1])) + 4*(int32(t[8])-int32(t[0]))
+		vv := 1*(int32(l[5*stride])-int32(l[3*stride])) + 2*(int32(l[6*stride])-int32(l[2*stride])) +
+			3*(int32(l[7*stride])-int32(l[stride])) + 4*(int32(l[8*stride])-int32(l[0]))
+		a := 16 * (int32(l[8*stride]) + int32(t[8]))
+		b := (34*hh + 32) >> 6
+		cc := (34*vv + 32) >> 6
+		base := a - 3*b - 3*cc + 16
+		for y := 0; y < 8; y++ {
+			r := (*[8]uint16)(blk[y*stride : y*stride+8])
+			v := base
+			for x := range r {
+				r[x] = uint16(clip(0, maxV, v>>5))
+				v += b
+			}
+			base += cc
+		}
+	}
+	cf := &d.coefC[c&1]
+	nz, ac := d.nzC[c&1], d.acC[c&1]
+	for b := 0; nz != 0 && b < 4; b++ {
+		if nz&1 != 0 {
+			dst := blk[4*(b>>1)*stride+4*(b&1):]
+			if ac&1 != 0 {
+				idct4Add(dst, stride, &cf[b], maxV)
+			} else {
+				// Only the DC coefficient (§8.5.12.2 with zero AC).
+				dcAdd4(dst, stride, (cf[b][0]+32)>>6, maxV)
+				cf[b][0] = 0
+			}
+		}
+		nz >>= 1
+		ac >>= 1
 	}
 }
 

@@ -167,3 +167,75 @@ func idct4AddRef(dst []uint16, stride int, c *[16]int32, maxV int32) {
 	}
 	*c = [16]int32{}
 }
+
+// TestChromaPredRecon420 checks chromaPredRecon420 (horizontal, vertical
+// and plane prediction of a 4:2:0 macroblock with its residual) against
+// predChroma followed by idct4AddRef or the DC-only add per block.
+func TestChromaPredRecon420(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	const stride = 24
+	for iter := 0; iter < 3000; iter++ {
+		bitDepth := 8 + r.IntN(7)
+		if iter%2 == 0 {
+			bitDepth = 8
+		}
+		maxV := int32(1)<<bitDepth - 1
+		plane := make([]uint16, stride*20)
+		for i := range plane {
+			plane[i] = uint16(r.IntN(int(maxV) + 1))
+			if iter%8 == 1 {
+				plane[i] = uint16(int(maxV) * r.IntN(2)) // extremes: plane prediction clips
+			}
+		}
+		mode := 1 + iter%3
+		var d sliceDecoder
+		d.maxC = maxV
+		c := r.IntN(2)
+		nz := uint8(r.IntN(16))
+		ac := nz & uint8(r.IntN(16))
+		d.nzC[c], d.acC[c] = nz, ac
+		for b := 0; b < 4; b++ {
+			cf := &d.coefC[c][b]
+			switch {
+			case ac>>b&1 != 0:
+				randCoefs(r, cf[:], 0.5, bitDepth)
+				cf[1+r.IntN(15)] = int32(r.IntN(200)) + 1
+			case nz>>b&1 != 0:
+				cf[0] = int32(r.IntN(1<<(bitDepth+6))) - 1<<(bitDepth+5)
+			}
+		}
+		coefs := d.coefC
+		const x0, y0 = 8, 8
+		o := y0*stride + x0
+		got := append([]uint16(nil), plane...)
+		d.chromaPredRecon420(c, got, stride, o, mode)
+		if d.coefC[c] != [8][16]int32{} {
+			t.Fatalf("iter %d: coefficients not cleared", iter)
+		}
+
+		want := append([]uint16(nil), plane...)
+		var top, left [16]int32
+		for i := 0; i < 8; i++ {
+			top[i] = int32(want[(y0-1)*stride+x0+i])
+			left[i] = int32(want[(y0+i)*stride+x0-1])
+		}
+		corner := int32(want[(y0-1)*stride+x0-1])
+		predChroma(want[o:], stride, 8, 8, mode, &top, &left, corner, true, true, bitDepth)
+		for b := 0; b < 4; b++ {
+			off := o + 4*(b>>1)*stride + 4*(b&1)
+			cf := coefs[c][b]
+			switch {
+			case ac>>b&1 != 0:
+				idct4AddRef(want[off:], stride, &cf, maxV)
+			case nz>>b&1 != 0:
+				dcAdd4(want[off:], stride, (cf[0]+32)>>6, maxV)
+			}
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("iter %d (mode %d, depth %d, nz %04b ac %04b): sample (%d,%d) = %d, want %d",
+					iter, mode, bitDepth, nz, ac, i%stride-x0, i/stride-y0, got[i], want[i])
+			}
+		}
+	}
+}

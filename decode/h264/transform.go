@@ -240,8 +240,7 @@ func idct8Rows(c *[64]int32, t *[64]int32) int {
 	rows := 0
 	for i := 0; i < 8; i++ {
 		r := (*[8]int32)(c[i*8 : i*8+8])
-		hi := ld2x32((*[2]int32)(r[4:6])) | ld2x32((*[2]int32)(r[6:8]))
-		if ld2x32((*[2]int32)(r[0:2]))|ld2x32((*[2]int32)(r[2:4]))|hi == 0 {
+		if ld2x32((*[2]int32)(r[0:2]))|ld2x32((*[2]int32)(r[2:4]))|ld2x32((*[2]int32)(r[4:6]))|ld2x32((*[2]int32)(r[6:8])) == 0 {
 			continue
 		}
 		rows |= 1 << i
@@ -249,38 +248,6 @@ func idct8Rows(c *[64]int32, t *[64]int32) int {
 		// already, so c is zero on return without clearing all 64
 		// coefficients.
 		tc := (*[57]int32)(t[i&7:])
-		if hi == 0 {
-			// x4..x7 are zero (about half the rows): the same
-			// equations with those terms dropped.
-			x0, x1, x2, x3 := r[0], r[1], r[2], r[3]
-			*(*[4]int32)(r[0:4]) = [4]int32{}
-			if x1|x2|x3 == 0 {
-				// Only x0: every output is x0.
-				tc[0], tc[8], tc[16], tc[24], tc[32], tc[40], tc[48], tc[56] = x0, x0, x0, x0, x0, x0, x0, x0
-				continue
-			}
-			b0 := x0 + x2
-			b6 := x0 - x2
-			b2 := x0 + (x2 >> 1)
-			b4 := x0 - (x2 >> 1)
-			a1 := -x3
-			a3 := x1 - x3 - (x3 >> 1)
-			a5 := -x1
-			a7 := x3 + x1 + (x1 >> 1)
-			b1 := a1 + (a7 >> 2)
-			b7 := a7 - (a1 >> 2)
-			b3 := a3 + (a5 >> 2)
-			b5 := (a3 >> 2) - a5
-			tc[0] = b0 + b7
-			tc[8] = b2 + b5
-			tc[16] = b4 + b3
-			tc[24] = b6 + b1
-			tc[32] = b6 - b1
-			tc[40] = b4 - b3
-			tc[48] = b2 - b5
-			tc[56] = b0 - b7
-			continue
-		}
 		x0, x1, x2, x3, x4, x5, x6, x7 := r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
 		*r = [8]int32{}
 		a0 := x0 + x4
