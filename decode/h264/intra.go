@@ -231,19 +231,20 @@ func pred16x16(dst []uint16, stride, mode int, top, left *[16]int32, corner int3
 	maxV := int32(1)<<uint(bitDepth) - 1
 	switch mode {
 	case 0: // vertical
+		// Rows are stored as four 64-bit words (sample i of a word in
+		// lane i).
+		var w [4]uint64
+		for i := range w {
+			t := (*[4]int32)(top[4*i : 4*i+4])
+			w[i] = uint64(uint16(t[0])) | uint64(uint16(t[1]))<<16 | uint64(uint16(t[2]))<<32 | uint64(uint16(t[3]))<<48
+		}
 		for y := 0; y < 16; y++ {
-			row := dst[y*stride : y*stride+16]
-			for x := range row {
-				row[x] = uint16(top[x])
-			}
+			fillRow16(dst[y*stride:y*stride+16], w[0], w[1], w[2], w[3])
 		}
 	case 1: // horizontal
 		for y := 0; y < 16; y++ {
-			row := dst[y*stride : y*stride+16]
-			v := uint16(left[y])
-			for x := range row {
-				row[x] = v
-			}
+			v := uint64(uint16(left[y])) * rep16
+			fillRow16(dst[y*stride:y*stride+16], v, v, v, v)
 		}
 	case 2: // DC
 		var s int32
@@ -267,11 +268,9 @@ func pred16x16(dst []uint16, stride, mode int, top, left *[16]int32, corner int3
 		default:
 			dc = 1 << uint(bitDepth-1)
 		}
+		v := uint64(uint16(dc)) * rep16
 		for y := 0; y < 16; y++ {
-			row := dst[y*stride : y*stride+16]
-			for x := range row {
-				row[x] = uint16(dc)
-			}
+			fillRow16(dst[y*stride:y*stride+16], v, v, v, v)
 		}
 	default: // plane
 		var h, v int32
@@ -294,6 +293,16 @@ func pred16x16(dst []uint16, stride, mode int, top, left *[16]int32, corner int3
 			}
 		}
 	}
+}
+
+// fillRow16 stores the lanes of w0..w3 to samples 0-3, 4-7, 8-11 and
+// 12-15 of r.
+func fillRow16(r []uint16, w0, w1, w2, w3 uint64) {
+	q := (*[16]uint16)(r)
+	dbkSt4((*[4]uint16)(q[0:4]), w0)
+	dbkSt4((*[4]uint16)(q[4:8]), w1)
+	dbkSt4((*[4]uint16)(q[8:12]), w2)
+	dbkSt4((*[4]uint16)(q[12:16]), w3)
 }
 
 // predChroma writes the chroma intra prediction (§8.3.4) of one chroma
