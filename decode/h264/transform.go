@@ -80,14 +80,16 @@ func (l *levelScale) init(m *scalingMatrix) {
 
 // idct4Add applies the 4x4 inverse transform (§8.5.12.2) to the scaled
 // coefficients c (raster order, zeroed on return) and adds the residual to
-// the prediction in dst (§8.5.14), clipping to maxV.
+// the prediction in dst (§8.5.14), clipping to maxV. Written out without
+// loops, like idct4Const.
 func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
 	_ = dst[3*stride+3]
 	d0 := (*[4]uint16)(dst[0:4])
 	d1 := (*[4]uint16)(dst[stride : stride+4])
 	d2 := (*[4]uint16)(dst[2*stride : 2*stride+4])
 	d3 := (*[4]uint16)(dst[3*stride : 3*stride+4])
-	if c[1]|c[2]|c[3]|c[4]|c[5]|c[6]|c[7]|c[8]|c[9]|c[10]|c[11]|c[12]|c[13]|c[14]|c[15] == 0 {
+	if uint64(uint32(c[1]))|ld2x32((*[2]int32)(c[2:4]))|ld2x32((*[2]int32)(c[4:6]))|ld2x32((*[2]int32)(c[6:8]))|
+		ld2x32((*[2]int32)(c[8:10]))|ld2x32((*[2]int32)(c[10:12]))|ld2x32((*[2]int32)(c[12:14]))|ld2x32((*[2]int32)(c[14:16])) == 0 {
 		// Only the DC coefficient: every residual sample is (d00+32)>>6
 		// (eq. 8-354 to 8-358 with all other inputs zero).
 		r := (c[0] + 32) >> 6
@@ -102,32 +104,29 @@ func idct4Add(dst []uint16, stride int, c *[16]int32, maxV int32) {
 	}
 	// The rounding offset 32 of eq. 8-354..8-358 joins c[0]: it reaches
 	// every row-0 output, which is every column's f[0] (see idct8Add).
-	c[0] += 32
-	var t [16]int32
-	for i := 0; i < 4; i++ {
-		r := (*[4]int32)(c[i*4 : i*4+4])
-		e0 := r[0] + r[2]
-		e1 := r[0] - r[2]
-		e2 := (r[1] >> 1) - r[3]
-		e3 := r[1] + (r[3] >> 1)
-		// Transposed output: the column pass reads t[j*4:j*4+4].
-		t[i] = e0 + e3
-		t[4+i] = e1 + e2
-		t[8+i] = e1 - e2
-		t[12+i] = e0 - e3
-	}
-	for j := 0; j < 4; j++ {
-		f := (*[4]int32)(t[j*4 : j*4+4])
-		g0 := f[0] + f[2]
-		g1 := f[0] - f[2]
-		g2 := (f[1] >> 1) - f[3]
-		g3 := f[1] + (f[3] >> 1)
-		d0[j] = clipAdd(d0[j], (g0+g3)>>6, maxV)
-		d1[j] = clipAdd(d1[j], (g1+g2)>>6, maxV)
-		d2[j] = clipAdd(d2[j], (g1-g2)>>6, maxV)
-		d3[j] = clipAdd(d3[j], (g0-g3)>>6, maxV)
-	}
+	// maxV&32|32 is 32 written so that the compiler does not move the
+	// constant down to every output.
+	x0, x1, x2, x3 := c[0]+(maxV&32|32), c[1], c[2], c[3]
+	e0, e1, e2, e3 := x0+x2, x0-x2, (x1>>1)-x3, x1+(x3>>1)
+	f00, f01, f02, f03 := e0+e3, e1+e2, e1-e2, e0-e3
+	x0, x1, x2, x3 = c[4], c[5], c[6], c[7]
+	e0, e1, e2, e3 = x0+x2, x0-x2, (x1>>1)-x3, x1+(x3>>1)
+	f10, f11, f12, f13 := e0+e3, e1+e2, e1-e2, e0-e3
+	x0, x1, x2, x3 = c[8], c[9], c[10], c[11]
+	e0, e1, e2, e3 = x0+x2, x0-x2, (x1>>1)-x3, x1+(x3>>1)
+	f20, f21, f22, f23 := e0+e3, e1+e2, e1-e2, e0-e3
+	x0, x1, x2, x3 = c[12], c[13], c[14], c[15]
+	e0, e1, e2, e3 = x0+x2, x0-x2, (x1>>1)-x3, x1+(x3>>1)
+	f30, f31, f32, f33 := e0+e3, e1+e2, e1-e2, e0-e3
 	*c = [16]int32{}
+	g0, g1, g2, g3 := f00+f20, f00-f20, (f10>>1)-f30, f10+(f30>>1)
+	d0[0], d1[0], d2[0], d3[0] = clipAdd(d0[0], (g0+g3)>>6, maxV), clipAdd(d1[0], (g1+g2)>>6, maxV), clipAdd(d2[0], (g1-g2)>>6, maxV), clipAdd(d3[0], (g0-g3)>>6, maxV)
+	g0, g1, g2, g3 = f01+f21, f01-f21, (f11>>1)-f31, f11+(f31>>1)
+	d0[1], d1[1], d2[1], d3[1] = clipAdd(d0[1], (g0+g3)>>6, maxV), clipAdd(d1[1], (g1+g2)>>6, maxV), clipAdd(d2[1], (g1-g2)>>6, maxV), clipAdd(d3[1], (g0-g3)>>6, maxV)
+	g0, g1, g2, g3 = f02+f22, f02-f22, (f12>>1)-f32, f12+(f32>>1)
+	d0[2], d1[2], d2[2], d3[2] = clipAdd(d0[2], (g0+g3)>>6, maxV), clipAdd(d1[2], (g1+g2)>>6, maxV), clipAdd(d2[2], (g1-g2)>>6, maxV), clipAdd(d3[2], (g0-g3)>>6, maxV)
+	g0, g1, g2, g3 = f03+f23, f03-f23, (f13>>1)-f33, f13+(f33>>1)
+	d0[3], d1[3], d2[3], d3[3] = clipAdd(d0[3], (g0+g3)>>6, maxV), clipAdd(d1[3], (g1+g2)>>6, maxV), clipAdd(d2[3], (g1-g2)>>6, maxV), clipAdd(d3[3], (g0-g3)>>6, maxV)
 }
 
 // idct4Const is idct4Add for a block whose prediction is the constant
