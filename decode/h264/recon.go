@@ -64,6 +64,19 @@ func (d *sliceDecoder) reconstructPlane(comp int, plane []uint16, stride int, i1
 				idct4Add(dst[off:], stride, &coef4[blk], maxV)
 			}
 		}
+	case cur.transform8x8 && d.mbA != nil && d.mbB != nil && d.mbD != nil && !d.bypass:
+		// Every 8x8 block has its left, top and top-left neighbours
+		// (§6.4.11.2); the top-right ones are those of blocks 0 and 2,
+		// and of block 1 when macroblock C is available.
+		haveC := d.mbC != nil
+		o := y0*stride + x0
+		for b8 := 0; b8 < 4; b8++ {
+			bo := o + 8*(b8&1) + 8*(b8>>1)*stride
+			d.pred8x8Avail(plane, stride, bo, int(cur.predModes[4*b8]), b8 != 3 && (b8 != 1 || haveC))
+			if nzY>>b8&1 != 0 {
+				idct8Add(plane[bo:], stride, &coef8[b8], maxV)
+			}
+		}
 	case cur.transform8x8:
 		for b8 := 0; b8 < 4; b8++ {
 			bx, by := b8&1, b8>>1
