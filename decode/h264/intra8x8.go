@@ -456,8 +456,55 @@ func (d *sliceDecoder) pred8x8Avail(plane []uint16, stride, o, mode int, haveTR 
 		fillRow8(blk[6*stride:6*stride+8], uint64((l5+2*l6+l7+2)>>2)*rep16)
 		fillRow8(blk[7*stride:7*stride+8], uint64((l6+3*l7+2)>>2)*rep16)
 	default:
-		px, py := o%stride, o/stride
-		d.gatherFilter8(plane, stride, px, py, true, true, haveTR, true, 0)
+		d.gatherFilter8Avail(plane, stride, o, haveTR)
 		pred8x8(blk, stride, mode, &d.e, true, true, 8)
 	}
+}
+
+// gatherFilter8Avail is gatherFilter8 for the 8x8 block at offset o of
+// plane when p[-1,-1], p[x,-1] (x = 0..7) and p[-1,y] are available, with
+// the filter of §8.3.2.2.1 written out for that case.
+func (d *sliceDecoder) gatherFilter8Avail(plane []uint16, stride, o int, haveTR bool) {
+	const c = edgeC
+	e := &d.e
+	top := (*[9]uint16)(plane[o-stride-1 : o-stride+8]) // p[-1,-1], p[0..7,-1]
+	t0, t1, t2, t3, t4 := int32(top[0]), int32(top[1]), int32(top[2]), int32(top[3]), int32(top[4])
+	t5, t6, t7, t8 := int32(top[5]), int32(top[6]), int32(top[7]), int32(top[8])
+	t9, t10, t11, t12, t13, t14, t15, t16 := t8, t8, t8, t8, t8, t8, t8, t8
+	if haveTR {
+		tr := (*[8]uint16)(plane[o-stride+8 : o-stride+16])
+		t9, t10, t11, t12 = int32(tr[0]), int32(tr[1]), int32(tr[2]), int32(tr[3])
+		t13, t14, t15, t16 = int32(tr[4]), int32(tr[5]), int32(tr[6]), int32(tr[7])
+	}
+	// e[c+1+x] = p'[x,-1]: here tK is p[K-1,-1].
+	e[c+1] = (t0 + 2*t1 + t2 + 2) >> 2
+	e[c+2] = (t1 + 2*t2 + t3 + 2) >> 2
+	e[c+3] = (t2 + 2*t3 + t4 + 2) >> 2
+	e[c+4] = (t3 + 2*t4 + t5 + 2) >> 2
+	e[c+5] = (t4 + 2*t5 + t6 + 2) >> 2
+	e[c+6] = (t5 + 2*t6 + t7 + 2) >> 2
+	e[c+7] = (t6 + 2*t7 + t8 + 2) >> 2
+	e[c+8] = (t7 + 2*t8 + t9 + 2) >> 2
+	e[c+9] = (t8 + 2*t9 + t10 + 2) >> 2
+	e[c+10] = (t9 + 2*t10 + t11 + 2) >> 2
+	e[c+11] = (t10 + 2*t11 + t12 + 2) >> 2
+	e[c+12] = (t11 + 2*t12 + t13 + 2) >> 2
+	e[c+13] = (t12 + 2*t13 + t14 + 2) >> 2
+	e[c+14] = (t13 + 2*t14 + t15 + 2) >> 2
+	e[c+15] = (t14 + 2*t15 + t16 + 2) >> 2
+	e[c+16] = (t15 + 3*t16 + 2) >> 2
+	// e[c-1-y] = p'[-1,y]: l[(1+y)*stride] is p[-1,y], l[0] p[-1,-1].
+	l := plane[o-stride-1 : o+7*stride]
+	_ = l[8*stride]
+	l0, l1, l2, l3 := int32(l[stride]), int32(l[2*stride]), int32(l[3*stride]), int32(l[4*stride])
+	l4, l5, l6, l7 := int32(l[5*stride]), int32(l[6*stride]), int32(l[7*stride]), int32(l[8*stride])
+	e[c] = (t1 + 2*t0 + l0 + 2) >> 2
+	e[c-1] = (t0 + 2*l0 + l1 + 2) >> 2
+	e[c-2] = (l0 + 2*l1 + l2 + 2) >> 2
+	e[c-3] = (l1 + 2*l2 + l3 + 2) >> 2
+	e[c-4] = (l2 + 2*l3 + l4 + 2) >> 2
+	e[c-5] = (l3 + 2*l4 + l5 + 2) >> 2
+	e[c-6] = (l4 + 2*l5 + l6 + 2) >> 2
+	e[c-7] = (l5 + 2*l6 + l7 + 2) >> 2
+	e[c-8] = (l6 + 3*l7 + 2) >> 2
 }
