@@ -455,6 +455,40 @@ func (d *sliceDecoder) pred8x8Avail(plane []uint16, stride, o, mode int, haveTR 
 		fillRow8(blk[5*stride:5*stride+8], uint64((l4+2*l5+l6+2)>>2)*rep16)
 		fillRow8(blk[6*stride:6*stride+8], uint64((l5+2*l6+l7+2)>>2)*rep16)
 		fillRow8(blk[7*stride:7*stride+8], uint64((l6+3*l7+2)>>2)*rep16)
+	case predDiagDownLeft:
+		// §8.3.2.2.5: pred[x,y] = line[x+y] with line[k] = (p'[k,-1] +
+		// 2*p'[k+1,-1] + p'[k+2,-1] + 2) >> 2, and p'[16,-1] taken as
+		// p'[15,-1] for line[14] (x = y = 7). The filtered top row
+		// p'[0..15,-1] is f0..f3 (four samples each), the line l0..l3,
+		// and row y is the line from sample y on.
+		top := (*[9]uint16)(plane[o-stride-1 : o-stride+8])
+		var f2, f3 uint64
+		var t8 uint16
+		if haveTR {
+			tr := (*[9]uint16)(plane[o-stride+7 : o-stride+16]) // p[7..15,-1]
+			t8 = tr[1]
+			f2, f3 = filterTop8(tr, tr[8])
+		} else {
+			// p[8..15,-1] are p[7,-1]: so are p'[8..15,-1].
+			t8 = top[8]
+			f2 = uint64(t8) * rep16
+			f3 = f2
+		}
+		f0, f1 := filterTop8(top, t8)
+		const m14 = 0x3fff * rep16
+		f4 := f3 >> 48 * rep16 // p'[15,-1] repeated
+		l0 := (f0 + (f0>>16|f1<<48)<<1 + (f0>>32 | f1<<32) + 2*rep16) >> 2 & m14
+		l1 := (f1 + (f1>>16|f2<<48)<<1 + (f1>>32 | f2<<32) + 2*rep16) >> 2 & m14
+		l2 := (f2 + (f2>>16|f3<<48)<<1 + (f2>>32 | f3<<32) + 2*rep16) >> 2 & m14
+		l3 := (f3 + (f3>>16|f4<<48)<<1 + (f3>>32 | f4<<32) + 2*rep16) >> 2 & m14
+		fillRow8x2(blk[0:8], l0, l1)
+		fillRow8x2(blk[stride:stride+8], l0>>16|l1<<48, l1>>16|l2<<48)
+		fillRow8x2(blk[2*stride:2*stride+8], l0>>32|l1<<32, l1>>32|l2<<32)
+		fillRow8x2(blk[3*stride:3*stride+8], l0>>48|l1<<16, l1>>48|l2<<16)
+		fillRow8x2(blk[4*stride:4*stride+8], l1, l2)
+		fillRow8x2(blk[5*stride:5*stride+8], l1>>16|l2<<48, l2>>16|l3<<48)
+		fillRow8x2(blk[6*stride:6*stride+8], l1>>32|l2<<32, l2>>32|l3<<32)
+		fillRow8x2(blk[7*stride:7*stride+8], l1>>48|l2<<16, l2>>48|l3<<16)
 	default:
 		d.gatherFilter8Avail(plane, stride, o, haveTR)
 		pred8x8(blk, stride, mode, &d.e, true, true, 8)
