@@ -455,12 +455,14 @@ func (d *sliceDecoder) pred8x8Avail(plane []uint16, stride, o, mode int, haveTR 
 		fillRow8(blk[5*stride:5*stride+8], uint64((l4+2*l5+l6+2)>>2)*rep16)
 		fillRow8(blk[6*stride:6*stride+8], uint64((l5+2*l6+l7+2)>>2)*rep16)
 		fillRow8(blk[7*stride:7*stride+8], uint64((l6+3*l7+2)>>2)*rep16)
-	case predDiagDownLeft:
+	case predDiagDownLeft, predVerticalLeft:
 		// §8.3.2.2.5: pred[x,y] = line[x+y] with line[k] = (p'[k,-1] +
 		// 2*p'[k+1,-1] + p'[k+2,-1] + 2) >> 2, and p'[16,-1] taken as
 		// p'[15,-1] for line[14] (x = y = 7). The filtered top row
 		// p'[0..15,-1] is f0..f3 (four samples each), the line l0..l3,
-		// and row y is the line from sample y on.
+		// and row y is the line from sample y on. §8.3.2.2.8 (vertical
+		// left): row 2j is (p'[k,-1] + p'[k+1,-1] + 1) >> 1 from k = j on,
+		// row 2j+1 the same line as above from j on.
 		top := (*[9]uint16)(plane[o-stride-1 : o-stride+8])
 		var f2, f3 uint64
 		var t8 uint16
@@ -480,6 +482,21 @@ func (d *sliceDecoder) pred8x8Avail(plane []uint16, stride, o, mode int, haveTR 
 		l0 := (f0 + (f0>>16|f1<<48)<<1 + (f0>>32 | f1<<32) + 2*rep16) >> 2 & m14
 		l1 := (f1 + (f1>>16|f2<<48)<<1 + (f1>>32 | f2<<32) + 2*rep16) >> 2 & m14
 		l2 := (f2 + (f2>>16|f3<<48)<<1 + (f2>>32 | f3<<32) + 2*rep16) >> 2 & m14
+		if mode == predVerticalLeft {
+			const m15 = 0x7fff * rep16
+			a0 := (f0 + (f0>>16 | f1<<48) + rep16) >> 1 & m15
+			a1 := (f1 + (f1>>16 | f2<<48) + rep16) >> 1 & m15
+			a2 := (f2 + (f2>>16 | f3<<48) + rep16) >> 1 & m15
+			fillRow8x2(blk[0:8], a0, a1)
+			fillRow8x2(blk[stride:stride+8], l0, l1)
+			fillRow8x2(blk[2*stride:2*stride+8], a0>>16|a1<<48, a1>>16|a2<<48)
+			fillRow8x2(blk[3*stride:3*stride+8], l0>>16|l1<<48, l1>>16|l2<<48)
+			fillRow8x2(blk[4*stride:4*stride+8], a0>>32|a1<<32, a1>>32|a2<<32)
+			fillRow8x2(blk[5*stride:5*stride+8], l0>>32|l1<<32, l1>>32|l2<<32)
+			fillRow8x2(blk[6*stride:6*stride+8], a0>>48|a1<<16, a1>>48|a2<<16)
+			fillRow8x2(blk[7*stride:7*stride+8], l0>>48|l1<<16, l1>>48|l2<<16)
+			return
+		}
 		l3 := (f3 + (f3>>16|f4<<48)<<1 + (f3>>32 | f4<<32) + 2*rep16) >> 2 & m14
 		fillRow8x2(blk[0:8], l0, l1)
 		fillRow8x2(blk[stride:stride+8], l0>>16|l1<<48, l1>>16|l2<<48)
