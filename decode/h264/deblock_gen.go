@@ -1,0 +1,424 @@
+//go:build ignore
+
+// deblock_gen writes deblock_swar_gen.go: the edge functions of the
+// four-lines-at-a-time deblocking filter (deblock_swar.go, whose header
+// comment explains the lane arithmetic). The sample filters are written out
+// in each edge function rather than called (a call makes the compiler spill
+// and reload every live value around it, which costs more than the filter
+// of four lines), so the same filter text appears in many places; here each
+// filter is written once (lumaBS4, lumaBS3, chromaBS4, chromaBS3) and the
+// edge functions are put together from it and from the loads and stores of
+// their layout. From decode/h264:
+//
+//	go run deblock_gen.go          # rewrites deblock_swar_gen.go (go generate)
+//	go run deblock_gen.go -stdout  # prints it (TestDeblockGenUpToDate)
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"go/format"
+	"log"
+	"os"
+	"strings"
+)
+
+var out bytes.Buffer
+
+// w writes one or more lines; gofmt fixes the indentation afterwards.
+func w(format string, args ...any) { fmt.Fprintf(&out, format+"\n", args...) }
+
+// A filter reads the words p3..q3 (those it needs) and k, the *dbkSW of
+// the edge, and defines the words it writes (np2..nq2, those it changes).
+// test is the filterSamplesFlag computation common to all of them; body
+// runs when some lane passed it.
+type filter struct {
+	comment string
+	body    string
+}
+
+const test = `f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)`
+
+var (
+	// Luma, bS 4: np2..nq2 (np0/nq0 of unfiltered lanes are p0/q0; np1,
+	// np2, nq1, nq2 of lanes that are not strongly filtered are p1.. since
+	// pm/qm are only set where f is).
+	lumaBS4 = filter{"// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.", `
+fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+fm := dbkExpand(f)
+pm := dbkExpand(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+qm := dbkExpand(fs & dbkLT(q2, q0, k.cb))
+// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
+nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+np1, np2 := p1, p2
+{
+	a := p1 + p0 + q0
+	sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3 & swM13      // equation 8-473
+	sp1 := (p2 + a + 2*swL) >> 2 & swM14              // 8-474
+	sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 & swM13 // 8-475
+	np0 ^= (np0 ^ sp0) & pm
+	np1 ^= (np1 ^ sp1) & pm
+	np2 ^= (np2 ^ sp2) & pm
+}
+nq1, nq2 := q1, q2
+{
+	a := q1 + q0 + p0
+	sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3 & swM13      // 8-480
+	sq1 := (q2 + a + 2*swL) >> 2 & swM14              // 8-481
+	sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 & swM13 // 8-482
+	nq0 ^= (nq0 ^ sq0) & qm
+	nq1 ^= (nq1 ^ sq1) & qm
+	nq2 ^= (nq2 ^ sq2) & qm
+}
+np0 = p0 ^ (p0^np0)&fm
+nq0 = q0 ^ (q0^nq0)&fm`}
+
+	// Luma, bS 3: np1..nq1.
+	lumaBS3 = filter{"// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.", `
+ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+aq := f & dbkLT(q2, q0, k.cb)
+tc := k.tc0 + ap>>15 + aq>>15 // equation 8-468
+// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+// biased by 512 (4096 before the shift).
+d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
+fm := dbkExpand(f)
+` + clip1 + `
+np1, nq1 := p1, q1
+{
+	// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+	// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
+	avg := (p0 + q0 + swL) >> 1 & swM15
+	{
+		x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
+		x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+		np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
+	}
+	{
+		x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
+		x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+		nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
+	}
+}`}
+
+	// Chroma, bS 4: np0, nq0.
+	chromaBS4 = filter{"// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.", `
+fm := dbkExpand(f)
+np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
+nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+np0 = p0 ^ (p0^np0)&fm
+nq0 = q0 ^ (q0^nq0)&fm`}
+
+	// Chroma, bS 3: np0, nq0.
+	chromaBS3 = filter{"// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.", `
+fm := dbkExpand(f)
+d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+d = dbkMax(dbkMin(d, k.hiC), k.loC)
+` + clip1}
+)
+
+// clip1 computes np0 and nq0 from p0, q0 and the biased delta d.
+const clip1 = `// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+// lanes hold the results + 256, which need no clipping when all are in
+// 256..511.
+ep, eq := p0+d-256*swL, q0+768*swL-d
+if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+	ep, eq = dbkClip255(ep), dbkClip255(eq)
+}
+np0 := p0 ^ (p0^ep&swFF)&fm
+nq0 := q0 ^ (q0^eq&swFF)&fm`
+
+// inLoop writes filter fl in a loop over groups of four lines: a group
+// none of whose lines is filtered is skipped.
+func inLoop(fl filter) {
+	w("%s", fl.comment)
+	w("%s", test)
+	w("if f == 0 {\ncontinue\n}")
+	w("%s", strings.TrimPrefix(fl.body, "\n"))
+}
+
+// nested writes filter fl and then what stores does, both only when some
+// line of the group is filtered.
+func nested(fl filter, stores func()) {
+	w("%s", fl.comment)
+	w("%s", test)
+	w("if f != 0 {")
+	w("%s", strings.TrimPrefix(fl.body, "\n"))
+	stores()
+	w("}")
+}
+
+var rows4 = []string{"r0", "r1", "r2", "r3"}
+
+// rowPtrs defines the row arrays names[i] := (*[n]uint16)(pl[o+i*stride+lo : ...]).
+func rowPtrs(names []string, o string, first, lo, n int) {
+	for i, r := range names {
+		row := o
+		switch j := first + i; {
+		case j == 1:
+			row += "+stride"
+		case j == -1:
+			row += "-stride"
+		case j != 0:
+			row += fmt.Sprintf("%+d*stride", j)
+		}
+		w("%s := (*[%d]uint16)(pl[%s : %s])", r, n, row+off(lo), row+off(lo+n))
+	}
+}
+
+func off(d int) string {
+	if d == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%+d", d)
+}
+
+// ldTr defines the four words dst as the transposed 4x4 block at columns
+// lo..lo+3 of the rows rows.
+func ldTr(dst string, rows []string, lo int) {
+	var a []string
+	for _, r := range rows {
+		a = append(a, fmt.Sprintf("dbkLd4((*[4]uint16)(%s[%d:%d]))", r, lo, lo+4))
+	}
+	w("%s := dbkTr4(%s)", dst, strings.Join(a, ", "))
+}
+
+// gather defines dst as column x of the rows rows, sample by sample.
+func gather(dst string, rows []string, x int) {
+	var a []string
+	for i, r := range rows {
+		s := fmt.Sprintf("uint64(%s[%d])", r, x)
+		if i > 0 {
+			s += fmt.Sprintf("<<%d", 16*i)
+		}
+		a = append(a, s)
+	}
+	w("%s := %s", dst, strings.Join(a, " | "))
+}
+
+// stTr transposes the words src back and stores them at columns lo..lo+3
+// of the rows rows; op is := or =.
+func stTr(src string, rows []string, lo int, op string) {
+	w("a, b, c, d %s dbkTr4(%s)", op, src)
+	for i, r := range rows {
+		w("dbkSt4((*[4]uint16)(%s[%d:%d]), %s)", r, lo, lo+4, "abcd"[i:i+1])
+	}
+}
+
+// ldRows defines the words of column x..x+3 of rows rows as names.
+func ldRows(names, rows []string) {
+	for i := 0; i < len(names); i += 2 {
+		w("%s, %s := dbkLd4((*[4]uint16)(%s[x:x+4])), dbkLd4((*[4]uint16)(%s[x:x+4]))", names[i], names[i+1], rows[i], rows[i+1])
+	}
+}
+
+func stRows(vals, rows []string) {
+	for i, v := range vals {
+		w("dbkSt4((*[4]uint16)(%s[x:x+4]), %s)", rows[i], v)
+	}
+}
+
+func main() {
+	stdout := flag.Bool("stdout", false, "print the file instead of writing deblock_swar_gen.go")
+	flag.Parse()
+
+	w("// Code generated by deblock_gen.go; DO NOT EDIT.")
+	w("")
+	w("package h264")
+	w("")
+	w(`// The edge functions of deblock_swar.go. The sample filters are written
+// out in each of them rather than called: a call would make the compiler
+// spill and reload every live value around it, which costs more than the
+// filter of four lines. deblock_gen.go writes each filter once (bS 4 luma,
+// bS 3 luma, bS 4 chroma, bS 3 chroma) and this file from it;
+// TestDeblockSWARMatchesGeneric checks every function. Past the
+// filterSamplesFlag test of a group of four lines (skipped as a whole when
+// no line is filtered) the filters have no data-dependent branch but the
+// rare Clip1 one: the strong-filter and ap/aq cases are selected by lane
+// masks, which is faster on real pictures than branches that mispredict.
+//
+// Edges that touch disjoint samples are filtered in one pass (the two
+// vertical edges of a transform_size_8x8_flag macroblock, the two vertical
+// or horizontal edges of a chroma block), which loads each row or column
+// group once; the four vertical edges of a 4x4-transform macroblock share
+// one transposition per group of rows.`)
+	w("")
+
+	// Luma, vertical, bS 4.
+	w(`// dbkSWLumaV4 filters a vertical luma edge with bS 4 over the 16 rows of
+// a macroblock; pl[off] is q0 of row 0. Four rows at a time, p3..p0 and
+// q0..q3 of each row are loaded as two words and transposed so that a word
+// holds one column of the four rows; what changed is transposed back and
+// stored.
+func dbkSWLumaV4(pl []uint16, off, stride int, k *dbkSW) {
+for o := off; o < off+16*stride; o += 4 * stride {`)
+	rowPtrs(rows4, "o", 0, -4, 8)
+	ldTr("p3, p2, p1, p0", rows4, 0)
+	ldTr("q0, q1, q2, q3", rows4, 4)
+	inLoop(lumaBS4)
+	stTr("p3, np2, np1, np0", rows4, 0, ":=")
+	stTr("nq0, nq1, nq2, q3", rows4, 4, "=")
+	w("}\n}\n")
+
+	w(`// dbkSWLumaV3 is dbkSWLumaV4 for bS 3. Only p2..q2 are read and p1..q1
+// written: p1 p0 q0 q1 of four rows are one transposed 4x4 block, p2 and q2
+// are gathered sample by sample.
+func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
+for o := off; o < off+16*stride; o += 4 * stride {`)
+	rowPtrs(rows4, "o", 0, -3, 6)
+	ldTr("p1, p0, q0, q1", rows4, 1)
+	gather("p2", rows4, 0)
+	gather("q2", rows4, 5)
+	inLoop(lumaBS3)
+	stTr("np1, np0, nq0, nq1", rows4, 1, ":=")
+	w("}\n}\n")
+
+	w(`// dbkSWLumaH4 filters the 16 columns of a horizontal luma edge with bS 4
+// whose q0 of column 0 is pl[off], four columns at a time.
+func dbkSWLumaH4(pl []uint16, off, stride int, k *dbkSW) {`)
+	r8 := []string{"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"}
+	rowPtrs(r8, "off", -4, 0, 16)
+	w("for x := 0; x < 16; x += 4 {")
+	ldRows([]string{"p3", "p2", "p1", "p0", "q0", "q1", "q2", "q3"}, r8)
+	inLoop(lumaBS4)
+	stRows([]string{"np2", "np1", "np0", "nq0", "nq1", "nq2"}, r8[1:7])
+	w("}\n}\n")
+
+	w(`// dbkSWLumaH3 is dbkSWLumaH4 for bS 3.
+func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {`)
+	rowPtrs(r8[1:7], "off", -3, 0, 16)
+	w("for x := 0; x < 16; x += 4 {")
+	ldRows([]string{"p2", "p1", "p0", "q0", "q1", "q2"}, r8[1:7])
+	inLoop(lumaBS3)
+	stRows([]string{"np1", "np0", "nq0", "nq1"}, r8[2:6])
+	w("}\n}\n")
+
+	s4 := []string{"s0", "s1", "s2", "s3"}
+	for _, c := range []struct {
+		bs string
+		fl filter
+	}{{"4", chromaBS4}, {"3", chromaBS3}} {
+		w(`// dbkSWChromaV%s filters a vertical chroma edge with bS %s over the 8 rows
+// of a 4:2:0 macroblock; pl[off] is q0 of row 0. p1 p0 q0 q1 of four rows
+// are one transposed 4x4 block.
+func dbkSWChromaV%s(pl []uint16, off, stride int, k *dbkSW) {
+for o := off; o < off+8*stride; o += 4 * stride {`, c.bs, c.bs, c.bs)
+		rowPtrs(s4, "o", 0, -2, 4)
+		w("p1, p0, q0, q1 := dbkTr4(dbkLd4(s0), dbkLd4(s1), dbkLd4(s2), dbkLd4(s3))")
+		inLoop(c.fl)
+		w("a, b, c, d := dbkTr4(p1, np0, nq0, q1)")
+		for i, s := range s4 {
+			w("dbkSt4(%s, %s)", s, "abcd"[i:i+1])
+		}
+		w("}\n}\n")
+	}
+	for _, c := range []struct {
+		bs string
+		fl filter
+	}{{"4", chromaBS4}, {"3", chromaBS3}} {
+		w(`// dbkSWChromaH%s filters the 8 columns of a horizontal chroma edge with bS
+// %s whose q0 of column 0 is pl[off].
+func dbkSWChromaH%s(pl []uint16, off, stride int, k *dbkSW) {`, c.bs, c.bs, c.bs)
+		rowPtrs(rows4, "off", -2, 0, 8)
+		w("for x := 0; x < 8; x += 4 {")
+		ldRows([]string{"p1", "p0", "q0", "q1"}, rows4)
+		inLoop(c.fl)
+		stRows([]string{"np0", "nq0"}, rows4[1:3])
+		w("}\n}\n")
+	}
+
+	w(`// dbkSWChromaV43 filters both vertical chroma edges of a 4:2:0 macroblock
+// whose q0 of row 0 of the left edge is pl[off]: x = 0 with bS 4 (kL) and
+// x = 4 with bS 3 (kI). They touch different samples (x = 0 reads columns
+// -2..1, x = 4 columns 2..5), so one pass over the rows does both.
+func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {
+for o := off; o < off+8*stride; o += 4 * stride {`)
+	rowPtrs(rows4, "o", 0, -2, 8)
+	w("{\nk := kL")
+	ldTr("p1, p0, q0, q1", rows4, 0)
+	nested(chromaBS4, func() { stTr("p1, np0, nq0, q1", rows4, 0, ":=") })
+	w("}\n{\nk := kI")
+	ldTr("p1, p0, q0, q1", rows4, 4)
+	nested(chromaBS3, func() { stTr("p1, np0, nq0, q1", rows4, 4, ":=") })
+	w("}\n}\n}\n")
+
+	w(`// dbkSWLumaV8 filters both vertical luma edges of a macroblock with
+// transform_size_8x8_flag whose top-left sample is pl[off]: x = 0 with bS
+// 4 (kL) and x = 8 with bS 3 (kI). They touch different samples (x = 0
+// columns -4..3, x = 8 columns 5..10), so one pass over the rows does both.
+func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
+for o := off; o < off+16*stride; o += 4 * stride {`)
+	rowPtrs(rows4, "o", 0, -4, 16)
+	w("{\nk := kL")
+	ldTr("p3, p2, p1, p0", rows4, 0)
+	ldTr("q0, q1, q2, q3", rows4, 4)
+	nested(lumaBS4, func() {
+		stTr("p3, np2, np1, np0", rows4, 0, ":=")
+		stTr("nq0, nq1, nq2, q3", rows4, 4, "=")
+	})
+	w("}\n{\nk := kI")
+	ldTr("p1, p0, q0, q1", rows4, 10)
+	gather("p2", rows4, 9)
+	gather("q2", rows4, 14)
+	nested(lumaBS3, func() { stTr("np1, np0, nq0, nq1", rows4, 10, ":=") })
+	w("}\n}\n}\n")
+
+	w(`// dbkSWChromaH43 filters both horizontal chroma edges of a 4:2:0
+// macroblock whose q0 of column 0 of the top edge is pl[off]: y = 0 with bS
+// 4 (kT) and y = 4 with bS 3 (kI), which touch different rows (-2..1 and
+// 2..5), in one pass over the columns.
+func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {`)
+	t4, m4 := []string{"t0", "t1", "t2", "t3"}, []string{"m0", "m1", "m2", "m3"}
+	rowPtrs(t4, "off", -2, 0, 8)
+	rowPtrs(m4, "off", 2, 0, 8)
+	w("for x := 0; x < 8; x += 4 {")
+	w("{\nk := kT")
+	ldRows([]string{"p1", "p0", "q0", "q1"}, t4)
+	nested(chromaBS4, func() { stRows([]string{"np0", "nq0"}, t4[1:3]) })
+	w("}\n{\nk := kI")
+	ldRows([]string{"p1", "p0", "q0", "q1"}, m4)
+	nested(chromaBS3, func() { stRows([]string{"np0", "nq0"}, m4[1:3]) })
+	w("}\n}\n}\n")
+
+	w(`// dbkSWLumaV16 filters the four vertical luma edges of a macroblock without
+// transform_size_8x8_flag whose top-left sample is pl[off]: x = 0 with bS
+// 4 (kL), then x = 4, 8 and 12 with bS 3 (kI). Each edge reads what the one
+// before it wrote, so each group of four rows is transposed once into the
+// columns c0..c19 (x = -4..15), filtered edge by edge and transposed back.
+func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
+for o := off; o < off+16*stride; o += 4 * stride {`)
+	rowPtrs(rows4, "o", 0, -4, 20)
+	for x := 0; x < 20; x += 4 {
+		ldTr(fmt.Sprintf("c%d, c%d, c%d, c%d", x, x+1, x+2, x+3), rows4, x)
+	}
+	w("{\nk := kL")
+	w("p3, p2, p1, p0, q0, q1, q2, q3 := c0, c1, c2, c3, c4, c5, c6, c7")
+	nested(lumaBS4, func() { w("c1, c2, c3, c4, c5, c6 = np2, np1, np0, nq0, nq1, nq2") })
+	w("}")
+	for x := 8; x < 20; x += 4 {
+		w("{\nk := kI")
+		w("p2, p1, p0, q0, q1, q2 := c%d, c%d, c%d, c%d, c%d, c%d", x-3, x-2, x-1, x, x+1, x+2)
+		nested(lumaBS3, func() { w("c%d, c%d, c%d, c%d = np1, np0, nq0, nq1", x-2, x-1, x, x+1) })
+		w("}")
+	}
+	w("var a, b, c, d uint64")
+	for x := 0; x < 20; x += 4 {
+		stTr(fmt.Sprintf("c%d, c%d, c%d, c%d", x, x+1, x+2, x+3), rows4, x, "=")
+	}
+	w("}\n}")
+
+	src, err := format.Source(out.Bytes())
+	if err != nil {
+		os.Stdout.Write(out.Bytes())
+		log.Fatal(err)
+	}
+	if *stdout {
+		os.Stdout.Write(src)
+		return
+	}
+	if err := os.WriteFile("deblock_swar_gen.go", src, 0o666); err != nil {
+		log.Fatal(err)
+	}
+}
