@@ -386,27 +386,33 @@ func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {`)
 // transform_size_8x8_flag whose top-left sample is pl[off]: x = 0 with bS
 // 4 (kL), then x = 4, 8 and 12 with bS 3 (kI). Each edge reads what the one
 // before it wrote, so each group of four rows is transposed once into the
-// columns c0..c19 (x = -4..15), filtered edge by edge and transposed back.
+// columns c0..c19 (x = -4..15), filtered edge by edge and transposed back
+// (each block of four columns once the last edge that changes it is done).
 func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 for o := off; o < off+16*stride; o += 4 * stride {`)
 	rowPtrs(rows4, "o", 0, -4, 20)
-	for x := 0; x < 20; x += 4 {
-		ldTr(fmt.Sprintf("c%d, c%d, c%d, c%d", x, x+1, x+2, x+3), rows4, x)
-	}
+	// Streamed: a block of four columns is loaded just before the first
+	// edge that reads it and stored just after the last edge that writes
+	// it, so that fewer words are live at once than if all five blocks
+	// were transposed first.
+	blk := func(x int) string { return fmt.Sprintf("c%d, c%d, c%d, c%d", x, x+1, x+2, x+3) }
+	ldTr(blk(0), rows4, 0)
+	ldTr(blk(4), rows4, 4)
 	w("{\nk := kL")
 	w("p3, p2, p1, p0, q0, q1, q2, q3 := c0, c1, c2, c3, c4, c5, c6, c7")
 	nested(lumaBS4, func() { w("c1, c2, c3, c4, c5, c6 = np2, np1, np0, nq0, nq1, nq2") })
 	w("}")
+	w("var a, b, c, d uint64")
+	stTr(blk(0), rows4, 0, "=")
 	for x := 8; x < 20; x += 4 {
+		ldTr(blk(x), rows4, x)
 		w("{\nk := kI")
 		w("p2, p1, p0, q0, q1, q2 := c%d, c%d, c%d, c%d, c%d, c%d", x-3, x-2, x-1, x, x+1, x+2)
 		nested(lumaBS3, func() { w("c%d, c%d, c%d, c%d = np1, np0, nq0, nq1", x-2, x-1, x, x+1) })
 		w("}")
+		stTr(blk(x-4), rows4, x-4, "=")
 	}
-	w("var a, b, c, d uint64")
-	for x := 0; x < 20; x += 4 {
-		stTr(fmt.Sprintf("c%d, c%d, c%d, c%d", x, x+1, x+2, x+3), rows4, x, "=")
-	}
+	stTr(blk(16), rows4, 16, "=")
 	w("}\n}")
 
 	src, err := format.Source(out.Bytes())

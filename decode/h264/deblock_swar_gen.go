@@ -598,7 +598,8 @@ func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {
 // transform_size_8x8_flag whose top-left sample is pl[off]: x = 0 with bS
 // 4 (kL), then x = 4, 8 and 12 with bS 3 (kI). Each edge reads what the one
 // before it wrote, so each group of four rows is transposed once into the
-// columns c0..c19 (x = -4..15), filtered edge by edge and transposed back.
+// columns c0..c19 (x = -4..15), filtered edge by edge and transposed back
+// (each block of four columns once the last edge that changes it is done).
 func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 	for o := off; o < off+16*stride; o += 4 * stride {
 		r0 := (*[20]uint16)(pl[o-4 : o+16])
@@ -607,9 +608,6 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 		r3 := (*[20]uint16)(pl[o+3*stride-4 : o+3*stride+16])
 		c0, c1, c2, c3 := dbkTr4(dbkLd4((*[4]uint16)(r0[0:4])), dbkLd4((*[4]uint16)(r1[0:4])), dbkLd4((*[4]uint16)(r2[0:4])), dbkLd4((*[4]uint16)(r3[0:4])))
 		c4, c5, c6, c7 := dbkTr4(dbkLd4((*[4]uint16)(r0[4:8])), dbkLd4((*[4]uint16)(r1[4:8])), dbkLd4((*[4]uint16)(r2[4:8])), dbkLd4((*[4]uint16)(r3[4:8])))
-		c8, c9, c10, c11 := dbkTr4(dbkLd4((*[4]uint16)(r0[8:12])), dbkLd4((*[4]uint16)(r1[8:12])), dbkLd4((*[4]uint16)(r2[8:12])), dbkLd4((*[4]uint16)(r3[8:12])))
-		c12, c13, c14, c15 := dbkTr4(dbkLd4((*[4]uint16)(r0[12:16])), dbkLd4((*[4]uint16)(r1[12:16])), dbkLd4((*[4]uint16)(r2[12:16])), dbkLd4((*[4]uint16)(r3[12:16])))
-		c16, c17, c18, c19 := dbkTr4(dbkLd4((*[4]uint16)(r0[16:20])), dbkLd4((*[4]uint16)(r1[16:20])), dbkLd4((*[4]uint16)(r2[16:20])), dbkLd4((*[4]uint16)(r3[16:20])))
 		{
 			k := kL
 			p3, p2, p1, p0, q0, q1, q2, q3 := c0, c1, c2, c3, c4, c5, c6, c7
@@ -648,6 +646,13 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				c1, c2, c3, c4, c5, c6 = np2, np1, np0, nq0, nq1, nq2
 			}
 		}
+		var a, b, c, d uint64
+		a, b, c, d = dbkTr4(c0, c1, c2, c3)
+		dbkSt4((*[4]uint16)(r0[0:4]), a)
+		dbkSt4((*[4]uint16)(r1[0:4]), b)
+		dbkSt4((*[4]uint16)(r2[0:4]), c)
+		dbkSt4((*[4]uint16)(r3[0:4]), d)
+		c8, c9, c10, c11 := dbkTr4(dbkLd4((*[4]uint16)(r0[8:12])), dbkLd4((*[4]uint16)(r1[8:12])), dbkLd4((*[4]uint16)(r2[8:12])), dbkLd4((*[4]uint16)(r3[8:12])))
 		{
 			k := kI
 			p2, p1, p0, q0, q1, q2 := c5, c6, c7, c8, c9, c10
@@ -690,6 +695,12 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				c6, c7, c8, c9 = np1, np0, nq0, nq1
 			}
 		}
+		a, b, c, d = dbkTr4(c4, c5, c6, c7)
+		dbkSt4((*[4]uint16)(r0[4:8]), a)
+		dbkSt4((*[4]uint16)(r1[4:8]), b)
+		dbkSt4((*[4]uint16)(r2[4:8]), c)
+		dbkSt4((*[4]uint16)(r3[4:8]), d)
+		c12, c13, c14, c15 := dbkTr4(dbkLd4((*[4]uint16)(r0[12:16])), dbkLd4((*[4]uint16)(r1[12:16])), dbkLd4((*[4]uint16)(r2[12:16])), dbkLd4((*[4]uint16)(r3[12:16])))
 		{
 			k := kI
 			p2, p1, p0, q0, q1, q2 := c9, c10, c11, c12, c13, c14
@@ -732,6 +743,12 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				c10, c11, c12, c13 = np1, np0, nq0, nq1
 			}
 		}
+		a, b, c, d = dbkTr4(c8, c9, c10, c11)
+		dbkSt4((*[4]uint16)(r0[8:12]), a)
+		dbkSt4((*[4]uint16)(r1[8:12]), b)
+		dbkSt4((*[4]uint16)(r2[8:12]), c)
+		dbkSt4((*[4]uint16)(r3[8:12]), d)
+		c16, c17, c18, c19 := dbkTr4(dbkLd4((*[4]uint16)(r0[16:20])), dbkLd4((*[4]uint16)(r1[16:20])), dbkLd4((*[4]uint16)(r2[16:20])), dbkLd4((*[4]uint16)(r3[16:20])))
 		{
 			k := kI
 			p2, p1, p0, q0, q1, q2 := c13, c14, c15, c16, c17, c18
@@ -774,22 +791,6 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				c14, c15, c16, c17 = np1, np0, nq0, nq1
 			}
 		}
-		var a, b, c, d uint64
-		a, b, c, d = dbkTr4(c0, c1, c2, c3)
-		dbkSt4((*[4]uint16)(r0[0:4]), a)
-		dbkSt4((*[4]uint16)(r1[0:4]), b)
-		dbkSt4((*[4]uint16)(r2[0:4]), c)
-		dbkSt4((*[4]uint16)(r3[0:4]), d)
-		a, b, c, d = dbkTr4(c4, c5, c6, c7)
-		dbkSt4((*[4]uint16)(r0[4:8]), a)
-		dbkSt4((*[4]uint16)(r1[4:8]), b)
-		dbkSt4((*[4]uint16)(r2[4:8]), c)
-		dbkSt4((*[4]uint16)(r3[4:8]), d)
-		a, b, c, d = dbkTr4(c8, c9, c10, c11)
-		dbkSt4((*[4]uint16)(r0[8:12]), a)
-		dbkSt4((*[4]uint16)(r1[8:12]), b)
-		dbkSt4((*[4]uint16)(r2[8:12]), c)
-		dbkSt4((*[4]uint16)(r3[8:12]), d)
 		a, b, c, d = dbkTr4(c12, c13, c14, c15)
 		dbkSt4((*[4]uint16)(r0[12:16]), a)
 		dbkSt4((*[4]uint16)(r1[12:16]), b)
