@@ -41,23 +41,24 @@ type filter struct {
 const test = `f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)`
 
 var (
-	// Luma, bS 4: np2..nq2 (np0/nq0 of unfiltered lanes are p0/q0; np1,
-	// np2, nq1, nq2 of lanes that are not strongly filtered are p1.. since
-	// pm/qm are only set where f is).
+	// Luma, bS 4: np2..nq2. The selects use byte masks (dbkExpand8): the
+	// sums are shifted without clearing the bits that come down from the
+	// lane above (bits 13..15), which the byte masks drop, and every
+	// unselected word is a sample (bits 8..15 clear).
 	lumaBS4 = filter{"// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.", `
 fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
-fm := dbkExpand(f)
-pm := dbkExpand(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
-qm := dbkExpand(fs & dbkLT(q2, q0, k.cb))
+fm := dbkExpand8(f)
+pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
 // Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
-np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
-nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
 np1, np2 := p1, p2
 {
 	a := p1 + p0 + q0
-	sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3 & swM13      // equation 8-473
-	sp1 := (p2 + a + 2*swL) >> 2 & swM14              // 8-474
-	sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 & swM13 // 8-475
+	sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+	sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+	sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
 	np0 ^= (np0 ^ sp0) & pm
 	np1 ^= (np1 ^ sp1) & pm
 	np2 ^= (np2 ^ sp2) & pm
@@ -65,9 +66,9 @@ np1, np2 := p1, p2
 nq1, nq2 := q1, q2
 {
 	a := q1 + q0 + p0
-	sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3 & swM13      // 8-480
-	sq1 := (q2 + a + 2*swL) >> 2 & swM14              // 8-481
-	sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 & swM13 // 8-482
+	sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+	sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+	sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
 	nq0 ^= (nq0 ^ sq0) & qm
 	nq1 ^= (nq1 ^ sq1) & qm
 	nq2 ^= (nq2 ^ sq2) & qm
@@ -75,60 +76,63 @@ nq1, nq2 := q1, q2
 np0 = p0 ^ (p0^np0)&fm
 nq0 = q0 ^ (q0^nq0)&fm`}
 
-	// Luma, bS 3: np1..nq1.
+	// Luma, bS 3: np1..nq1. tC = tC0 + ap + aq (8-468) bounds delta as
+	// k.lo0 - t .. k.hi0 + t around the bias 512.
 	lumaBS3 = filter{"// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.", `
 ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 aq := f & dbkLT(q2, q0, k.cb)
-tc := k.tc0 + ap>>15 + aq>>15 // equation 8-468
+t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
 // delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 // biased by 512 (4096 before the shift).
 d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
-fm := dbkExpand(f)
+d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+fm := dbkExpand8(f)
 ` + clip1 + `
 np1, nq1 := p1, q1
 {
 	// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
-	// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
-	avg := (p0 + q0 + swL) >> 1 & swM15
+	// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+	// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+	s := p0 + q0 + (2048+1)*swL
 	{
-		x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
+		x := (p2<<1 + s - p1<<2) >> 2 & swM14
 		x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-		np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
+		np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 	}
 	{
-		x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
+		x := (q2<<1 + s - q1<<2) >> 2 & swM14
 		x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-		nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
+		nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 	}
 }`}
 
 	// Chroma, bS 4: np0, nq0.
 	chromaBS4 = filter{"// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.", `
-fm := dbkExpand(f)
-np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
-nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+fm := dbkExpand8(f)
+np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
 np0 = p0 ^ (p0^np0)&fm
 nq0 = q0 ^ (q0^nq0)&fm`}
 
 	// Chroma, bS 3: np0, nq0.
 	chromaBS3 = filter{"// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.", `
-fm := dbkExpand(f)
+fm := dbkExpand8(f)
 d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 d = dbkMax(dbkMin(d, k.hiC), k.loC)
 ` + clip1}
 )
 
-// clip1 computes np0 and nq0 from p0, q0 and the biased delta d.
+// clip1 computes np0 and nq0 from p0, q0, the biased delta d and the byte
+// mask fm.
 const clip1 = `// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 // lanes hold the results + 256, which need no clipping when all are in
-// 256..511.
+// 256..511 (the byte mask fm then drops the 256).
 ep, eq := p0+d-256*swL, q0+768*swL-d
 if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
 	ep, eq = dbkClip255(ep), dbkClip255(eq)
 }
-np0 := p0 ^ (p0^ep&swFF)&fm
-nq0 := q0 ^ (q0^eq&swFF)&fm`
+np0 := p0 ^ (p0^ep)&fm
+nq0 := q0 ^ (q0^eq)&fm`
 
 // inLoop writes filter fl in a loop over groups of four lines: a group
 // none of whose lines is filtered is skipped.

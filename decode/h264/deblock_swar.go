@@ -80,6 +80,16 @@ func dbkExpand(b uint64) uint64 {
 	return b<<16 - b
 }
 
+// dbkExpand8 turns bit 15 of each lane (other bits clear) into a mask of
+// the lane's low byte. A select x ^ (x^y)&m with such a mask takes the low
+// byte of y where m is set and leaves x elsewhere: when x is a sample (bits
+// 8..15 clear) and the low byte of y is the wanted sample, the result is
+// clean whatever y holds above bit 7, so y needs no mask after a shift.
+func dbkExpand8(b uint64) uint64 {
+	b >>= 15
+	return b<<8 - b
+}
+
 // dbkMin and dbkMax are lane-wise min and max of lanes below 0x8000.
 func dbkMin(x, y uint64) uint64 {
 	m := dbkExpand((x | swH - y) & swH) // x >= y

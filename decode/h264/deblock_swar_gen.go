@@ -38,18 +38,18 @@ func dbkSWLumaV4(pl []uint16, off, stride int, k *dbkSW) {
 			continue
 		}
 		fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
-		fm := dbkExpand(f)
-		pm := dbkExpand(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
-		qm := dbkExpand(fs & dbkLT(q2, q0, k.cb))
+		fm := dbkExpand8(f)
+		pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+		qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
 		// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
-		np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
-		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+		np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
 		np1, np2 := p1, p2
 		{
 			a := p1 + p0 + q0
-			sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3 & swM13      // equation 8-473
-			sp1 := (p2 + a + 2*swL) >> 2 & swM14              // 8-474
-			sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 & swM13 // 8-475
+			sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+			sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+			sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
 			np0 ^= (np0 ^ sp0) & pm
 			np1 ^= (np1 ^ sp1) & pm
 			np2 ^= (np2 ^ sp2) & pm
@@ -57,9 +57,9 @@ func dbkSWLumaV4(pl []uint16, off, stride int, k *dbkSW) {
 		nq1, nq2 := q1, q2
 		{
 			a := q1 + q0 + p0
-			sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3 & swM13      // 8-480
-			sq1 := (q2 + a + 2*swL) >> 2 & swM14              // 8-481
-			sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 & swM13 // 8-482
+			sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+			sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+			sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
 			nq0 ^= (nq0 ^ sq0) & qm
 			nq1 ^= (nq1 ^ sq1) & qm
 			nq2 ^= (nq2 ^ sq2) & qm
@@ -98,35 +98,36 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 		}
 		ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 		aq := f & dbkLT(q2, q0, k.cb)
-		tc := k.tc0 + ap>>15 + aq>>15 // equation 8-468
+		t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
 		// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 		// biased by 512 (4096 before the shift).
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-		d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
-		fm := dbkExpand(f)
+		d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+		fm := dbkExpand8(f)
 		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 		// lanes hold the results + 256, which need no clipping when all are in
-		// 256..511.
+		// 256..511 (the byte mask fm then drops the 256).
 		ep, eq := p0+d-256*swL, q0+768*swL-d
 		if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
 			ep, eq = dbkClip255(ep), dbkClip255(eq)
 		}
-		np0 := p0 ^ (p0^ep&swFF)&fm
-		nq0 := q0 ^ (q0^eq&swFF)&fm
+		np0 := p0 ^ (p0^ep)&fm
+		nq0 := q0 ^ (q0^eq)&fm
 		np1, nq1 := p1, q1
 		{
 			// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
-			// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
-			avg := (p0 + q0 + swL) >> 1 & swM15
+			// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+			// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+			s := p0 + q0 + (2048+1)*swL
 			{
-				x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
+				x := (p2<<1 + s - p1<<2) >> 2 & swM14
 				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-				np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
+				np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 			}
 			{
-				x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
+				x := (q2<<1 + s - q1<<2) >> 2 & swM14
 				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-				nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
+				nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 			}
 		}
 		a, b, c, d := dbkTr4(np1, np0, nq0, nq1)
@@ -159,18 +160,18 @@ func dbkSWLumaH4(pl []uint16, off, stride int, k *dbkSW) {
 			continue
 		}
 		fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
-		fm := dbkExpand(f)
-		pm := dbkExpand(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
-		qm := dbkExpand(fs & dbkLT(q2, q0, k.cb))
+		fm := dbkExpand8(f)
+		pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+		qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
 		// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
-		np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
-		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+		np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
 		np1, np2 := p1, p2
 		{
 			a := p1 + p0 + q0
-			sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3 & swM13      // equation 8-473
-			sp1 := (p2 + a + 2*swL) >> 2 & swM14              // 8-474
-			sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 & swM13 // 8-475
+			sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+			sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+			sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
 			np0 ^= (np0 ^ sp0) & pm
 			np1 ^= (np1 ^ sp1) & pm
 			np2 ^= (np2 ^ sp2) & pm
@@ -178,9 +179,9 @@ func dbkSWLumaH4(pl []uint16, off, stride int, k *dbkSW) {
 		nq1, nq2 := q1, q2
 		{
 			a := q1 + q0 + p0
-			sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3 & swM13      // 8-480
-			sq1 := (q2 + a + 2*swL) >> 2 & swM14              // 8-481
-			sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 & swM13 // 8-482
+			sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+			sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+			sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
 			nq0 ^= (nq0 ^ sq0) & qm
 			nq1 ^= (nq1 ^ sq1) & qm
 			nq2 ^= (nq2 ^ sq2) & qm
@@ -215,35 +216,36 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 		}
 		ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 		aq := f & dbkLT(q2, q0, k.cb)
-		tc := k.tc0 + ap>>15 + aq>>15 // equation 8-468
+		t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
 		// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 		// biased by 512 (4096 before the shift).
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-		d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
-		fm := dbkExpand(f)
+		d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+		fm := dbkExpand8(f)
 		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 		// lanes hold the results + 256, which need no clipping when all are in
-		// 256..511.
+		// 256..511 (the byte mask fm then drops the 256).
 		ep, eq := p0+d-256*swL, q0+768*swL-d
 		if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
 			ep, eq = dbkClip255(ep), dbkClip255(eq)
 		}
-		np0 := p0 ^ (p0^ep&swFF)&fm
-		nq0 := q0 ^ (q0^eq&swFF)&fm
+		np0 := p0 ^ (p0^ep)&fm
+		nq0 := q0 ^ (q0^eq)&fm
 		np1, nq1 := p1, q1
 		{
 			// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
-			// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
-			avg := (p0 + q0 + swL) >> 1 & swM15
+			// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+			// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+			s := p0 + q0 + (2048+1)*swL
 			{
-				x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
+				x := (p2<<1 + s - p1<<2) >> 2 & swM14
 				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-				np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
+				np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 			}
 			{
-				x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
+				x := (q2<<1 + s - q1<<2) >> 2 & swM14
 				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-				nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
+				nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 			}
 		}
 		dbkSt4((*[4]uint16)(r2[x:x+4]), np1)
@@ -268,9 +270,9 @@ func dbkSWChromaV4(pl []uint16, off, stride int, k *dbkSW) {
 		if f == 0 {
 			continue
 		}
-		fm := dbkExpand(f)
-		np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
-		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+		fm := dbkExpand8(f)
+		np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
 		np0 = p0 ^ (p0^np0)&fm
 		nq0 = q0 ^ (q0^nq0)&fm
 		a, b, c, d := dbkTr4(p1, np0, nq0, q1)
@@ -296,18 +298,18 @@ func dbkSWChromaV3(pl []uint16, off, stride int, k *dbkSW) {
 		if f == 0 {
 			continue
 		}
-		fm := dbkExpand(f)
+		fm := dbkExpand8(f)
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 		d = dbkMax(dbkMin(d, k.hiC), k.loC)
 		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 		// lanes hold the results + 256, which need no clipping when all are in
-		// 256..511.
+		// 256..511 (the byte mask fm then drops the 256).
 		ep, eq := p0+d-256*swL, q0+768*swL-d
 		if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
 			ep, eq = dbkClip255(ep), dbkClip255(eq)
 		}
-		np0 := p0 ^ (p0^ep&swFF)&fm
-		nq0 := q0 ^ (q0^eq&swFF)&fm
+		np0 := p0 ^ (p0^ep)&fm
+		nq0 := q0 ^ (q0^eq)&fm
 		a, b, c, d := dbkTr4(p1, np0, nq0, q1)
 		dbkSt4(s0, a)
 		dbkSt4(s1, b)
@@ -331,9 +333,9 @@ func dbkSWChromaH4(pl []uint16, off, stride int, k *dbkSW) {
 		if f == 0 {
 			continue
 		}
-		fm := dbkExpand(f)
-		np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
-		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+		fm := dbkExpand8(f)
+		np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
 		np0 = p0 ^ (p0^np0)&fm
 		nq0 = q0 ^ (q0^nq0)&fm
 		dbkSt4((*[4]uint16)(r1[x:x+4]), np0)
@@ -356,18 +358,18 @@ func dbkSWChromaH3(pl []uint16, off, stride int, k *dbkSW) {
 		if f == 0 {
 			continue
 		}
-		fm := dbkExpand(f)
+		fm := dbkExpand8(f)
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 		d = dbkMax(dbkMin(d, k.hiC), k.loC)
 		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 		// lanes hold the results + 256, which need no clipping when all are in
-		// 256..511.
+		// 256..511 (the byte mask fm then drops the 256).
 		ep, eq := p0+d-256*swL, q0+768*swL-d
 		if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
 			ep, eq = dbkClip255(ep), dbkClip255(eq)
 		}
-		np0 := p0 ^ (p0^ep&swFF)&fm
-		nq0 := q0 ^ (q0^eq&swFF)&fm
+		np0 := p0 ^ (p0^ep)&fm
+		nq0 := q0 ^ (q0^eq)&fm
 		dbkSt4((*[4]uint16)(r1[x:x+4]), np0)
 		dbkSt4((*[4]uint16)(r2[x:x+4]), nq0)
 	}
@@ -389,9 +391,9 @@ func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {
 			// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
-				fm := dbkExpand(f)
-				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
-				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+				fm := dbkExpand8(f)
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
 				np0 = p0 ^ (p0^np0)&fm
 				nq0 = q0 ^ (q0^nq0)&fm
 				a, b, c, d := dbkTr4(p1, np0, nq0, q1)
@@ -407,18 +409,18 @@ func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {
 			// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
-				fm := dbkExpand(f)
+				fm := dbkExpand8(f)
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				d = dbkMax(dbkMin(d, k.hiC), k.loC)
 				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 				// lanes hold the results + 256, which need no clipping when all are in
-				// 256..511.
+				// 256..511 (the byte mask fm then drops the 256).
 				ep, eq := p0+d-256*swL, q0+768*swL-d
 				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
 					ep, eq = dbkClip255(ep), dbkClip255(eq)
 				}
-				np0 := p0 ^ (p0^ep&swFF)&fm
-				nq0 := q0 ^ (q0^eq&swFF)&fm
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
 				a, b, c, d := dbkTr4(p1, np0, nq0, q1)
 				dbkSt4((*[4]uint16)(r0[4:8]), a)
 				dbkSt4((*[4]uint16)(r1[4:8]), b)
@@ -447,18 +449,18 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
 				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
-				fm := dbkExpand(f)
-				pm := dbkExpand(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
-				qm := dbkExpand(fs & dbkLT(q2, q0, k.cb))
+				fm := dbkExpand8(f)
+				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+				qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
 				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
-				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
-				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
 				np1, np2 := p1, p2
 				{
 					a := p1 + p0 + q0
-					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3 & swM13      // equation 8-473
-					sp1 := (p2 + a + 2*swL) >> 2 & swM14              // 8-474
-					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 & swM13 // 8-475
+					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+					sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
 					np0 ^= (np0 ^ sp0) & pm
 					np1 ^= (np1 ^ sp1) & pm
 					np2 ^= (np2 ^ sp2) & pm
@@ -466,9 +468,9 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				nq1, nq2 := q1, q2
 				{
 					a := q1 + q0 + p0
-					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3 & swM13      // 8-480
-					sq1 := (q2 + a + 2*swL) >> 2 & swM14              // 8-481
-					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 & swM13 // 8-482
+					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+					sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
 					nq0 ^= (nq0 ^ sq0) & qm
 					nq1 ^= (nq1 ^ sq1) & qm
 					nq2 ^= (nq2 ^ sq2) & qm
@@ -497,35 +499,36 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 			if f != 0 {
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
-				tc := k.tc0 + ap>>15 + aq>>15 // equation 8-468
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
 				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-				d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
-				fm := dbkExpand(f)
+				d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+				fm := dbkExpand8(f)
 				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 				// lanes hold the results + 256, which need no clipping when all are in
-				// 256..511.
+				// 256..511 (the byte mask fm then drops the 256).
 				ep, eq := p0+d-256*swL, q0+768*swL-d
 				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
 					ep, eq = dbkClip255(ep), dbkClip255(eq)
 				}
-				np0 := p0 ^ (p0^ep&swFF)&fm
-				nq0 := q0 ^ (q0^eq&swFF)&fm
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
 				np1, nq1 := p1, q1
 				{
 					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
-					// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
-					avg := (p0 + q0 + swL) >> 1 & swM15
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
 					{
-						x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 					}
 					{
-						x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 					}
 				}
 				a, b, c, d := dbkTr4(np1, np0, nq0, nq1)
@@ -559,9 +562,9 @@ func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {
 			// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
-				fm := dbkExpand(f)
-				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
-				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+				fm := dbkExpand8(f)
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
 				np0 = p0 ^ (p0^np0)&fm
 				nq0 = q0 ^ (q0^nq0)&fm
 				dbkSt4((*[4]uint16)(t1[x:x+4]), np0)
@@ -575,18 +578,18 @@ func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {
 			// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
-				fm := dbkExpand(f)
+				fm := dbkExpand8(f)
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				d = dbkMax(dbkMin(d, k.hiC), k.loC)
 				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 				// lanes hold the results + 256, which need no clipping when all are in
-				// 256..511.
+				// 256..511 (the byte mask fm then drops the 256).
 				ep, eq := p0+d-256*swL, q0+768*swL-d
 				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
 					ep, eq = dbkClip255(ep), dbkClip255(eq)
 				}
-				np0 := p0 ^ (p0^ep&swFF)&fm
-				nq0 := q0 ^ (q0^eq&swFF)&fm
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
 				dbkSt4((*[4]uint16)(m1[x:x+4]), np0)
 				dbkSt4((*[4]uint16)(m2[x:x+4]), nq0)
 			}
@@ -615,18 +618,18 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
 				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
-				fm := dbkExpand(f)
-				pm := dbkExpand(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
-				qm := dbkExpand(fs & dbkLT(q2, q0, k.cb))
+				fm := dbkExpand8(f)
+				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+				qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
 				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
-				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2 & swM14
-				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2 & swM14
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
 				np1, np2 := p1, p2
 				{
 					a := p1 + p0 + q0
-					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3 & swM13      // equation 8-473
-					sp1 := (p2 + a + 2*swL) >> 2 & swM14              // 8-474
-					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 & swM13 // 8-475
+					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+					sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
 					np0 ^= (np0 ^ sp0) & pm
 					np1 ^= (np1 ^ sp1) & pm
 					np2 ^= (np2 ^ sp2) & pm
@@ -634,9 +637,9 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				nq1, nq2 := q1, q2
 				{
 					a := q1 + q0 + p0
-					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3 & swM13      // 8-480
-					sq1 := (q2 + a + 2*swL) >> 2 & swM14              // 8-481
-					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 & swM13 // 8-482
+					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+					sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
 					nq0 ^= (nq0 ^ sq0) & qm
 					nq1 ^= (nq1 ^ sq1) & qm
 					nq2 ^= (nq2 ^ sq2) & qm
@@ -661,35 +664,36 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 			if f != 0 {
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
-				tc := k.tc0 + ap>>15 + aq>>15 // equation 8-468
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
 				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-				d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
-				fm := dbkExpand(f)
+				d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+				fm := dbkExpand8(f)
 				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 				// lanes hold the results + 256, which need no clipping when all are in
-				// 256..511.
+				// 256..511 (the byte mask fm then drops the 256).
 				ep, eq := p0+d-256*swL, q0+768*swL-d
 				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
 					ep, eq = dbkClip255(ep), dbkClip255(eq)
 				}
-				np0 := p0 ^ (p0^ep&swFF)&fm
-				nq0 := q0 ^ (q0^eq&swFF)&fm
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
 				np1, nq1 := p1, q1
 				{
 					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
-					// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
-					avg := (p0 + q0 + swL) >> 1 & swM15
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
 					{
-						x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 					}
 					{
-						x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 					}
 				}
 				c6, c7, c8, c9 = np1, np0, nq0, nq1
@@ -709,35 +713,36 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 			if f != 0 {
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
-				tc := k.tc0 + ap>>15 + aq>>15 // equation 8-468
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
 				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-				d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
-				fm := dbkExpand(f)
+				d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+				fm := dbkExpand8(f)
 				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 				// lanes hold the results + 256, which need no clipping when all are in
-				// 256..511.
+				// 256..511 (the byte mask fm then drops the 256).
 				ep, eq := p0+d-256*swL, q0+768*swL-d
 				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
 					ep, eq = dbkClip255(ep), dbkClip255(eq)
 				}
-				np0 := p0 ^ (p0^ep&swFF)&fm
-				nq0 := q0 ^ (q0^eq&swFF)&fm
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
 				np1, nq1 := p1, q1
 				{
 					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
-					// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
-					avg := (p0 + q0 + swL) >> 1 & swM15
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
 					{
-						x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 					}
 					{
-						x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 					}
 				}
 				c10, c11, c12, c13 = np1, np0, nq0, nq1
@@ -757,35 +762,36 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 			if f != 0 {
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
-				tc := k.tc0 + ap>>15 + aq>>15 // equation 8-468
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
 				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-				d = dbkMax(dbkMin(d, 512*swL+tc), 512*swL-tc)
-				fm := dbkExpand(f)
+				d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+				fm := dbkExpand8(f)
 				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 				// lanes hold the results + 256, which need no clipping when all are in
-				// 256..511.
+				// 256..511 (the byte mask fm then drops the 256).
 				ep, eq := p0+d-256*swL, q0+768*swL-d
 				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
 					ep, eq = dbkClip255(ep), dbkClip255(eq)
 				}
-				np0 := p0 ^ (p0^ep&swFF)&fm
-				nq0 := q0 ^ (q0^eq&swFF)&fm
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
 				np1, nq1 := p1, q1
 				{
 					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
-					// when ap < beta (8-472), biased by 512; q'1 alike (8-477).
-					avg := (p0 + q0 + swL) >> 1 & swM15
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
 					{
-						x := (p2 + avg + 1024*swL - p1<<1) >> 1 & swM15
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand(ap)
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 					}
 					{
-						x := (q2 + avg + 1024*swL - q1<<1) >> 1 & swM15
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand(aq)
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 					}
 				}
 				c14, c15, c16, c17 = np1, np0, nq0, nq1
