@@ -211,6 +211,20 @@ func stTr(src string, rows []string, lo int, op string) {
 	}
 }
 
+// st2 stores np0 and nq0 at columns lo, lo+1 of the rows rows (or at
+// fmt with the row's name, if not empty).
+func st2(rows []string, lo int, f string) {
+	w("np0, nq0 = dbkZip(np0, nq0)")
+	for i, r := range rows {
+		dst := fmt.Sprintf("(*[2]uint16)(%s[%d:%d])", r, lo, lo+2)
+		if f != "" {
+			dst = fmt.Sprintf(f, r)
+		}
+		v := []string{"np0", "nq0", "np0>>32", "nq0>>32"}[i]
+		w("dbkSt2(%s, %s)", dst, v)
+	}
+}
+
 // ldRows defines the words of column x..x+3 of rows rows as names.
 func ldRows(names, rows []string) {
 	for i := 0; i < len(names); i += 2 {
@@ -312,10 +326,7 @@ for o := off; o < off+8*stride; o += 4 * stride {`, c.bs, c.bs, c.bs)
 		rowPtrs(s4, "o", 0, -2, 4)
 		w("p1, p0, q0, q1 := dbkTr4(dbkLd4(s0), dbkLd4(s1), dbkLd4(s2), dbkLd4(s3))")
 		inLoop(c.fl)
-		w("a, b, c, d := dbkTr4(p1, np0, nq0, q1)")
-		for i, s := range s4 {
-			w("dbkSt4(%s, %s)", s, "abcd"[i:i+1])
-		}
+		st2(s4, 1, "(*[2]uint16)(%s[1:3])")
 		w("}\n}\n")
 	}
 	for _, c := range []struct {
@@ -342,10 +353,10 @@ for o := off; o < off+8*stride; o += 4 * stride {`)
 	rowPtrs(rows4, "o", 0, -2, 8)
 	w("{\nk := kL")
 	ldTr("p1, p0, q0, q1", rows4, 0)
-	nested(chromaBS4, func() { stTr("p1, np0, nq0, q1", rows4, 0, ":=") })
+	nested(chromaBS4, func() { st2(rows4, 1, "") })
 	w("}\n{\nk := kI")
 	ldTr("p1, p0, q0, q1", rows4, 4)
-	nested(chromaBS3, func() { stTr("p1, np0, nq0, q1", rows4, 4, ":=") })
+	nested(chromaBS3, func() { st2(rows4, 5, "") })
 	w("}\n}\n}\n")
 
 	w(`// dbkSWLumaV8 filters both vertical luma edges of a macroblock with

@@ -66,6 +66,20 @@ func dbkTr4(a, b, c, d uint64) (uint64, uint64, uint64, uint64) {
 	return a, b, c, d
 }
 
+// dbkZip is the first half of dbkTr4 for two words: it returns a0 b0 a2
+// b2 and a1 b1 a3 b3 (lanes low to high), which hold in their low and high
+// halves the pairs (a[i], b[i]) of lines 0, 2 and 1, 3. For a vertical edge
+// whose filter changes only p0 and q0 this replaces the transposition back.
+func dbkZip(a, b uint64) (uint64, uint64) {
+	t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+	return a ^ t<<16, b ^ t
+}
+
+// dbkSt2 stores the two low lanes of v.
+func dbkSt2(s *[2]uint16, v uint64) {
+	s[0], s[1] = uint16(v), uint16(v>>16)
+}
+
 // dbkLT has bit 15 of a lane set when |a - b| < t, where c holds
 // 0x7fff + t in every lane (t <= 255, a and b <= 255): b + 0x7fff + t - a
 // reaches 0x8000 exactly when a - b <= t - 1, and the same the other way.

@@ -275,11 +275,11 @@ func dbkSWChromaV4(pl []uint16, off, stride int, k *dbkSW) {
 		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
 		np0 = p0 ^ (p0^np0)&fm
 		nq0 = q0 ^ (q0^nq0)&fm
-		a, b, c, d := dbkTr4(p1, np0, nq0, q1)
-		dbkSt4(s0, a)
-		dbkSt4(s1, b)
-		dbkSt4(s2, c)
-		dbkSt4(s3, d)
+		np0, nq0 = dbkZip(np0, nq0)
+		dbkSt2((*[2]uint16)(s0[1:3]), np0)
+		dbkSt2((*[2]uint16)(s1[1:3]), nq0)
+		dbkSt2((*[2]uint16)(s2[1:3]), np0>>32)
+		dbkSt2((*[2]uint16)(s3[1:3]), nq0>>32)
 	}
 }
 
@@ -310,11 +310,11 @@ func dbkSWChromaV3(pl []uint16, off, stride int, k *dbkSW) {
 		}
 		np0 := p0 ^ (p0^ep)&fm
 		nq0 := q0 ^ (q0^eq)&fm
-		a, b, c, d := dbkTr4(p1, np0, nq0, q1)
-		dbkSt4(s0, a)
-		dbkSt4(s1, b)
-		dbkSt4(s2, c)
-		dbkSt4(s3, d)
+		np0, nq0 = dbkZip(np0, nq0)
+		dbkSt2((*[2]uint16)(s0[1:3]), np0)
+		dbkSt2((*[2]uint16)(s1[1:3]), nq0)
+		dbkSt2((*[2]uint16)(s2[1:3]), np0>>32)
+		dbkSt2((*[2]uint16)(s3[1:3]), nq0>>32)
 	}
 }
 
@@ -396,11 +396,11 @@ func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
 				np0 = p0 ^ (p0^np0)&fm
 				nq0 = q0 ^ (q0^nq0)&fm
-				a, b, c, d := dbkTr4(p1, np0, nq0, q1)
-				dbkSt4((*[4]uint16)(r0[0:4]), a)
-				dbkSt4((*[4]uint16)(r1[0:4]), b)
-				dbkSt4((*[4]uint16)(r2[0:4]), c)
-				dbkSt4((*[4]uint16)(r3[0:4]), d)
+				np0, nq0 = dbkZip(np0, nq0)
+				dbkSt2((*[2]uint16)(r0[1:3]), np0)
+				dbkSt2((*[2]uint16)(r1[1:3]), nq0)
+				dbkSt2((*[2]uint16)(r2[1:3]), np0>>32)
+				dbkSt2((*[2]uint16)(r3[1:3]), nq0>>32)
 			}
 		}
 		{
@@ -421,11 +421,11 @@ func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				}
 				np0 := p0 ^ (p0^ep)&fm
 				nq0 := q0 ^ (q0^eq)&fm
-				a, b, c, d := dbkTr4(p1, np0, nq0, q1)
-				dbkSt4((*[4]uint16)(r0[4:8]), a)
-				dbkSt4((*[4]uint16)(r1[4:8]), b)
-				dbkSt4((*[4]uint16)(r2[4:8]), c)
-				dbkSt4((*[4]uint16)(r3[4:8]), d)
+				np0, nq0 = dbkZip(np0, nq0)
+				dbkSt2((*[2]uint16)(r0[5:7]), np0)
+				dbkSt2((*[2]uint16)(r1[5:7]), nq0)
+				dbkSt2((*[2]uint16)(r2[5:7]), np0>>32)
+				dbkSt2((*[2]uint16)(r3[5:7]), nq0>>32)
 			}
 		}
 	}
