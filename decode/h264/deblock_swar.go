@@ -75,11 +75,6 @@ func dbkZip(a, b uint64) (uint64, uint64) {
 	return a ^ t<<16, b ^ t
 }
 
-// dbkSt2 stores the two low lanes of v.
-func dbkSt2(s *[2]uint16, v uint64) {
-	s[0], s[1] = uint16(v), uint16(v>>16)
-}
-
 // dbkLT has bit 15 of a lane set when |a - b| < t, where c holds
 // 0x7fff + t in every lane (t <= 255, a and b <= 255): b + 0x7fff + t - a
 // reaches 0x8000 exactly when a - b <= t - 1, and the same the other way.

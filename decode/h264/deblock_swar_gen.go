@@ -30,8 +30,8 @@ func dbkSWLumaV4(pl []uint16, off, stride int, k *dbkSW) {
 		r1 := (*[8]uint16)(pl[o+stride-4 : o+stride+4])
 		r2 := (*[8]uint16)(pl[o+2*stride-4 : o+2*stride+4])
 		r3 := (*[8]uint16)(pl[o+3*stride-4 : o+3*stride+4])
-		p3, p2, p1, p0 := dbkTr4(dbkLd4((*[4]uint16)(r0[0:4])), dbkLd4((*[4]uint16)(r1[0:4])), dbkLd4((*[4]uint16)(r2[0:4])), dbkLd4((*[4]uint16)(r3[0:4])))
-		q0, q1, q2, q3 := dbkTr4(dbkLd4((*[4]uint16)(r0[4:8])), dbkLd4((*[4]uint16)(r1[4:8])), dbkLd4((*[4]uint16)(r2[4:8])), dbkLd4((*[4]uint16)(r3[4:8])))
+		p3, p2, p1, p0 := dbkTr4(uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48)
+		q0, q1, q2, q3 := dbkTr4(uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48)
 		// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 		if f == 0 {
@@ -67,15 +67,15 @@ func dbkSWLumaV4(pl []uint16, off, stride int, k *dbkSW) {
 		np0 = p0 ^ (p0^np0)&fm
 		nq0 = q0 ^ (q0^nq0)&fm
 		a, b, c, d := dbkTr4(p3, np2, np1, np0)
-		dbkSt4((*[4]uint16)(r0[0:4]), a)
-		dbkSt4((*[4]uint16)(r1[0:4]), b)
-		dbkSt4((*[4]uint16)(r2[0:4]), c)
-		dbkSt4((*[4]uint16)(r3[0:4]), d)
+		r0[0], r0[1], r0[2], r0[3] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+		r1[0], r1[1], r1[2], r1[3] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+		r2[0], r2[1], r2[2], r2[3] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+		r3[0], r3[1], r3[2], r3[3] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
 		a, b, c, d = dbkTr4(nq0, nq1, nq2, q3)
-		dbkSt4((*[4]uint16)(r0[4:8]), a)
-		dbkSt4((*[4]uint16)(r1[4:8]), b)
-		dbkSt4((*[4]uint16)(r2[4:8]), c)
-		dbkSt4((*[4]uint16)(r3[4:8]), d)
+		r0[4], r0[5], r0[6], r0[7] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+		r1[4], r1[5], r1[6], r1[7] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+		r2[4], r2[5], r2[6], r2[7] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+		r3[4], r3[5], r3[6], r3[7] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
 	}
 }
 
@@ -88,7 +88,7 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 		r1 := (*[6]uint16)(pl[o+stride-3 : o+stride+3])
 		r2 := (*[6]uint16)(pl[o+2*stride-3 : o+2*stride+3])
 		r3 := (*[6]uint16)(pl[o+3*stride-3 : o+3*stride+3])
-		p1, p0, q0, q1 := dbkTr4(dbkLd4((*[4]uint16)(r0[1:5])), dbkLd4((*[4]uint16)(r1[1:5])), dbkLd4((*[4]uint16)(r2[1:5])), dbkLd4((*[4]uint16)(r3[1:5])))
+		p1, p0, q0, q1 := dbkTr4(uint64(r0[1])|uint64(r0[2])<<16|uint64(r0[3])<<32|uint64(r0[4])<<48, uint64(r1[1])|uint64(r1[2])<<16|uint64(r1[3])<<32|uint64(r1[4])<<48, uint64(r2[1])|uint64(r2[2])<<16|uint64(r2[3])<<32|uint64(r2[4])<<48, uint64(r3[1])|uint64(r3[2])<<16|uint64(r3[3])<<32|uint64(r3[4])<<48)
 		p2 := uint64(r0[0]) | uint64(r1[0])<<16 | uint64(r2[0])<<32 | uint64(r3[0])<<48
 		q2 := uint64(r0[5]) | uint64(r1[5])<<16 | uint64(r2[5])<<32 | uint64(r3[5])<<48
 		// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
@@ -131,10 +131,10 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 			}
 		}
 		a, b, c, d := dbkTr4(np1, np0, nq0, nq1)
-		dbkSt4((*[4]uint16)(r0[1:5]), a)
-		dbkSt4((*[4]uint16)(r1[1:5]), b)
-		dbkSt4((*[4]uint16)(r2[1:5]), c)
-		dbkSt4((*[4]uint16)(r3[1:5]), d)
+		r0[1], r0[2], r0[3], r0[4] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+		r1[1], r1[2], r1[3], r1[4] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+		r2[1], r2[2], r2[3], r2[4] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+		r3[1], r3[2], r3[3], r3[4] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
 	}
 }
 
@@ -264,7 +264,7 @@ func dbkSWChromaV4(pl []uint16, off, stride int, k *dbkSW) {
 		s1 := (*[4]uint16)(pl[o+stride-2 : o+stride+2])
 		s2 := (*[4]uint16)(pl[o+2*stride-2 : o+2*stride+2])
 		s3 := (*[4]uint16)(pl[o+3*stride-2 : o+3*stride+2])
-		p1, p0, q0, q1 := dbkTr4(dbkLd4(s0), dbkLd4(s1), dbkLd4(s2), dbkLd4(s3))
+		p1, p0, q0, q1 := dbkTr4(uint64(s0[0])|uint64(s0[1])<<16|uint64(s0[2])<<32|uint64(s0[3])<<48, uint64(s1[0])|uint64(s1[1])<<16|uint64(s1[2])<<32|uint64(s1[3])<<48, uint64(s2[0])|uint64(s2[1])<<16|uint64(s2[2])<<32|uint64(s2[3])<<48, uint64(s3[0])|uint64(s3[1])<<16|uint64(s3[2])<<32|uint64(s3[3])<<48)
 		// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 		if f == 0 {
@@ -276,10 +276,10 @@ func dbkSWChromaV4(pl []uint16, off, stride int, k *dbkSW) {
 		np0 = p0 ^ (p0^np0)&fm
 		nq0 = q0 ^ (q0^nq0)&fm
 		np0, nq0 = dbkZip(np0, nq0)
-		dbkSt2((*[2]uint16)(s0[1:3]), np0)
-		dbkSt2((*[2]uint16)(s1[1:3]), nq0)
-		dbkSt2((*[2]uint16)(s2[1:3]), np0>>32)
-		dbkSt2((*[2]uint16)(s3[1:3]), nq0>>32)
+		s0[1], s0[2] = uint16(np0>>0), uint16(np0>>16)
+		s1[1], s1[2] = uint16(nq0>>0), uint16(nq0>>16)
+		s2[1], s2[2] = uint16(np0>>32), uint16(np0>>48)
+		s3[1], s3[2] = uint16(nq0>>32), uint16(nq0>>48)
 	}
 }
 
@@ -292,7 +292,7 @@ func dbkSWChromaV3(pl []uint16, off, stride int, k *dbkSW) {
 		s1 := (*[4]uint16)(pl[o+stride-2 : o+stride+2])
 		s2 := (*[4]uint16)(pl[o+2*stride-2 : o+2*stride+2])
 		s3 := (*[4]uint16)(pl[o+3*stride-2 : o+3*stride+2])
-		p1, p0, q0, q1 := dbkTr4(dbkLd4(s0), dbkLd4(s1), dbkLd4(s2), dbkLd4(s3))
+		p1, p0, q0, q1 := dbkTr4(uint64(s0[0])|uint64(s0[1])<<16|uint64(s0[2])<<32|uint64(s0[3])<<48, uint64(s1[0])|uint64(s1[1])<<16|uint64(s1[2])<<32|uint64(s1[3])<<48, uint64(s2[0])|uint64(s2[1])<<16|uint64(s2[2])<<32|uint64(s2[3])<<48, uint64(s3[0])|uint64(s3[1])<<16|uint64(s3[2])<<32|uint64(s3[3])<<48)
 		// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 		if f == 0 {
@@ -311,10 +311,10 @@ func dbkSWChromaV3(pl []uint16, off, stride int, k *dbkSW) {
 		np0 := p0 ^ (p0^ep)&fm
 		nq0 := q0 ^ (q0^eq)&fm
 		np0, nq0 = dbkZip(np0, nq0)
-		dbkSt2((*[2]uint16)(s0[1:3]), np0)
-		dbkSt2((*[2]uint16)(s1[1:3]), nq0)
-		dbkSt2((*[2]uint16)(s2[1:3]), np0>>32)
-		dbkSt2((*[2]uint16)(s3[1:3]), nq0>>32)
+		s0[1], s0[2] = uint16(np0>>0), uint16(np0>>16)
+		s1[1], s1[2] = uint16(nq0>>0), uint16(nq0>>16)
+		s2[1], s2[2] = uint16(np0>>32), uint16(np0>>48)
+		s3[1], s3[2] = uint16(nq0>>32), uint16(nq0>>48)
 	}
 }
 
@@ -387,7 +387,7 @@ func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {
 		r3 := (*[8]uint16)(pl[o+3*stride-2 : o+3*stride+6])
 		{
 			k := kL
-			p1, p0, q0, q1 := dbkTr4(dbkLd4((*[4]uint16)(r0[0:4])), dbkLd4((*[4]uint16)(r1[0:4])), dbkLd4((*[4]uint16)(r2[0:4])), dbkLd4((*[4]uint16)(r3[0:4])))
+			p1, p0, q0, q1 := dbkTr4(uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48)
 			// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
@@ -397,15 +397,15 @@ func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				np0 = p0 ^ (p0^np0)&fm
 				nq0 = q0 ^ (q0^nq0)&fm
 				np0, nq0 = dbkZip(np0, nq0)
-				dbkSt2((*[2]uint16)(r0[1:3]), np0)
-				dbkSt2((*[2]uint16)(r1[1:3]), nq0)
-				dbkSt2((*[2]uint16)(r2[1:3]), np0>>32)
-				dbkSt2((*[2]uint16)(r3[1:3]), nq0>>32)
+				r0[1], r0[2] = uint16(np0>>0), uint16(np0>>16)
+				r1[1], r1[2] = uint16(nq0>>0), uint16(nq0>>16)
+				r2[1], r2[2] = uint16(np0>>32), uint16(np0>>48)
+				r3[1], r3[2] = uint16(nq0>>32), uint16(nq0>>48)
 			}
 		}
 		{
 			k := kI
-			p1, p0, q0, q1 := dbkTr4(dbkLd4((*[4]uint16)(r0[4:8])), dbkLd4((*[4]uint16)(r1[4:8])), dbkLd4((*[4]uint16)(r2[4:8])), dbkLd4((*[4]uint16)(r3[4:8])))
+			p1, p0, q0, q1 := dbkTr4(uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48)
 			// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
@@ -422,10 +422,10 @@ func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				np0 := p0 ^ (p0^ep)&fm
 				nq0 := q0 ^ (q0^eq)&fm
 				np0, nq0 = dbkZip(np0, nq0)
-				dbkSt2((*[2]uint16)(r0[5:7]), np0)
-				dbkSt2((*[2]uint16)(r1[5:7]), nq0)
-				dbkSt2((*[2]uint16)(r2[5:7]), np0>>32)
-				dbkSt2((*[2]uint16)(r3[5:7]), nq0>>32)
+				r0[5], r0[6] = uint16(np0>>0), uint16(np0>>16)
+				r1[5], r1[6] = uint16(nq0>>0), uint16(nq0>>16)
+				r2[5], r2[6] = uint16(np0>>32), uint16(np0>>48)
+				r3[5], r3[6] = uint16(nq0>>32), uint16(nq0>>48)
 			}
 		}
 	}
@@ -443,8 +443,8 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 		r3 := (*[16]uint16)(pl[o+3*stride-4 : o+3*stride+12])
 		{
 			k := kL
-			p3, p2, p1, p0 := dbkTr4(dbkLd4((*[4]uint16)(r0[0:4])), dbkLd4((*[4]uint16)(r1[0:4])), dbkLd4((*[4]uint16)(r2[0:4])), dbkLd4((*[4]uint16)(r3[0:4])))
-			q0, q1, q2, q3 := dbkTr4(dbkLd4((*[4]uint16)(r0[4:8])), dbkLd4((*[4]uint16)(r1[4:8])), dbkLd4((*[4]uint16)(r2[4:8])), dbkLd4((*[4]uint16)(r3[4:8])))
+			p3, p2, p1, p0 := dbkTr4(uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48)
+			q0, q1, q2, q3 := dbkTr4(uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48)
 			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
@@ -478,20 +478,20 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				np0 = p0 ^ (p0^np0)&fm
 				nq0 = q0 ^ (q0^nq0)&fm
 				a, b, c, d := dbkTr4(p3, np2, np1, np0)
-				dbkSt4((*[4]uint16)(r0[0:4]), a)
-				dbkSt4((*[4]uint16)(r1[0:4]), b)
-				dbkSt4((*[4]uint16)(r2[0:4]), c)
-				dbkSt4((*[4]uint16)(r3[0:4]), d)
+				r0[0], r0[1], r0[2], r0[3] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+				r1[0], r1[1], r1[2], r1[3] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+				r2[0], r2[1], r2[2], r2[3] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+				r3[0], r3[1], r3[2], r3[3] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
 				a, b, c, d = dbkTr4(nq0, nq1, nq2, q3)
-				dbkSt4((*[4]uint16)(r0[4:8]), a)
-				dbkSt4((*[4]uint16)(r1[4:8]), b)
-				dbkSt4((*[4]uint16)(r2[4:8]), c)
-				dbkSt4((*[4]uint16)(r3[4:8]), d)
+				r0[4], r0[5], r0[6], r0[7] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+				r1[4], r1[5], r1[6], r1[7] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+				r2[4], r2[5], r2[6], r2[7] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+				r3[4], r3[5], r3[6], r3[7] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
 			}
 		}
 		{
 			k := kI
-			p1, p0, q0, q1 := dbkTr4(dbkLd4((*[4]uint16)(r0[10:14])), dbkLd4((*[4]uint16)(r1[10:14])), dbkLd4((*[4]uint16)(r2[10:14])), dbkLd4((*[4]uint16)(r3[10:14])))
+			p1, p0, q0, q1 := dbkTr4(uint64(r0[10])|uint64(r0[11])<<16|uint64(r0[12])<<32|uint64(r0[13])<<48, uint64(r1[10])|uint64(r1[11])<<16|uint64(r1[12])<<32|uint64(r1[13])<<48, uint64(r2[10])|uint64(r2[11])<<16|uint64(r2[12])<<32|uint64(r2[13])<<48, uint64(r3[10])|uint64(r3[11])<<16|uint64(r3[12])<<32|uint64(r3[13])<<48)
 			p2 := uint64(r0[9]) | uint64(r1[9])<<16 | uint64(r2[9])<<32 | uint64(r3[9])<<48
 			q2 := uint64(r0[14]) | uint64(r1[14])<<16 | uint64(r2[14])<<32 | uint64(r3[14])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
@@ -532,10 +532,10 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					}
 				}
 				a, b, c, d := dbkTr4(np1, np0, nq0, nq1)
-				dbkSt4((*[4]uint16)(r0[10:14]), a)
-				dbkSt4((*[4]uint16)(r1[10:14]), b)
-				dbkSt4((*[4]uint16)(r2[10:14]), c)
-				dbkSt4((*[4]uint16)(r3[10:14]), d)
+				r0[10], r0[11], r0[12], r0[13] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+				r1[10], r1[11], r1[12], r1[13] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+				r2[10], r2[11], r2[12], r2[13] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+				r3[10], r3[11], r3[12], r3[13] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
 			}
 		}
 	}
@@ -609,8 +609,8 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 		r1 := (*[20]uint16)(pl[o+stride-4 : o+stride+16])
 		r2 := (*[20]uint16)(pl[o+2*stride-4 : o+2*stride+16])
 		r3 := (*[20]uint16)(pl[o+3*stride-4 : o+3*stride+16])
-		c0, c1, c2, c3 := dbkTr4(dbkLd4((*[4]uint16)(r0[0:4])), dbkLd4((*[4]uint16)(r1[0:4])), dbkLd4((*[4]uint16)(r2[0:4])), dbkLd4((*[4]uint16)(r3[0:4])))
-		c4, c5, c6, c7 := dbkTr4(dbkLd4((*[4]uint16)(r0[4:8])), dbkLd4((*[4]uint16)(r1[4:8])), dbkLd4((*[4]uint16)(r2[4:8])), dbkLd4((*[4]uint16)(r3[4:8])))
+		c0, c1, c2, c3 := dbkTr4(uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48)
+		c4, c5, c6, c7 := dbkTr4(uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48)
 		{
 			k := kL
 			p3, p2, p1, p0, q0, q1, q2, q3 := c0, c1, c2, c3, c4, c5, c6, c7
@@ -651,11 +651,11 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 		}
 		var a, b, c, d uint64
 		a, b, c, d = dbkTr4(c0, c1, c2, c3)
-		dbkSt4((*[4]uint16)(r0[0:4]), a)
-		dbkSt4((*[4]uint16)(r1[0:4]), b)
-		dbkSt4((*[4]uint16)(r2[0:4]), c)
-		dbkSt4((*[4]uint16)(r3[0:4]), d)
-		c8, c9, c10, c11 := dbkTr4(dbkLd4((*[4]uint16)(r0[8:12])), dbkLd4((*[4]uint16)(r1[8:12])), dbkLd4((*[4]uint16)(r2[8:12])), dbkLd4((*[4]uint16)(r3[8:12])))
+		r0[0], r0[1], r0[2], r0[3] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+		r1[0], r1[1], r1[2], r1[3] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+		r2[0], r2[1], r2[2], r2[3] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+		r3[0], r3[1], r3[2], r3[3] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
+		c8, c9, c10, c11 := dbkTr4(uint64(r0[8])|uint64(r0[9])<<16|uint64(r0[10])<<32|uint64(r0[11])<<48, uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48, uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48)
 		{
 			k := kI
 			p2, p1, p0, q0, q1, q2 := c5, c6, c7, c8, c9, c10
@@ -700,11 +700,11 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 			}
 		}
 		a, b, c, d = dbkTr4(c4, c5, c6, c7)
-		dbkSt4((*[4]uint16)(r0[4:8]), a)
-		dbkSt4((*[4]uint16)(r1[4:8]), b)
-		dbkSt4((*[4]uint16)(r2[4:8]), c)
-		dbkSt4((*[4]uint16)(r3[4:8]), d)
-		c12, c13, c14, c15 := dbkTr4(dbkLd4((*[4]uint16)(r0[12:16])), dbkLd4((*[4]uint16)(r1[12:16])), dbkLd4((*[4]uint16)(r2[12:16])), dbkLd4((*[4]uint16)(r3[12:16])))
+		r0[4], r0[5], r0[6], r0[7] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+		r1[4], r1[5], r1[6], r1[7] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+		r2[4], r2[5], r2[6], r2[7] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+		r3[4], r3[5], r3[6], r3[7] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
+		c12, c13, c14, c15 := dbkTr4(uint64(r0[12])|uint64(r0[13])<<16|uint64(r0[14])<<32|uint64(r0[15])<<48, uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48, uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48)
 		{
 			k := kI
 			p2, p1, p0, q0, q1, q2 := c9, c10, c11, c12, c13, c14
@@ -749,11 +749,11 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 			}
 		}
 		a, b, c, d = dbkTr4(c8, c9, c10, c11)
-		dbkSt4((*[4]uint16)(r0[8:12]), a)
-		dbkSt4((*[4]uint16)(r1[8:12]), b)
-		dbkSt4((*[4]uint16)(r2[8:12]), c)
-		dbkSt4((*[4]uint16)(r3[8:12]), d)
-		c16, c17, c18, c19 := dbkTr4(dbkLd4((*[4]uint16)(r0[16:20])), dbkLd4((*[4]uint16)(r1[16:20])), dbkLd4((*[4]uint16)(r2[16:20])), dbkLd4((*[4]uint16)(r3[16:20])))
+		r0[8], r0[9], r0[10], r0[11] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+		r1[8], r1[9], r1[10], r1[11] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+		r2[8], r2[9], r2[10], r2[11] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+		r3[8], r3[9], r3[10], r3[11] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
+		c16, c17, c18, c19 := dbkTr4(uint64(r0[16])|uint64(r0[17])<<16|uint64(r0[18])<<32|uint64(r0[19])<<48, uint64(r1[16])|uint64(r1[17])<<16|uint64(r1[18])<<32|uint64(r1[19])<<48, uint64(r2[16])|uint64(r2[17])<<16|uint64(r2[18])<<32|uint64(r2[19])<<48, uint64(r3[16])|uint64(r3[17])<<16|uint64(r3[18])<<32|uint64(r3[19])<<48)
 		{
 			k := kI
 			p2, p1, p0, q0, q1, q2 := c13, c14, c15, c16, c17, c18
@@ -798,14 +798,14 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 			}
 		}
 		a, b, c, d = dbkTr4(c12, c13, c14, c15)
-		dbkSt4((*[4]uint16)(r0[12:16]), a)
-		dbkSt4((*[4]uint16)(r1[12:16]), b)
-		dbkSt4((*[4]uint16)(r2[12:16]), c)
-		dbkSt4((*[4]uint16)(r3[12:16]), d)
+		r0[12], r0[13], r0[14], r0[15] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+		r1[12], r1[13], r1[14], r1[15] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+		r2[12], r2[13], r2[14], r2[15] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+		r3[12], r3[13], r3[14], r3[15] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
 		a, b, c, d = dbkTr4(c16, c17, c18, c19)
-		dbkSt4((*[4]uint16)(r0[16:20]), a)
-		dbkSt4((*[4]uint16)(r1[16:20]), b)
-		dbkSt4((*[4]uint16)(r2[16:20]), c)
-		dbkSt4((*[4]uint16)(r3[16:20]), d)
+		r0[16], r0[17], r0[18], r0[19] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+		r1[16], r1[17], r1[18], r1[19] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+		r2[16], r2[17], r2[18], r2[19] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+		r3[16], r3[17], r3[18], r3[19] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
 	}
 }
