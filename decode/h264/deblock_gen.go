@@ -180,10 +180,11 @@ func off(d int) string {
 }
 
 // ld4 is the word of samples x..x+3 of row r (x a constant), written out
-// rather than a call of dbkLd4: the compiler merges the four loads into one
-// either way, but an inlined call whose own instructions are merged away
-// leaves a NOP behind as its inline mark. (With x a loop variable the
-// loads are only merged in dbkLd4.)
+// rather than as a call of a small function: the compiler merges the four
+// loads into one either way, but an inlined call whose own instructions are
+// merged away leaves a NOP behind as its inline mark. (The loops over
+// groups of columns are unrolled: with x a loop variable, the compiler
+// merges the loads only inside such a function.)
 func ld4(r, x string) string {
 	var a []string
 	for i := 0; i < 4; i++ {
@@ -251,16 +252,16 @@ func st2(rows []string, lo int) {
 }
 
 // ldRows defines the words names as samples x..x+3 of the rows rows.
-func ldRows(names, rows []string) {
+func ldRows(names, rows []string, x int) {
 	for i := 0; i < len(names); i += 2 {
-		w("%s, %s := dbkLd4((*[4]uint16)(%s[x:x+4])), dbkLd4((*[4]uint16)(%s[x:x+4]))", names[i], names[i+1], rows[i], rows[i+1])
+		w("%s, %s := %s, %s", names[i], names[i+1], ld4(rows[i], fmt.Sprint(x)), ld4(rows[i+1], fmt.Sprint(x)))
 	}
 }
 
 // stRows stores the words vals as samples x..x+3 of the rows rows.
-func stRows(vals, rows []string) {
+func stRows(vals, rows []string, x int) {
 	for i, v := range vals {
-		w("dbkSt4((*[4]uint16)(%s[x:x+4]), %s)", rows[i], v)
+		st4(rows[i], fmt.Sprint(x), v)
 	}
 }
 
@@ -324,20 +325,24 @@ for o := off; o < off+16*stride; o += 4 * stride {`)
 func dbkSWLumaH4(pl []uint16, off, stride int, k *dbkSW) {`)
 	r8 := []string{"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"}
 	rowPtrs(r8, "off", -4, 0, 16)
-	w("for x := 0; x < 16; x += 4 {")
-	ldRows([]string{"p3", "p2", "p1", "p0", "q0", "q1", "q2", "q3"}, r8)
-	inLoop(lumaBS4)
-	stRows([]string{"np2", "np1", "np0", "nq0", "nq1", "nq2"}, r8[1:7])
-	w("}\n}\n")
+	for x := 0; x < 16; x += 4 {
+		w("{")
+		ldRows([]string{"p3", "p2", "p1", "p0", "q0", "q1", "q2", "q3"}, r8, x)
+		nested(lumaBS4, func() { stRows([]string{"np2", "np1", "np0", "nq0", "nq1", "nq2"}, r8[1:7], x) })
+		w("}")
+	}
+	w("}\n")
 
 	w(`// dbkSWLumaH3 is dbkSWLumaH4 for bS 3.
 func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {`)
 	rowPtrs(r8[1:7], "off", -3, 0, 16)
-	w("for x := 0; x < 16; x += 4 {")
-	ldRows([]string{"p2", "p1", "p0", "q0", "q1", "q2"}, r8[1:7])
-	inLoop(lumaBS3)
-	stRows([]string{"np1", "np0", "nq0", "nq1"}, r8[2:6])
-	w("}\n}\n")
+	for x := 0; x < 16; x += 4 {
+		w("{")
+		ldRows([]string{"p2", "p1", "p0", "q0", "q1", "q2"}, r8[1:7], x)
+		nested(lumaBS3, func() { stRows([]string{"np1", "np0", "nq0", "nq1"}, r8[2:6], x) })
+		w("}")
+	}
+	w("}\n")
 
 	s4 := []string{"s0", "s1", "s2", "s3"}
 	for _, c := range []struct {
@@ -363,11 +368,13 @@ for o := off; o < off+8*stride; o += 4 * stride {`, c.bs, c.bs, c.bs)
 // %s whose q0 of column 0 is pl[off].
 func dbkSWChromaH%s(pl []uint16, off, stride int, k *dbkSW) {`, c.bs, c.bs, c.bs)
 		rowPtrs(rows4, "off", -2, 0, 8)
-		w("for x := 0; x < 8; x += 4 {")
-		ldRows([]string{"p1", "p0", "q0", "q1"}, rows4)
-		inLoop(c.fl)
-		stRows([]string{"np0", "nq0"}, rows4[1:3])
-		w("}\n}\n")
+		for x := 0; x < 8; x += 4 {
+			w("{")
+			ldRows([]string{"p1", "p0", "q0", "q1"}, rows4, x)
+			nested(c.fl, func() { stRows([]string{"np0", "nq0"}, rows4[1:3], x) })
+			w("}")
+		}
+		w("}\n")
 	}
 
 	w(`// dbkSWChromaV43 filters both vertical chroma edges of a 4:2:0 macroblock
@@ -414,14 +421,16 @@ func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {`)
 	t4, m4 := []string{"t0", "t1", "t2", "t3"}, []string{"m0", "m1", "m2", "m3"}
 	rowPtrs(t4, "off", -2, 0, 8)
 	rowPtrs(m4, "off", 2, 0, 8)
-	w("for x := 0; x < 8; x += 4 {")
-	w("{\nk := kT")
-	ldRows([]string{"p1", "p0", "q0", "q1"}, t4)
-	nested(chromaBS4, func() { stRows([]string{"np0", "nq0"}, t4[1:3]) })
-	w("}\n{\nk := kI")
-	ldRows([]string{"p1", "p0", "q0", "q1"}, m4)
-	nested(chromaBS3, func() { stRows([]string{"np0", "nq0"}, m4[1:3]) })
-	w("}\n}\n}\n")
+	for x := 0; x < 8; x += 4 {
+		w("{\nk := kT")
+		ldRows([]string{"p1", "p0", "q0", "q1"}, t4, x)
+		nested(chromaBS4, func() { stRows([]string{"np0", "nq0"}, t4[1:3], x) })
+		w("}\n{\nk := kI")
+		ldRows([]string{"p1", "p0", "q0", "q1"}, m4, x)
+		nested(chromaBS3, func() { stRows([]string{"np0", "nq0"}, m4[1:3], x) })
+		w("}")
+	}
+	w("}\n")
 
 	w(`// dbkSWLumaV16 filters the four vertical luma edges of a macroblock without
 // transform_size_8x8_flag whose top-left sample is pl[off]: x = 0 with bS

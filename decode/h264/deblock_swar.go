@@ -7,9 +7,10 @@ package h264
 // samples in 16-bit lanes ("SWAR"): lane i of every word is line i of the
 // edge. A horizontal edge's lines are columns, which lie side by side in
 // memory, so a word is one 64-bit load of four neighbouring samples (the
-// compiler merges the four uint16 loads of dbkLd4 into one). A vertical
-// edge's lines are rows: four rows of a 4x4 block are loaded as four words
-// and transposed (dbkTr4), filtered, transposed back and stored.
+// compiler merges the four uint16 loads that deblock_gen.go writes out into
+// one). A vertical edge's lines are rows: four rows of a 4x4 block are
+// loaded as four words and transposed (dbkTr4), filtered, transposed back
+// and stored.
 // Per macroblock the edges come in the order of §8.7 (luma vertical, luma
 // horizontal, Cb, Cr), each edge left to right or top to bottom.
 //
@@ -17,8 +18,10 @@ package h264
 // filters is kept in 0..0x7fff by adding a bias before a subtraction, so no
 // lane ever borrows from or carries into its neighbour, and a right shift
 // of the word is followed by a mask that clears the bits shifted in from
-// the lane above. A comparison leaves its result in bit 15 of each lane
-// (dbkLT); dbkExpand turns those bits into whole-lane masks for selects.
+// the lane above, unless only the low byte of the result is used (a select
+// with a byte mask, dbkExpand8). A comparison leaves its result in bit 15
+// of each lane (dbkLT); dbkExpand and dbkExpand8 turn those bits into lane
+// masks for selects.
 //
 // The results are those of dbkLumaV/dbkLumaH16/dbkChromaV/dbkChromaH8 in
 // deblock_uniform.go (TestDeblockSWARMatchesGeneric checks this on random
@@ -37,16 +40,6 @@ const (
 	swM13 = 0x1fff * swL          // after >> 3
 	swFF  = 0x00ff * swL
 )
-
-// dbkLd4 loads four samples as a word (sample i in lane i).
-func dbkLd4(s *[4]uint16) uint64 {
-	return uint64(s[0]) | uint64(s[1])<<16 | uint64(s[2])<<32 | uint64(s[3])<<48
-}
-
-// dbkSt4 stores the four lanes of v.
-func dbkSt4(s *[4]uint16, v uint64) {
-	s[0], s[1], s[2], s[3] = uint16(v), uint16(v>>16), uint16(v>>32), uint16(v>>48)
-}
 
 // dbkTr4 transposes the 4x4 block of 16-bit lanes whose rows are a, b, c, d.
 func dbkTr4(a, b, c, d uint64) (uint64, uint64, uint64, uint64) {

@@ -149,51 +149,185 @@ func dbkSWLumaH4(pl []uint16, off, stride int, k *dbkSW) {
 	r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
 	r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
 	r7 := (*[16]uint16)(pl[off+3*stride : off+3*stride+16])
-	for x := 0; x < 16; x += 4 {
-		p3, p2 := dbkLd4((*[4]uint16)(r0[x:x+4])), dbkLd4((*[4]uint16)(r1[x:x+4]))
-		p1, p0 := dbkLd4((*[4]uint16)(r2[x:x+4])), dbkLd4((*[4]uint16)(r3[x:x+4]))
-		q0, q1 := dbkLd4((*[4]uint16)(r4[x:x+4])), dbkLd4((*[4]uint16)(r5[x:x+4]))
-		q2, q3 := dbkLd4((*[4]uint16)(r6[x:x+4])), dbkLd4((*[4]uint16)(r7[x:x+4]))
+	{
+		p3, p2 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48
+		p1, p0 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
+		q0, q1 := uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48, uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48
+		q2, q3 := uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48, uint64(r7[0])|uint64(r7[1])<<16|uint64(r7[2])<<32|uint64(r7[3])<<48
 		// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
-		if f == 0 {
-			continue
+		if f != 0 {
+			fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+			fm := dbkExpand8(f)
+			pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+			qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
+			// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+			np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+			nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+			np1, np2 := p1, p2
+			{
+				a := p1 + p0 + q0
+				sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+				sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+				sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
+				np0 ^= (np0 ^ sp0) & pm
+				np1 ^= (np1 ^ sp1) & pm
+				np2 ^= (np2 ^ sp2) & pm
+			}
+			nq1, nq2 := q1, q2
+			{
+				a := q1 + q0 + p0
+				sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+				sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+				sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
+				nq0 ^= (nq0 ^ sq0) & qm
+				nq1 ^= (nq1 ^ sq1) & qm
+				nq2 ^= (nq2 ^ sq2) & qm
+			}
+			np0 = p0 ^ (p0^np0)&fm
+			nq0 = q0 ^ (q0^nq0)&fm
+			r1[0], r1[1], r1[2], r1[3] = uint16(np2), uint16(np2>>16), uint16(np2>>32), uint16(np2>>48)
+			r2[0], r2[1], r2[2], r2[3] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+			r3[0], r3[1], r3[2], r3[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+			r4[0], r4[1], r4[2], r4[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+			r5[0], r5[1], r5[2], r5[3] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			r6[0], r6[1], r6[2], r6[3] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
 		}
-		fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
-		fm := dbkExpand8(f)
-		pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
-		qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
-		// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
-		np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
-		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
-		np1, np2 := p1, p2
-		{
-			a := p1 + p0 + q0
-			sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
-			sp1 := (p2 + a + 2*swL) >> 2              // 8-474
-			sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
-			np0 ^= (np0 ^ sp0) & pm
-			np1 ^= (np1 ^ sp1) & pm
-			np2 ^= (np2 ^ sp2) & pm
+	}
+	{
+		p3, p2 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48
+		p1, p0 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+		q0, q1 := uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48, uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48
+		q2, q3 := uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48, uint64(r7[4])|uint64(r7[5])<<16|uint64(r7[6])<<32|uint64(r7[7])<<48
+		// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f != 0 {
+			fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+			fm := dbkExpand8(f)
+			pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+			qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
+			// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+			np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+			nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+			np1, np2 := p1, p2
+			{
+				a := p1 + p0 + q0
+				sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+				sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+				sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
+				np0 ^= (np0 ^ sp0) & pm
+				np1 ^= (np1 ^ sp1) & pm
+				np2 ^= (np2 ^ sp2) & pm
+			}
+			nq1, nq2 := q1, q2
+			{
+				a := q1 + q0 + p0
+				sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+				sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+				sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
+				nq0 ^= (nq0 ^ sq0) & qm
+				nq1 ^= (nq1 ^ sq1) & qm
+				nq2 ^= (nq2 ^ sq2) & qm
+			}
+			np0 = p0 ^ (p0^np0)&fm
+			nq0 = q0 ^ (q0^nq0)&fm
+			r1[4], r1[5], r1[6], r1[7] = uint16(np2), uint16(np2>>16), uint16(np2>>32), uint16(np2>>48)
+			r2[4], r2[5], r2[6], r2[7] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+			r3[4], r3[5], r3[6], r3[7] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+			r4[4], r4[5], r4[6], r4[7] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+			r5[4], r5[5], r5[6], r5[7] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			r6[4], r6[5], r6[6], r6[7] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
 		}
-		nq1, nq2 := q1, q2
-		{
-			a := q1 + q0 + p0
-			sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
-			sq1 := (q2 + a + 2*swL) >> 2              // 8-481
-			sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
-			nq0 ^= (nq0 ^ sq0) & qm
-			nq1 ^= (nq1 ^ sq1) & qm
-			nq2 ^= (nq2 ^ sq2) & qm
+	}
+	{
+		p3, p2 := uint64(r0[8])|uint64(r0[9])<<16|uint64(r0[10])<<32|uint64(r0[11])<<48, uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48
+		p1, p0 := uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48, uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48
+		q0, q1 := uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48, uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48
+		q2, q3 := uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48, uint64(r7[8])|uint64(r7[9])<<16|uint64(r7[10])<<32|uint64(r7[11])<<48
+		// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f != 0 {
+			fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+			fm := dbkExpand8(f)
+			pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+			qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
+			// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+			np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+			nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+			np1, np2 := p1, p2
+			{
+				a := p1 + p0 + q0
+				sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+				sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+				sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
+				np0 ^= (np0 ^ sp0) & pm
+				np1 ^= (np1 ^ sp1) & pm
+				np2 ^= (np2 ^ sp2) & pm
+			}
+			nq1, nq2 := q1, q2
+			{
+				a := q1 + q0 + p0
+				sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+				sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+				sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
+				nq0 ^= (nq0 ^ sq0) & qm
+				nq1 ^= (nq1 ^ sq1) & qm
+				nq2 ^= (nq2 ^ sq2) & qm
+			}
+			np0 = p0 ^ (p0^np0)&fm
+			nq0 = q0 ^ (q0^nq0)&fm
+			r1[8], r1[9], r1[10], r1[11] = uint16(np2), uint16(np2>>16), uint16(np2>>32), uint16(np2>>48)
+			r2[8], r2[9], r2[10], r2[11] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+			r3[8], r3[9], r3[10], r3[11] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+			r4[8], r4[9], r4[10], r4[11] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+			r5[8], r5[9], r5[10], r5[11] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			r6[8], r6[9], r6[10], r6[11] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
 		}
-		np0 = p0 ^ (p0^np0)&fm
-		nq0 = q0 ^ (q0^nq0)&fm
-		dbkSt4((*[4]uint16)(r1[x:x+4]), np2)
-		dbkSt4((*[4]uint16)(r2[x:x+4]), np1)
-		dbkSt4((*[4]uint16)(r3[x:x+4]), np0)
-		dbkSt4((*[4]uint16)(r4[x:x+4]), nq0)
-		dbkSt4((*[4]uint16)(r5[x:x+4]), nq1)
-		dbkSt4((*[4]uint16)(r6[x:x+4]), nq2)
+	}
+	{
+		p3, p2 := uint64(r0[12])|uint64(r0[13])<<16|uint64(r0[14])<<32|uint64(r0[15])<<48, uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48
+		p1, p0 := uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48, uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48
+		q0, q1 := uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48, uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48
+		q2, q3 := uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48, uint64(r7[12])|uint64(r7[13])<<16|uint64(r7[14])<<32|uint64(r7[15])<<48
+		// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f != 0 {
+			fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+			fm := dbkExpand8(f)
+			pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+			qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
+			// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+			np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+			nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+			np1, np2 := p1, p2
+			{
+				a := p1 + p0 + q0
+				sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+				sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+				sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
+				np0 ^= (np0 ^ sp0) & pm
+				np1 ^= (np1 ^ sp1) & pm
+				np2 ^= (np2 ^ sp2) & pm
+			}
+			nq1, nq2 := q1, q2
+			{
+				a := q1 + q0 + p0
+				sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+				sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+				sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
+				nq0 ^= (nq0 ^ sq0) & qm
+				nq1 ^= (nq1 ^ sq1) & qm
+				nq2 ^= (nq2 ^ sq2) & qm
+			}
+			np0 = p0 ^ (p0^np0)&fm
+			nq0 = q0 ^ (q0^nq0)&fm
+			r1[12], r1[13], r1[14], r1[15] = uint16(np2), uint16(np2>>16), uint16(np2>>32), uint16(np2>>48)
+			r2[12], r2[13], r2[14], r2[15] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+			r3[12], r3[13], r3[14], r3[15] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+			r4[12], r4[13], r4[14], r4[15] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+			r5[12], r5[13], r5[14], r5[15] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			r6[12], r6[13], r6[14], r6[15] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
+		}
 	}
 }
 
@@ -205,53 +339,193 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 	r4 := (*[16]uint16)(pl[off : off+16])
 	r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
 	r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
-	for x := 0; x < 16; x += 4 {
-		p2, p1 := dbkLd4((*[4]uint16)(r1[x:x+4])), dbkLd4((*[4]uint16)(r2[x:x+4]))
-		p0, q0 := dbkLd4((*[4]uint16)(r3[x:x+4])), dbkLd4((*[4]uint16)(r4[x:x+4]))
-		q1, q2 := dbkLd4((*[4]uint16)(r5[x:x+4])), dbkLd4((*[4]uint16)(r6[x:x+4]))
+	{
+		p2, p1 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48
+		p0, q0 := uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48, uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48
+		q1, q2 := uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
 		// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
-		if f == 0 {
-			continue
-		}
-		ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
-		aq := f & dbkLT(q2, q0, k.cb)
-		t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
-		// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
-		// biased by 512 (4096 before the shift).
-		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-		d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
-		fm := dbkExpand8(f)
-		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
-		// lanes hold the results + 256, which need no clipping when all are in
-		// 256..511 (the byte mask fm then drops the 256).
-		ep, eq := p0+d-256*swL, q0+768*swL-d
-		if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
-			ep, eq = dbkClip255(ep), dbkClip255(eq)
-		}
-		np0 := p0 ^ (p0^ep)&fm
-		nq0 := q0 ^ (q0^eq)&fm
-		np1, nq1 := p1, q1
-		{
-			// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
-			// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
-			// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
-			s := p0 + q0 + (2048+1)*swL
-			{
-				x := (p2<<1 + s - p1<<2) >> 2 & swM14
-				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-				np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+		if f != 0 {
+			ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+			aq := f & dbkLT(q2, q0, k.cb)
+			t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+			// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+			// biased by 512 (4096 before the shift).
+			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+			d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+			fm := dbkExpand8(f)
+			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+			// lanes hold the results + 256, which need no clipping when all are in
+			// 256..511 (the byte mask fm then drops the 256).
+			ep, eq := p0+d-256*swL, q0+768*swL-d
+			if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+				ep, eq = dbkClip255(ep), dbkClip255(eq)
 			}
+			np0 := p0 ^ (p0^ep)&fm
+			nq0 := q0 ^ (q0^eq)&fm
+			np1, nq1 := p1, q1
 			{
-				x := (q2<<1 + s - q1<<2) >> 2 & swM14
-				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
-				nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+				// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+				// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+				// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+				s := p0 + q0 + (2048+1)*swL
+				{
+					x := (p2<<1 + s - p1<<2) >> 2 & swM14
+					x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+					np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+				}
+				{
+					x := (q2<<1 + s - q1<<2) >> 2 & swM14
+					x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+					nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+				}
 			}
+			r2[0], r2[1], r2[2], r2[3] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+			r3[0], r3[1], r3[2], r3[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+			r4[0], r4[1], r4[2], r4[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+			r5[0], r5[1], r5[2], r5[3] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
 		}
-		dbkSt4((*[4]uint16)(r2[x:x+4]), np1)
-		dbkSt4((*[4]uint16)(r3[x:x+4]), np0)
-		dbkSt4((*[4]uint16)(r4[x:x+4]), nq0)
-		dbkSt4((*[4]uint16)(r5[x:x+4]), nq1)
+	}
+	{
+		p2, p1 := uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48
+		p0, q0 := uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48, uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48
+		q1, q2 := uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48, uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48
+		// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f != 0 {
+			ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+			aq := f & dbkLT(q2, q0, k.cb)
+			t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+			// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+			// biased by 512 (4096 before the shift).
+			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+			d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+			fm := dbkExpand8(f)
+			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+			// lanes hold the results + 256, which need no clipping when all are in
+			// 256..511 (the byte mask fm then drops the 256).
+			ep, eq := p0+d-256*swL, q0+768*swL-d
+			if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+				ep, eq = dbkClip255(ep), dbkClip255(eq)
+			}
+			np0 := p0 ^ (p0^ep)&fm
+			nq0 := q0 ^ (q0^eq)&fm
+			np1, nq1 := p1, q1
+			{
+				// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+				// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+				// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+				s := p0 + q0 + (2048+1)*swL
+				{
+					x := (p2<<1 + s - p1<<2) >> 2 & swM14
+					x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+					np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+				}
+				{
+					x := (q2<<1 + s - q1<<2) >> 2 & swM14
+					x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+					nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+				}
+			}
+			r2[4], r2[5], r2[6], r2[7] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+			r3[4], r3[5], r3[6], r3[7] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+			r4[4], r4[5], r4[6], r4[7] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+			r5[4], r5[5], r5[6], r5[7] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+		}
+	}
+	{
+		p2, p1 := uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48
+		p0, q0 := uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48, uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48
+		q1, q2 := uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48, uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48
+		// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f != 0 {
+			ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+			aq := f & dbkLT(q2, q0, k.cb)
+			t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+			// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+			// biased by 512 (4096 before the shift).
+			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+			d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+			fm := dbkExpand8(f)
+			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+			// lanes hold the results + 256, which need no clipping when all are in
+			// 256..511 (the byte mask fm then drops the 256).
+			ep, eq := p0+d-256*swL, q0+768*swL-d
+			if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+				ep, eq = dbkClip255(ep), dbkClip255(eq)
+			}
+			np0 := p0 ^ (p0^ep)&fm
+			nq0 := q0 ^ (q0^eq)&fm
+			np1, nq1 := p1, q1
+			{
+				// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+				// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+				// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+				s := p0 + q0 + (2048+1)*swL
+				{
+					x := (p2<<1 + s - p1<<2) >> 2 & swM14
+					x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+					np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+				}
+				{
+					x := (q2<<1 + s - q1<<2) >> 2 & swM14
+					x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+					nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+				}
+			}
+			r2[8], r2[9], r2[10], r2[11] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+			r3[8], r3[9], r3[10], r3[11] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+			r4[8], r4[9], r4[10], r4[11] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+			r5[8], r5[9], r5[10], r5[11] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+		}
+	}
+	{
+		p2, p1 := uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48
+		p0, q0 := uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48, uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48
+		q1, q2 := uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48, uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48
+		// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f != 0 {
+			ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+			aq := f & dbkLT(q2, q0, k.cb)
+			t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+			// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+			// biased by 512 (4096 before the shift).
+			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+			d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+			fm := dbkExpand8(f)
+			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+			// lanes hold the results + 256, which need no clipping when all are in
+			// 256..511 (the byte mask fm then drops the 256).
+			ep, eq := p0+d-256*swL, q0+768*swL-d
+			if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+				ep, eq = dbkClip255(ep), dbkClip255(eq)
+			}
+			np0 := p0 ^ (p0^ep)&fm
+			nq0 := q0 ^ (q0^eq)&fm
+			np1, nq1 := p1, q1
+			{
+				// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+				// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+				// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+				s := p0 + q0 + (2048+1)*swL
+				{
+					x := (p2<<1 + s - p1<<2) >> 2 & swM14
+					x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+					np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+				}
+				{
+					x := (q2<<1 + s - q1<<2) >> 2 & swM14
+					x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+					nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+				}
+			}
+			r2[12], r2[13], r2[14], r2[15] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+			r3[12], r3[13], r3[14], r3[15] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+			r4[12], r4[13], r4[14], r4[15] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+			r5[12], r5[13], r5[14], r5[15] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+		}
 	}
 }
 
@@ -325,21 +599,35 @@ func dbkSWChromaH4(pl []uint16, off, stride int, k *dbkSW) {
 	r1 := (*[8]uint16)(pl[off-stride : off-stride+8])
 	r2 := (*[8]uint16)(pl[off : off+8])
 	r3 := (*[8]uint16)(pl[off+stride : off+stride+8])
-	for x := 0; x < 8; x += 4 {
-		p1, p0 := dbkLd4((*[4]uint16)(r0[x:x+4])), dbkLd4((*[4]uint16)(r1[x:x+4]))
-		q0, q1 := dbkLd4((*[4]uint16)(r2[x:x+4])), dbkLd4((*[4]uint16)(r3[x:x+4]))
+	{
+		p1, p0 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48
+		q0, q1 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
 		// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
-		if f == 0 {
-			continue
+		if f != 0 {
+			fm := dbkExpand8(f)
+			np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+			nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+			np0 = p0 ^ (p0^np0)&fm
+			nq0 = q0 ^ (q0^nq0)&fm
+			r1[0], r1[1], r1[2], r1[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+			r2[0], r2[1], r2[2], r2[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
 		}
-		fm := dbkExpand8(f)
-		np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
-		nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
-		np0 = p0 ^ (p0^np0)&fm
-		nq0 = q0 ^ (q0^nq0)&fm
-		dbkSt4((*[4]uint16)(r1[x:x+4]), np0)
-		dbkSt4((*[4]uint16)(r2[x:x+4]), nq0)
+	}
+	{
+		p1, p0 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48
+		q0, q1 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+		// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f != 0 {
+			fm := dbkExpand8(f)
+			np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+			nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+			np0 = p0 ^ (p0^np0)&fm
+			nq0 = q0 ^ (q0^nq0)&fm
+			r1[4], r1[5], r1[6], r1[7] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+			r2[4], r2[5], r2[6], r2[7] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+		}
 	}
 }
 
@@ -350,28 +638,49 @@ func dbkSWChromaH3(pl []uint16, off, stride int, k *dbkSW) {
 	r1 := (*[8]uint16)(pl[off-stride : off-stride+8])
 	r2 := (*[8]uint16)(pl[off : off+8])
 	r3 := (*[8]uint16)(pl[off+stride : off+stride+8])
-	for x := 0; x < 8; x += 4 {
-		p1, p0 := dbkLd4((*[4]uint16)(r0[x:x+4])), dbkLd4((*[4]uint16)(r1[x:x+4]))
-		q0, q1 := dbkLd4((*[4]uint16)(r2[x:x+4])), dbkLd4((*[4]uint16)(r3[x:x+4]))
+	{
+		p1, p0 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48
+		q0, q1 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
 		// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
-		if f == 0 {
-			continue
+		if f != 0 {
+			fm := dbkExpand8(f)
+			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+			d = dbkMax(dbkMin(d, k.hiC), k.loC)
+			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+			// lanes hold the results + 256, which need no clipping when all are in
+			// 256..511 (the byte mask fm then drops the 256).
+			ep, eq := p0+d-256*swL, q0+768*swL-d
+			if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+				ep, eq = dbkClip255(ep), dbkClip255(eq)
+			}
+			np0 := p0 ^ (p0^ep)&fm
+			nq0 := q0 ^ (q0^eq)&fm
+			r1[0], r1[1], r1[2], r1[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+			r2[0], r2[1], r2[2], r2[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
 		}
-		fm := dbkExpand8(f)
-		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-		d = dbkMax(dbkMin(d, k.hiC), k.loC)
-		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
-		// lanes hold the results + 256, which need no clipping when all are in
-		// 256..511 (the byte mask fm then drops the 256).
-		ep, eq := p0+d-256*swL, q0+768*swL-d
-		if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
-			ep, eq = dbkClip255(ep), dbkClip255(eq)
+	}
+	{
+		p1, p0 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48
+		q0, q1 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+		// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f != 0 {
+			fm := dbkExpand8(f)
+			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+			d = dbkMax(dbkMin(d, k.hiC), k.loC)
+			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+			// lanes hold the results + 256, which need no clipping when all are in
+			// 256..511 (the byte mask fm then drops the 256).
+			ep, eq := p0+d-256*swL, q0+768*swL-d
+			if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+				ep, eq = dbkClip255(ep), dbkClip255(eq)
+			}
+			np0 := p0 ^ (p0^ep)&fm
+			nq0 := q0 ^ (q0^eq)&fm
+			r1[4], r1[5], r1[6], r1[7] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+			r2[4], r2[5], r2[6], r2[7] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
 		}
-		np0 := p0 ^ (p0^ep)&fm
-		nq0 := q0 ^ (q0^eq)&fm
-		dbkSt4((*[4]uint16)(r1[x:x+4]), np0)
-		dbkSt4((*[4]uint16)(r2[x:x+4]), nq0)
 	}
 }
 
@@ -554,45 +863,82 @@ func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {
 	m1 := (*[8]uint16)(pl[off+3*stride : off+3*stride+8])
 	m2 := (*[8]uint16)(pl[off+4*stride : off+4*stride+8])
 	m3 := (*[8]uint16)(pl[off+5*stride : off+5*stride+8])
-	for x := 0; x < 8; x += 4 {
-		{
-			k := kT
-			p1, p0 := dbkLd4((*[4]uint16)(t0[x:x+4])), dbkLd4((*[4]uint16)(t1[x:x+4]))
-			q0, q1 := dbkLd4((*[4]uint16)(t2[x:x+4])), dbkLd4((*[4]uint16)(t3[x:x+4]))
-			// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
-			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
-			if f != 0 {
-				fm := dbkExpand8(f)
-				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
-				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
-				np0 = p0 ^ (p0^np0)&fm
-				nq0 = q0 ^ (q0^nq0)&fm
-				dbkSt4((*[4]uint16)(t1[x:x+4]), np0)
-				dbkSt4((*[4]uint16)(t2[x:x+4]), nq0)
-			}
+	{
+		k := kT
+		p1, p0 := uint64(t0[0])|uint64(t0[1])<<16|uint64(t0[2])<<32|uint64(t0[3])<<48, uint64(t1[0])|uint64(t1[1])<<16|uint64(t1[2])<<32|uint64(t1[3])<<48
+		q0, q1 := uint64(t2[0])|uint64(t2[1])<<16|uint64(t2[2])<<32|uint64(t2[3])<<48, uint64(t3[0])|uint64(t3[1])<<16|uint64(t3[2])<<32|uint64(t3[3])<<48
+		// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f != 0 {
+			fm := dbkExpand8(f)
+			np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+			nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+			np0 = p0 ^ (p0^np0)&fm
+			nq0 = q0 ^ (q0^nq0)&fm
+			t1[0], t1[1], t1[2], t1[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+			t2[0], t2[1], t2[2], t2[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
 		}
-		{
-			k := kI
-			p1, p0 := dbkLd4((*[4]uint16)(m0[x:x+4])), dbkLd4((*[4]uint16)(m1[x:x+4]))
-			q0, q1 := dbkLd4((*[4]uint16)(m2[x:x+4])), dbkLd4((*[4]uint16)(m3[x:x+4]))
-			// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
-			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
-			if f != 0 {
-				fm := dbkExpand8(f)
-				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-				d = dbkMax(dbkMin(d, k.hiC), k.loC)
-				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
-				// lanes hold the results + 256, which need no clipping when all are in
-				// 256..511 (the byte mask fm then drops the 256).
-				ep, eq := p0+d-256*swL, q0+768*swL-d
-				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
-					ep, eq = dbkClip255(ep), dbkClip255(eq)
-				}
-				np0 := p0 ^ (p0^ep)&fm
-				nq0 := q0 ^ (q0^eq)&fm
-				dbkSt4((*[4]uint16)(m1[x:x+4]), np0)
-				dbkSt4((*[4]uint16)(m2[x:x+4]), nq0)
+	}
+	{
+		k := kI
+		p1, p0 := uint64(m0[0])|uint64(m0[1])<<16|uint64(m0[2])<<32|uint64(m0[3])<<48, uint64(m1[0])|uint64(m1[1])<<16|uint64(m1[2])<<32|uint64(m1[3])<<48
+		q0, q1 := uint64(m2[0])|uint64(m2[1])<<16|uint64(m2[2])<<32|uint64(m2[3])<<48, uint64(m3[0])|uint64(m3[1])<<16|uint64(m3[2])<<32|uint64(m3[3])<<48
+		// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f != 0 {
+			fm := dbkExpand8(f)
+			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+			d = dbkMax(dbkMin(d, k.hiC), k.loC)
+			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+			// lanes hold the results + 256, which need no clipping when all are in
+			// 256..511 (the byte mask fm then drops the 256).
+			ep, eq := p0+d-256*swL, q0+768*swL-d
+			if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+				ep, eq = dbkClip255(ep), dbkClip255(eq)
 			}
+			np0 := p0 ^ (p0^ep)&fm
+			nq0 := q0 ^ (q0^eq)&fm
+			m1[0], m1[1], m1[2], m1[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+			m2[0], m2[1], m2[2], m2[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+		}
+	}
+	{
+		k := kT
+		p1, p0 := uint64(t0[4])|uint64(t0[5])<<16|uint64(t0[6])<<32|uint64(t0[7])<<48, uint64(t1[4])|uint64(t1[5])<<16|uint64(t1[6])<<32|uint64(t1[7])<<48
+		q0, q1 := uint64(t2[4])|uint64(t2[5])<<16|uint64(t2[6])<<32|uint64(t2[7])<<48, uint64(t3[4])|uint64(t3[5])<<16|uint64(t3[6])<<32|uint64(t3[7])<<48
+		// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f != 0 {
+			fm := dbkExpand8(f)
+			np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+			nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+			np0 = p0 ^ (p0^np0)&fm
+			nq0 = q0 ^ (q0^nq0)&fm
+			t1[4], t1[5], t1[6], t1[7] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+			t2[4], t2[5], t2[6], t2[7] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+		}
+	}
+	{
+		k := kI
+		p1, p0 := uint64(m0[4])|uint64(m0[5])<<16|uint64(m0[6])<<32|uint64(m0[7])<<48, uint64(m1[4])|uint64(m1[5])<<16|uint64(m1[6])<<32|uint64(m1[7])<<48
+		q0, q1 := uint64(m2[4])|uint64(m2[5])<<16|uint64(m2[6])<<32|uint64(m2[7])<<48, uint64(m3[4])|uint64(m3[5])<<16|uint64(m3[6])<<32|uint64(m3[7])<<48
+		// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
+		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+		if f != 0 {
+			fm := dbkExpand8(f)
+			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+			d = dbkMax(dbkMin(d, k.hiC), k.loC)
+			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+			// lanes hold the results + 256, which need no clipping when all are in
+			// 256..511 (the byte mask fm then drops the 256).
+			ep, eq := p0+d-256*swL, q0+768*swL-d
+			if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+				ep, eq = dbkClip255(ep), dbkClip255(eq)
+			}
+			np0 := p0 ^ (p0^ep)&fm
+			nq0 := q0 ^ (q0^eq)&fm
+			m1[4], m1[5], m1[6], m1[7] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+			m2[4], m2[5], m2[6], m2[7] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
 		}
 	}
 }
