@@ -150,7 +150,8 @@ type deblocker struct {
 	cur    int32        // that slice's index; -1 before the first
 	cvalid bool         // cmap and coff are set
 	coff   [2]int       // chroma_qp_index_offset, second_chroma_qp_index_offset of cmap
-	cmap   [2][52]uint8 // QPC by QPY for Cb and Cr (Table 8-15, qPOffset of the slice)
+	cmap   [2][64]uint8 // QPC by QPY (0..51) for Cb and Cr (Table 8-15, qPOffset of the slice)
+	csame  bool         // cmap[0] and cmap[1] are the same (the two offsets are)
 	tab    dbkSWTab     // sample filter parameters for the slice's offsets
 }
 

@@ -111,25 +111,27 @@ func dbkClip255(e uint64) uint64 {
 }
 
 // dbkSW is the filter parameters of one qPav, in lanes (§8.7.2.2).
+// Its size is 64 bytes, so that indexing a table of them is a shift.
 type dbkSW struct {
 	ca, cb, cs uint64 // 0x7fff + alpha, beta, (alpha>>2)+2, for dbkLT
-	tc0        uint64 // tC0 of bS 3 (Table 8-17)
-	lo0, hi0   uint64 // 512 -/+ tC0: the p1/q1 clip of luma bS < 4, biased
+	lo0, hi0   uint64 // 512 -/+ tC0 (tC0 of bS 3, Table 8-17): the p1/q1 clip of luma bS < 4, biased
 	loC, hiC   uint64 // 512 -/+ (tC0+1): the delta clip of chroma bS < 4 (tC = tC0 + 1), biased
 	ok         bool   // alpha and beta are not 0: some sample may be filtered
 }
 
-// dbkSWTab holds dbkSW for qPav 0..51 with one slice's filter offsets.
+// dbkSWTab holds dbkSW for qPav 0..51 with one slice's filter offsets. It
+// has 64 entries (the last 12 unused) so that an index masked with 63 needs
+// no bounds check.
 type dbkSWTab struct {
 	offA, offB int
 	valid      bool
-	e          [52]dbkSW
+	e          [64]dbkSW
 }
 
 // set fills the table for the filter offsets offA and offB (8-bit samples).
 func (t *dbkSWTab) set(offA, offB int) {
 	t.offA, t.offB, t.valid = offA, offB, true
-	for q := range t.e {
+	for q := range 52 {
 		indexA := min(max(q+offA, 0), 51)
 		indexB := min(max(q+offB, 0), 51)
 		alpha, beta := uint64(dbkAlpha[indexA]), uint64(dbkBeta[indexB])
@@ -138,7 +140,6 @@ func (t *dbkSWTab) set(offA, offB int) {
 			ca:  (0x7fff + alpha) * swL,
 			cb:  (0x7fff + beta) * swL,
 			cs:  (0x7fff + alpha>>2 + 2) * swL,
-			tc0: tc0 * swL,
 			lo0: (512 - tc0) * swL,
 			hi0: (512 + tc0) * swL,
 			loC: (511 - tc0) * swL,
@@ -191,6 +192,7 @@ func (d *deblocker) deblockSWARRows(from, to int) {
 					}
 				}
 				d.cvalid = true
+				d.csame = d.coff[0] == d.coff[1]
 			}
 			// As in deblocker.mb: no edge at the picture border, towards an
 			// undecoded macroblock or, with idc 2, towards another slice.
@@ -271,23 +273,9 @@ func (d *deblocker) touch(mbx, mby int, hasChroma bool) {
 // horizontal, then the same for Cb and Cr. qp, qpL and qpT are the QPs
 // (lumaQP) of the macroblock and of its left and top neighbours (nil when
 // their edge is not filtered), all in 0..51.
-func (d *deblocker) swMB(tab *dbkSWTab, cmap *[2][52]uint8, mb, left, top *mbInfo, qp, qpL, qpT, mbx, mby int, hasChroma bool) {
+func (d *deblocker) swMB(tab *dbkSWTab, cmap *[2][64]uint8, mb, left, top *mbInfo, qp, qpL, qpT, mbx, mby int, hasChroma bool) {
 	p := d.p
-	kI := &tab.e[qp]
-	var kL, kT *dbkSW
-	if left != nil {
-		if k := &tab.e[(qpL+qp+1)>>1]; k.ok {
-			kL = k
-		}
-	}
-	if top != nil {
-		if k := &tab.e[(qpT+qp+1)>>1]; k.ok {
-			kT = k
-		}
-	}
-	if !kI.ok {
-		kI = nil
-	}
+	kI, kL, kT := dbkSWEdges(tab, qp, qpL, qpT, left != nil, top != nil)
 	ys := p.yStride
 	org := mby*16*ys + mbx*16
 	switch {
@@ -297,15 +285,12 @@ func (d *deblocker) swMB(tab *dbkSWTab, cmap *[2][52]uint8, mb, left, top *mbInf
 		dbkSWLumaV16(p.y, org, ys, kL, kI)
 	case kL != nil:
 		dbkSWLumaV4(p.y, org, ys, kL)
-	}
-	if kI != nil && kL == nil {
-		if mb.transform8x8 {
-			dbkSWLumaV3(p.y, org+8, ys, kI)
-		} else {
-			dbkSWLumaV3(p.y, org+4, ys, kI)
-			dbkSWLumaV3(p.y, org+8, ys, kI)
-			dbkSWLumaV3(p.y, org+12, ys, kI)
-		}
+	case kI != nil && mb.transform8x8:
+		dbkSWLumaV3(p.y, org+8, ys, kI)
+	case kI != nil:
+		dbkSWLumaV3(p.y, org+4, ys, kI)
+		dbkSWLumaV3(p.y, org+8, ys, kI)
+		dbkSWLumaV3(p.y, org+12, ys, kI)
 	}
 	if kT != nil {
 		dbkSWLumaH4(p.y, org, ys, kT)
@@ -324,40 +309,54 @@ func (d *deblocker) swMB(tab *dbkSWTab, cmap *[2][52]uint8, mb, left, top *mbInf
 	}
 	cs := p.cStride
 	corg := mby*8*cs + mbx*8
-	for c := 0; c < 2; c++ {
-		pl := p.cb
-		if c == 1 {
-			pl = p.cr
-		}
-		m := &cmap[c]
-		qpc := int(m[qp])
-		kI := &tab.e[qpc]
-		var kL, kT *dbkSW
-		if left != nil {
-			if k := &tab.e[(int(m[qpL])+qpc+1)>>1]; k.ok {
-				kL = k
-			}
-		}
-		if top != nil {
-			if k := &tab.e[(int(m[qpT])+qpc+1)>>1]; k.ok {
-				kT = k
-			}
-		}
-		switch {
-		case kL != nil && kI.ok:
-			dbkSWChromaV43(pl, corg, cs, kL, kI)
-		case kL != nil:
-			dbkSWChromaV4(pl, corg, cs, kL)
-		case kI.ok:
-			dbkSWChromaV3(pl, corg+4, cs, kI)
-		}
-		switch {
-		case kT != nil && kI.ok:
-			dbkSWChromaH43(pl, corg, cs, kT, kI)
-		case kT != nil:
-			dbkSWChromaH4(pl, corg, cs, kT)
-		case kI.ok:
-			dbkSWChromaH3(pl, corg+4*cs, cs, kI)
-		}
+	m := &cmap[0]
+	kI, kL, kT = dbkSWEdges(tab, int(m[qp&63]), int(m[qpL&63]), int(m[qpT&63]), left != nil, top != nil)
+	dbkSWChroma(p.cb, corg, cs, kL, kI, kT)
+	if !d.csame {
+		m = &cmap[1]
+		kI, kL, kT = dbkSWEdges(tab, int(m[qp&63]), int(m[qpL&63]), int(m[qpT&63]), left != nil, top != nil)
+	}
+	dbkSWChroma(p.cr, corg, cs, kL, kI, kT)
+}
+
+// dbkSWEdges returns the parameters of the internal, left and top edges of
+// a macroblock whose QP (of the plane) is q and whose neighbours' are qL
+// and qT, or nil for an edge that is not filtered: a neighbour that is not
+// there (hasL, hasT false) or parameters that filter no sample (qPav of
+// §8.7.2.2). The QPs are in 0..51, so the masks with 63 change nothing
+// (they spare the bounds checks).
+func dbkSWEdges(tab *dbkSWTab, q, qL, qT int, hasL, hasT bool) (kI, kL, kT *dbkSW) {
+	e := &tab.e
+	if k := &e[q&63]; k.ok {
+		kI = k
+	}
+	if k := &e[(qL+q+1)>>1&63]; hasL && k.ok {
+		kL = k
+	}
+	if k := &e[(qT+q+1)>>1&63]; hasT && k.ok {
+		kT = k
+	}
+	return kI, kL, kT
+}
+
+// dbkSWChroma filters the edges of one 4:2:0 chroma block at pl[corg]
+// (§8.7): vertical, then horizontal; kI, kL and kT are as dbkSWEdges
+// returns them.
+func dbkSWChroma(pl []uint16, corg, cs int, kL, kI, kT *dbkSW) {
+	switch {
+	case kL != nil && kI != nil:
+		dbkSWChromaV43(pl, corg, cs, kL, kI)
+	case kL != nil:
+		dbkSWChromaV4(pl, corg, cs, kL)
+	case kI != nil:
+		dbkSWChromaV3(pl, corg+4, cs, kI)
+	}
+	switch {
+	case kT != nil && kI != nil:
+		dbkSWChromaH43(pl, corg, cs, kT, kI)
+	case kT != nil:
+		dbkSWChromaH4(pl, corg, cs, kT)
+	case kI != nil:
+		dbkSWChromaH3(pl, corg+4*cs, cs, kI)
 	}
 }
