@@ -21,6 +21,7 @@ import (
 	"go/format"
 	"log"
 	"os"
+	"regexp"
 	"strings"
 )
 
@@ -140,7 +141,23 @@ func inLoop(fl filter) {
 	w("%s", fl.comment)
 	w("%s", test)
 	w("if f == 0 {\ncontinue\n}")
-	w("%s", strings.TrimPrefix(fl.body, "\n"))
+	w("%s", expand(fl.body))
+}
+
+// clampRE matches v = dbkMax(dbkMin(v, hi), lo) in a filter body.
+var clampRE = regexp.MustCompile(`(?m)^(\s*)(\w+) = dbkMax\(dbkMin\(\w+, ([^,]+)\), ([^)]+)\)$`)
+
+// expand writes out the clamps of a filter body: inlined, the nested calls
+// of dbkMin and dbkMax leave a NOP each as their inline marks.
+func expand(body string) string {
+	body = strings.TrimPrefix(body, "\n")
+	return clampRE.ReplaceAllString(body, `${1}{
+${1}	hi, lo := $3, $4
+${1}	m := ($2 | swH - hi) & swH // dbkMin($2, hi)
+${1}	$2 ^= ($2 ^ hi) & (m<<1 - m>>15)
+${1}	m = ($2 | swH - lo) & swH // dbkMax($2, lo)
+${1}	$2 = lo ^ ($2^lo)&(m<<1 - m>>15)
+${1}}`)
 }
 
 // nested writes filter fl and then what stores does, both only when some
@@ -149,7 +166,7 @@ func nested(fl filter, stores func()) {
 	w("%s", fl.comment)
 	w("%s", test)
 	w("if f != 0 {")
-	w("%s", strings.TrimPrefix(fl.body, "\n"))
+	w("%s", expand(fl.body))
 	stores()
 	w("}")
 }

@@ -102,7 +102,13 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 		// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 		// biased by 512 (4096 before the shift).
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-		d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+		{
+			hi, lo := k.hi0+t, k.lo0-t
+			m := (d | swH - hi) & swH // dbkMin(d, hi)
+			d ^= (d ^ hi) & (m<<1 - m>>15)
+			m = (d | swH - lo) & swH // dbkMax(d, lo)
+			d = lo ^ (d^lo)&(m<<1-m>>15)
+		}
 		fm := dbkExpand8(f)
 		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 		// lanes hold the results + 256, which need no clipping when all are in
@@ -121,12 +127,24 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 			s := p0 + q0 + (2048+1)*swL
 			{
 				x := (p2<<1 + s - p1<<2) >> 2 & swM14
-				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+				{
+					hi, lo := k.hi0, k.lo0
+					m := (x | swH - hi) & swH // dbkMin(x, hi)
+					x ^= (x ^ hi) & (m<<1 - m>>15)
+					m = (x | swH - lo) & swH // dbkMax(x, lo)
+					x = lo ^ (x^lo)&(m<<1-m>>15)
+				}
 				np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 			}
 			{
 				x := (q2<<1 + s - q1<<2) >> 2 & swM14
-				x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+				{
+					hi, lo := k.hi0, k.lo0
+					m := (x | swH - hi) & swH // dbkMin(x, hi)
+					x ^= (x ^ hi) & (m<<1 - m>>15)
+					m = (x | swH - lo) & swH // dbkMax(x, lo)
+					x = lo ^ (x^lo)&(m<<1-m>>15)
+				}
 				nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 			}
 		}
@@ -352,7 +370,13 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 			// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 			// biased by 512 (4096 before the shift).
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-			d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+			{
+				hi, lo := k.hi0+t, k.lo0-t
+				m := (d | swH - hi) & swH // dbkMin(d, hi)
+				d ^= (d ^ hi) & (m<<1 - m>>15)
+				m = (d | swH - lo) & swH // dbkMax(d, lo)
+				d = lo ^ (d^lo)&(m<<1-m>>15)
+			}
 			fm := dbkExpand8(f)
 			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 			// lanes hold the results + 256, which need no clipping when all are in
@@ -371,12 +395,24 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				s := p0 + q0 + (2048+1)*swL
 				{
 					x := (p2<<1 + s - p1<<2) >> 2 & swM14
-					x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+					{
+						hi, lo := k.hi0, k.lo0
+						m := (x | swH - hi) & swH // dbkMin(x, hi)
+						x ^= (x ^ hi) & (m<<1 - m>>15)
+						m = (x | swH - lo) & swH // dbkMax(x, lo)
+						x = lo ^ (x^lo)&(m<<1-m>>15)
+					}
 					np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 				}
 				{
 					x := (q2<<1 + s - q1<<2) >> 2 & swM14
-					x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+					{
+						hi, lo := k.hi0, k.lo0
+						m := (x | swH - hi) & swH // dbkMin(x, hi)
+						x ^= (x ^ hi) & (m<<1 - m>>15)
+						m = (x | swH - lo) & swH // dbkMax(x, lo)
+						x = lo ^ (x^lo)&(m<<1-m>>15)
+					}
 					nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 				}
 			}
@@ -399,7 +435,13 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 			// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 			// biased by 512 (4096 before the shift).
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-			d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+			{
+				hi, lo := k.hi0+t, k.lo0-t
+				m := (d | swH - hi) & swH // dbkMin(d, hi)
+				d ^= (d ^ hi) & (m<<1 - m>>15)
+				m = (d | swH - lo) & swH // dbkMax(d, lo)
+				d = lo ^ (d^lo)&(m<<1-m>>15)
+			}
 			fm := dbkExpand8(f)
 			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 			// lanes hold the results + 256, which need no clipping when all are in
@@ -418,12 +460,24 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				s := p0 + q0 + (2048+1)*swL
 				{
 					x := (p2<<1 + s - p1<<2) >> 2 & swM14
-					x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+					{
+						hi, lo := k.hi0, k.lo0
+						m := (x | swH - hi) & swH // dbkMin(x, hi)
+						x ^= (x ^ hi) & (m<<1 - m>>15)
+						m = (x | swH - lo) & swH // dbkMax(x, lo)
+						x = lo ^ (x^lo)&(m<<1-m>>15)
+					}
 					np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 				}
 				{
 					x := (q2<<1 + s - q1<<2) >> 2 & swM14
-					x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+					{
+						hi, lo := k.hi0, k.lo0
+						m := (x | swH - hi) & swH // dbkMin(x, hi)
+						x ^= (x ^ hi) & (m<<1 - m>>15)
+						m = (x | swH - lo) & swH // dbkMax(x, lo)
+						x = lo ^ (x^lo)&(m<<1-m>>15)
+					}
 					nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 				}
 			}
@@ -446,7 +500,13 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 			// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 			// biased by 512 (4096 before the shift).
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-			d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+			{
+				hi, lo := k.hi0+t, k.lo0-t
+				m := (d | swH - hi) & swH // dbkMin(d, hi)
+				d ^= (d ^ hi) & (m<<1 - m>>15)
+				m = (d | swH - lo) & swH // dbkMax(d, lo)
+				d = lo ^ (d^lo)&(m<<1-m>>15)
+			}
 			fm := dbkExpand8(f)
 			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 			// lanes hold the results + 256, which need no clipping when all are in
@@ -465,12 +525,24 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				s := p0 + q0 + (2048+1)*swL
 				{
 					x := (p2<<1 + s - p1<<2) >> 2 & swM14
-					x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+					{
+						hi, lo := k.hi0, k.lo0
+						m := (x | swH - hi) & swH // dbkMin(x, hi)
+						x ^= (x ^ hi) & (m<<1 - m>>15)
+						m = (x | swH - lo) & swH // dbkMax(x, lo)
+						x = lo ^ (x^lo)&(m<<1-m>>15)
+					}
 					np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 				}
 				{
 					x := (q2<<1 + s - q1<<2) >> 2 & swM14
-					x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+					{
+						hi, lo := k.hi0, k.lo0
+						m := (x | swH - hi) & swH // dbkMin(x, hi)
+						x ^= (x ^ hi) & (m<<1 - m>>15)
+						m = (x | swH - lo) & swH // dbkMax(x, lo)
+						x = lo ^ (x^lo)&(m<<1-m>>15)
+					}
 					nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 				}
 			}
@@ -493,7 +565,13 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 			// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 			// biased by 512 (4096 before the shift).
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-			d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+			{
+				hi, lo := k.hi0+t, k.lo0-t
+				m := (d | swH - hi) & swH // dbkMin(d, hi)
+				d ^= (d ^ hi) & (m<<1 - m>>15)
+				m = (d | swH - lo) & swH // dbkMax(d, lo)
+				d = lo ^ (d^lo)&(m<<1-m>>15)
+			}
 			fm := dbkExpand8(f)
 			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 			// lanes hold the results + 256, which need no clipping when all are in
@@ -512,12 +590,24 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				s := p0 + q0 + (2048+1)*swL
 				{
 					x := (p2<<1 + s - p1<<2) >> 2 & swM14
-					x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+					{
+						hi, lo := k.hi0, k.lo0
+						m := (x | swH - hi) & swH // dbkMin(x, hi)
+						x ^= (x ^ hi) & (m<<1 - m>>15)
+						m = (x | swH - lo) & swH // dbkMax(x, lo)
+						x = lo ^ (x^lo)&(m<<1-m>>15)
+					}
 					np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 				}
 				{
 					x := (q2<<1 + s - q1<<2) >> 2 & swM14
-					x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+					{
+						hi, lo := k.hi0, k.lo0
+						m := (x | swH - hi) & swH // dbkMin(x, hi)
+						x ^= (x ^ hi) & (m<<1 - m>>15)
+						m = (x | swH - lo) & swH // dbkMax(x, lo)
+						x = lo ^ (x^lo)&(m<<1-m>>15)
+					}
 					nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 				}
 			}
@@ -574,7 +664,13 @@ func dbkSWChromaV3(pl []uint16, off, stride int, k *dbkSW) {
 		}
 		fm := dbkExpand8(f)
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-		d = dbkMax(dbkMin(d, k.hiC), k.loC)
+		{
+			hi, lo := k.hiC, k.loC
+			m := (d | swH - hi) & swH // dbkMin(d, hi)
+			d ^= (d ^ hi) & (m<<1 - m>>15)
+			m = (d | swH - lo) & swH // dbkMax(d, lo)
+			d = lo ^ (d^lo)&(m<<1-m>>15)
+		}
 		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 		// lanes hold the results + 256, which need no clipping when all are in
 		// 256..511 (the byte mask fm then drops the 256).
@@ -646,7 +742,13 @@ func dbkSWChromaH3(pl []uint16, off, stride int, k *dbkSW) {
 		if f != 0 {
 			fm := dbkExpand8(f)
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-			d = dbkMax(dbkMin(d, k.hiC), k.loC)
+			{
+				hi, lo := k.hiC, k.loC
+				m := (d | swH - hi) & swH // dbkMin(d, hi)
+				d ^= (d ^ hi) & (m<<1 - m>>15)
+				m = (d | swH - lo) & swH // dbkMax(d, lo)
+				d = lo ^ (d^lo)&(m<<1-m>>15)
+			}
 			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 			// lanes hold the results + 256, which need no clipping when all are in
 			// 256..511 (the byte mask fm then drops the 256).
@@ -668,7 +770,13 @@ func dbkSWChromaH3(pl []uint16, off, stride int, k *dbkSW) {
 		if f != 0 {
 			fm := dbkExpand8(f)
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-			d = dbkMax(dbkMin(d, k.hiC), k.loC)
+			{
+				hi, lo := k.hiC, k.loC
+				m := (d | swH - hi) & swH // dbkMin(d, hi)
+				d ^= (d ^ hi) & (m<<1 - m>>15)
+				m = (d | swH - lo) & swH // dbkMax(d, lo)
+				d = lo ^ (d^lo)&(m<<1-m>>15)
+			}
 			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 			// lanes hold the results + 256, which need no clipping when all are in
 			// 256..511 (the byte mask fm then drops the 256).
@@ -720,7 +828,13 @@ func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {
 			if f != 0 {
 				fm := dbkExpand8(f)
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-				d = dbkMax(dbkMin(d, k.hiC), k.loC)
+				{
+					hi, lo := k.hiC, k.loC
+					m := (d | swH - hi) & swH // dbkMin(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // dbkMax(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
 				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 				// lanes hold the results + 256, which need no clipping when all are in
 				// 256..511 (the byte mask fm then drops the 256).
@@ -812,7 +926,13 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-				d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+				{
+					hi, lo := k.hi0+t, k.lo0-t
+					m := (d | swH - hi) & swH // dbkMin(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // dbkMax(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
 				fm := dbkExpand8(f)
 				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 				// lanes hold the results + 256, which need no clipping when all are in
@@ -831,12 +951,24 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					s := p0 + q0 + (2048+1)*swL
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
-						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+						{
+							hi, lo := k.hi0, k.lo0
+							m := (x | swH - hi) & swH // dbkMin(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // dbkMax(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
 						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 					}
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
-						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+						{
+							hi, lo := k.hi0, k.lo0
+							m := (x | swH - hi) & swH // dbkMin(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // dbkMax(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
 						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 					}
 				}
@@ -888,7 +1020,13 @@ func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {
 		if f != 0 {
 			fm := dbkExpand8(f)
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-			d = dbkMax(dbkMin(d, k.hiC), k.loC)
+			{
+				hi, lo := k.hiC, k.loC
+				m := (d | swH - hi) & swH // dbkMin(d, hi)
+				d ^= (d ^ hi) & (m<<1 - m>>15)
+				m = (d | swH - lo) & swH // dbkMax(d, lo)
+				d = lo ^ (d^lo)&(m<<1-m>>15)
+			}
 			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 			// lanes hold the results + 256, which need no clipping when all are in
 			// 256..511 (the byte mask fm then drops the 256).
@@ -927,7 +1065,13 @@ func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {
 		if f != 0 {
 			fm := dbkExpand8(f)
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-			d = dbkMax(dbkMin(d, k.hiC), k.loC)
+			{
+				hi, lo := k.hiC, k.loC
+				m := (d | swH - hi) & swH // dbkMin(d, hi)
+				d ^= (d ^ hi) & (m<<1 - m>>15)
+				m = (d | swH - lo) & swH // dbkMax(d, lo)
+				d = lo ^ (d^lo)&(m<<1-m>>15)
+			}
 			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 			// lanes hold the results + 256, which need no clipping when all are in
 			// 256..511 (the byte mask fm then drops the 256).
@@ -1014,7 +1158,13 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-				d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+				{
+					hi, lo := k.hi0+t, k.lo0-t
+					m := (d | swH - hi) & swH // dbkMin(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // dbkMax(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
 				fm := dbkExpand8(f)
 				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 				// lanes hold the results + 256, which need no clipping when all are in
@@ -1033,12 +1183,24 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					s := p0 + q0 + (2048+1)*swL
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
-						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+						{
+							hi, lo := k.hi0, k.lo0
+							m := (x | swH - hi) & swH // dbkMin(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // dbkMax(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
 						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 					}
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
-						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+						{
+							hi, lo := k.hi0, k.lo0
+							m := (x | swH - hi) & swH // dbkMin(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // dbkMax(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
 						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 					}
 				}
@@ -1063,7 +1225,13 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-				d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+				{
+					hi, lo := k.hi0+t, k.lo0-t
+					m := (d | swH - hi) & swH // dbkMin(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // dbkMax(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
 				fm := dbkExpand8(f)
 				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 				// lanes hold the results + 256, which need no clipping when all are in
@@ -1082,12 +1250,24 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					s := p0 + q0 + (2048+1)*swL
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
-						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+						{
+							hi, lo := k.hi0, k.lo0
+							m := (x | swH - hi) & swH // dbkMin(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // dbkMax(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
 						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 					}
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
-						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+						{
+							hi, lo := k.hi0, k.lo0
+							m := (x | swH - hi) & swH // dbkMin(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // dbkMax(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
 						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 					}
 				}
@@ -1112,7 +1292,13 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-				d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+				{
+					hi, lo := k.hi0+t, k.lo0-t
+					m := (d | swH - hi) & swH // dbkMin(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // dbkMax(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
 				fm := dbkExpand8(f)
 				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
 				// lanes hold the results + 256, which need no clipping when all are in
@@ -1131,12 +1317,24 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					s := p0 + q0 + (2048+1)*swL
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
-						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+						{
+							hi, lo := k.hi0, k.lo0
+							m := (x | swH - hi) & swH // dbkMin(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // dbkMax(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
 						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 					}
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
-						x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+						{
+							hi, lo := k.hi0, k.lo0
+							m := (x | swH - hi) & swH // dbkMin(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // dbkMax(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
 						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 					}
 				}
