@@ -282,6 +282,35 @@ func stRows(vals, rows []string, x int) {
 	}
 }
 
+// chromaV43 writes the body of dbkSWChromaV43.
+func chromaV43() {
+	w("for o := off; o < off+8*stride; o += 4 * stride {")
+	rowPtrs(rows4, "o", 0, -2, 8)
+	w("{\nk := kL")
+	ldTr("p1, p0, q0, q1", rows4, 0)
+	nested(chromaBS4, func() { st2(rows4, 1) })
+	w("}\n{\nk := kI")
+	ldTr("p1, p0, q0, q1", rows4, 4)
+	nested(chromaBS3, func() { st2(rows4, 5) })
+	w("}\n}")
+}
+
+// chromaH43 writes the body of dbkSWChromaH43.
+func chromaH43() {
+	t4, m4 := []string{"t0", "t1", "t2", "t3"}, []string{"m0", "m1", "m2", "m3"}
+	rowPtrs(t4, "off", -2, 0, 8)
+	rowPtrs(m4, "off", 2, 0, 8)
+	for x := 0; x < 8; x += 4 {
+		w("{\nk := kT")
+		ldRows([]string{"p1", "p0", "q0", "q1"}, t4, x)
+		nested(chromaBS4, func() { stRows([]string{"np0", "nq0"}, t4[1:3], x) })
+		w("}\n{\nk := kI")
+		ldRows([]string{"p1", "p0", "q0", "q1"}, m4, x)
+		nested(chromaBS3, func() { stRows([]string{"np0", "nq0"}, m4[1:3], x) })
+		w("}")
+	}
+}
+
 func main() {
 	stdout := flag.Bool("stdout", false, "print the file instead of writing deblock_swar_gen.go")
 	flag.Parse()
@@ -398,16 +427,9 @@ func dbkSWChromaH%s(pl []uint16, off, stride int, k *dbkSW) {`, c.bs, c.bs, c.bs
 // whose q0 of row 0 of the left edge is pl[off]: x = 0 with bS 4 (kL) and
 // x = 4 with bS 3 (kI). They touch different samples (x = 0 reads columns
 // -2..1, x = 4 columns 2..5), so one pass over the rows does both.
-func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {
-for o := off; o < off+8*stride; o += 4 * stride {`)
-	rowPtrs(rows4, "o", 0, -2, 8)
-	w("{\nk := kL")
-	ldTr("p1, p0, q0, q1", rows4, 0)
-	nested(chromaBS4, func() { st2(rows4, 1) })
-	w("}\n{\nk := kI")
-	ldTr("p1, p0, q0, q1", rows4, 4)
-	nested(chromaBS3, func() { st2(rows4, 5) })
-	w("}\n}\n}\n")
+func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {`)
+	chromaV43()
+	w("}\n")
 
 	w(`// dbkSWLumaV8 filters both vertical luma edges of a macroblock with
 // transform_size_8x8_flag whose top-left sample is pl[off]: x = 0 with bS
@@ -435,19 +457,22 @@ for o := off; o < off+16*stride; o += 4 * stride {`)
 // 4 (kT) and y = 4 with bS 3 (kI), which touch different rows (-2..1 and
 // 2..5), in one pass over the columns.
 func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {`)
-	t4, m4 := []string{"t0", "t1", "t2", "t3"}, []string{"m0", "m1", "m2", "m3"}
-	rowPtrs(t4, "off", -2, 0, 8)
-	rowPtrs(m4, "off", 2, 0, 8)
-	for x := 0; x < 8; x += 4 {
-		w("{\nk := kT")
-		ldRows([]string{"p1", "p0", "q0", "q1"}, t4, x)
-		nested(chromaBS4, func() { stRows([]string{"np0", "nq0"}, t4[1:3], x) })
-		w("}\n{\nk := kI")
-		ldRows([]string{"p1", "p0", "q0", "q1"}, m4, x)
-		nested(chromaBS3, func() { stRows([]string{"np0", "nq0"}, m4[1:3], x) })
-		w("}")
-	}
+	chromaH43()
 	w("}\n")
+
+	w(`// dbkSWChromaMB filters the four edges of the Cb and the Cr block of a
+// 4:2:0 macroblock when all four are filtered and the two planes have the
+// same parameters (chroma_qp_index_offset equal to
+// second_chroma_qp_index_offset, as it usually is): dbkSWChromaV43 and
+// dbkSWChromaH43 on cb, then on cr, in one call; off, stride, kL, kI and
+// kT are as there.
+func dbkSWChromaMB(cb, cr []uint16, off, stride int, kL, kI, kT *dbkSW) {
+for _, pl := range [2][]uint16{cb, cr} {
+{`)
+	chromaV43()
+	w("}\n{")
+	chromaH43()
+	w("}\n}\n}\n")
 
 	w(`// dbkSWLumaV16 filters the four vertical luma edges of a macroblock without
 // transform_size_8x8_flag whose top-left sample is pl[off]: x = 0 with bS

@@ -311,6 +311,10 @@ func (d *deblocker) swMB(tab *dbkSWTab, cmap *[2][64]uint8, mb, left, top *mbInf
 	corg := mby*8*cs + mbx*8
 	m := &cmap[0]
 	kI, kL, kT = dbkSWEdges(tab, int(m[qp&63]), int(m[qpL&63]), int(m[qpT&63]), left != nil, top != nil)
+	if kL != nil && kI != nil && kT != nil && d.csame {
+		dbkSWChromaMB(p.cb, p.cr, corg, cs, kL, kI, kT)
+		return
+	}
 	dbkSWChroma(p.cb, corg, cs, kL, kI, kT)
 	if !d.csame {
 		m = &cmap[1]

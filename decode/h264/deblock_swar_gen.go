@@ -1087,6 +1087,174 @@ func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {
 	}
 }
 
+// dbkSWChromaMB filters the four edges of the Cb and the Cr block of a
+// 4:2:0 macroblock when all four are filtered and the two planes have the
+// same parameters (chroma_qp_index_offset equal to
+// second_chroma_qp_index_offset, as it usually is): dbkSWChromaV43 and
+// dbkSWChromaH43 on cb, then on cr, in one call; off, stride, kL, kI and
+// kT are as there.
+func dbkSWChromaMB(cb, cr []uint16, off, stride int, kL, kI, kT *dbkSW) {
+	for _, pl := range [2][]uint16{cb, cr} {
+		{
+			for o := off; o < off+8*stride; o += 4 * stride {
+				r0 := (*[8]uint16)(pl[o-2 : o+6])
+				r1 := (*[8]uint16)(pl[o+stride-2 : o+stride+6])
+				r2 := (*[8]uint16)(pl[o+2*stride-2 : o+2*stride+6])
+				r3 := (*[8]uint16)(pl[o+3*stride-2 : o+3*stride+6])
+				{
+					k := kL
+					p1, p0, q0, q1 := dbkTr4(uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48)
+					// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
+					f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+					if f != 0 {
+						fm := dbkExpand8(f)
+						np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+						nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+						np0 = p0 ^ (p0^np0)&fm
+						nq0 = q0 ^ (q0^nq0)&fm
+						np0, nq0 = dbkZip(np0, nq0)
+						r0[1], r0[2] = uint16(np0>>0), uint16(np0>>16)
+						r1[1], r1[2] = uint16(nq0>>0), uint16(nq0>>16)
+						r2[1], r2[2] = uint16(np0>>32), uint16(np0>>48)
+						r3[1], r3[2] = uint16(nq0>>32), uint16(nq0>>48)
+					}
+				}
+				{
+					k := kI
+					p1, p0, q0, q1 := dbkTr4(uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48)
+					// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
+					f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+					if f != 0 {
+						fm := dbkExpand8(f)
+						d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+						{
+							hi, lo := k.hiC, k.loC
+							m := (d | swH - hi) & swH // dbkMin(d, hi)
+							d ^= (d ^ hi) & (m<<1 - m>>15)
+							m = (d | swH - lo) & swH // dbkMax(d, lo)
+							d = lo ^ (d^lo)&(m<<1-m>>15)
+						}
+						// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+						// lanes hold the results + 256, which need no clipping when all are in
+						// 256..511 (the byte mask fm then drops the 256).
+						ep, eq := p0+d-256*swL, q0+768*swL-d
+						if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+							ep, eq = dbkClip255(ep), dbkClip255(eq)
+						}
+						np0 := p0 ^ (p0^ep)&fm
+						nq0 := q0 ^ (q0^eq)&fm
+						np0, nq0 = dbkZip(np0, nq0)
+						r0[5], r0[6] = uint16(np0>>0), uint16(np0>>16)
+						r1[5], r1[6] = uint16(nq0>>0), uint16(nq0>>16)
+						r2[5], r2[6] = uint16(np0>>32), uint16(np0>>48)
+						r3[5], r3[6] = uint16(nq0>>32), uint16(nq0>>48)
+					}
+				}
+			}
+		}
+		{
+			t0 := (*[8]uint16)(pl[off-2*stride : off-2*stride+8])
+			t1 := (*[8]uint16)(pl[off-stride : off-stride+8])
+			t2 := (*[8]uint16)(pl[off : off+8])
+			t3 := (*[8]uint16)(pl[off+stride : off+stride+8])
+			m0 := (*[8]uint16)(pl[off+2*stride : off+2*stride+8])
+			m1 := (*[8]uint16)(pl[off+3*stride : off+3*stride+8])
+			m2 := (*[8]uint16)(pl[off+4*stride : off+4*stride+8])
+			m3 := (*[8]uint16)(pl[off+5*stride : off+5*stride+8])
+			{
+				k := kT
+				p1, p0 := uint64(t0[0])|uint64(t0[1])<<16|uint64(t0[2])<<32|uint64(t0[3])<<48, uint64(t1[0])|uint64(t1[1])<<16|uint64(t1[2])<<32|uint64(t1[3])<<48
+				q0, q1 := uint64(t2[0])|uint64(t2[1])<<16|uint64(t2[2])<<32|uint64(t2[3])<<48, uint64(t3[0])|uint64(t3[1])<<16|uint64(t3[2])<<32|uint64(t3[3])<<48
+				// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
+				f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+				if f != 0 {
+					fm := dbkExpand8(f)
+					np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+					nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+					np0 = p0 ^ (p0^np0)&fm
+					nq0 = q0 ^ (q0^nq0)&fm
+					t1[0], t1[1], t1[2], t1[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+					t2[0], t2[1], t2[2], t2[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				}
+			}
+			{
+				k := kI
+				p1, p0 := uint64(m0[0])|uint64(m0[1])<<16|uint64(m0[2])<<32|uint64(m0[3])<<48, uint64(m1[0])|uint64(m1[1])<<16|uint64(m1[2])<<32|uint64(m1[3])<<48
+				q0, q1 := uint64(m2[0])|uint64(m2[1])<<16|uint64(m2[2])<<32|uint64(m2[3])<<48, uint64(m3[0])|uint64(m3[1])<<16|uint64(m3[2])<<32|uint64(m3[3])<<48
+				// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
+				f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+				if f != 0 {
+					fm := dbkExpand8(f)
+					d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+					{
+						hi, lo := k.hiC, k.loC
+						m := (d | swH - hi) & swH // dbkMin(d, hi)
+						d ^= (d ^ hi) & (m<<1 - m>>15)
+						m = (d | swH - lo) & swH // dbkMax(d, lo)
+						d = lo ^ (d^lo)&(m<<1-m>>15)
+					}
+					// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+					// lanes hold the results + 256, which need no clipping when all are in
+					// 256..511 (the byte mask fm then drops the 256).
+					ep, eq := p0+d-256*swL, q0+768*swL-d
+					if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+						ep, eq = dbkClip255(ep), dbkClip255(eq)
+					}
+					np0 := p0 ^ (p0^ep)&fm
+					nq0 := q0 ^ (q0^eq)&fm
+					m1[0], m1[1], m1[2], m1[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+					m2[0], m2[1], m2[2], m2[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				}
+			}
+			{
+				k := kT
+				p1, p0 := uint64(t0[4])|uint64(t0[5])<<16|uint64(t0[6])<<32|uint64(t0[7])<<48, uint64(t1[4])|uint64(t1[5])<<16|uint64(t1[6])<<32|uint64(t1[7])<<48
+				q0, q1 := uint64(t2[4])|uint64(t2[5])<<16|uint64(t2[6])<<32|uint64(t2[7])<<48, uint64(t3[4])|uint64(t3[5])<<16|uint64(t3[6])<<32|uint64(t3[7])<<48
+				// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
+				f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+				if f != 0 {
+					fm := dbkExpand8(f)
+					np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+					nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+					np0 = p0 ^ (p0^np0)&fm
+					nq0 = q0 ^ (q0^nq0)&fm
+					t1[4], t1[5], t1[6], t1[7] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+					t2[4], t2[5], t2[6], t2[7] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				}
+			}
+			{
+				k := kI
+				p1, p0 := uint64(m0[4])|uint64(m0[5])<<16|uint64(m0[6])<<32|uint64(m0[7])<<48, uint64(m1[4])|uint64(m1[5])<<16|uint64(m1[6])<<32|uint64(m1[7])<<48
+				q0, q1 := uint64(m2[4])|uint64(m2[5])<<16|uint64(m2[6])<<32|uint64(m2[7])<<48, uint64(m3[4])|uint64(m3[5])<<16|uint64(m3[6])<<32|uint64(m3[7])<<48
+				// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
+				f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+				if f != 0 {
+					fm := dbkExpand8(f)
+					d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+					{
+						hi, lo := k.hiC, k.loC
+						m := (d | swH - hi) & swH // dbkMin(d, hi)
+						d ^= (d ^ hi) & (m<<1 - m>>15)
+						m = (d | swH - lo) & swH // dbkMax(d, lo)
+						d = lo ^ (d^lo)&(m<<1-m>>15)
+					}
+					// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+					// lanes hold the results + 256, which need no clipping when all are in
+					// 256..511 (the byte mask fm then drops the 256).
+					ep, eq := p0+d-256*swL, q0+768*swL-d
+					if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+						ep, eq = dbkClip255(ep), dbkClip255(eq)
+					}
+					np0 := p0 ^ (p0^ep)&fm
+					nq0 := q0 ^ (q0^eq)&fm
+					m1[4], m1[5], m1[6], m1[7] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+					m2[4], m2[5], m2[6], m2[7] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				}
+			}
+		}
+	}
+}
+
 // dbkSWLumaV16 filters the four vertical luma edges of a macroblock without
 // transform_size_8x8_flag whose top-left sample is pl[off]: x = 0 with bS
 // 4 (kL), then x = 4, 8 and 12 with bS 3 (kI). Each edge reads what the one

@@ -453,6 +453,9 @@ func TestDeblockSWARMatchesGeneric(t *testing.T) {
 				chromaQpIndexOffset:        int8(rnd(25) - 12),
 				secondChromaQpIndexOffset:  int8(rnd(25) - 12),
 			}
+			if rnd(2) == 0 { // the usual case: Cb and Cr filtered alike (dbkSWChromaMB)
+				p.slices[i].secondChromaQpIndexOffset = p.slices[i].chromaQpIndexOffset
+			}
 		}
 		sl := 0
 		for i := range p.mbs {
