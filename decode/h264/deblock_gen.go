@@ -86,7 +86,7 @@ t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
 // delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
 // biased by 512 (4096 before the shift).
 d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-d = dbkMax(dbkMin(d, k.hi0+t), k.lo0-t)
+d = clamp(d, k.lo0-t, k.hi0+t)
 fm := dbkExpand8(f)
 ` + clip1 + `
 np1, nq1 := p1, q1
@@ -97,12 +97,12 @@ np1, nq1 := p1, q1
 	s := p0 + q0 + (2048+1)*swL
 	{
 		x := (p2<<1 + s - p1<<2) >> 2 & swM14
-		x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+		x = clamp(x, k.lo0, k.hi0)
 		np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
 	}
 	{
 		x := (q2<<1 + s - q1<<2) >> 2 & swM14
-		x = dbkMax(dbkMin(x, k.hi0), k.lo0)
+		x = clamp(x, k.lo0, k.hi0)
 		nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 	}
 }`}
@@ -119,7 +119,7 @@ nq0 = q0 ^ (q0^nq0)&fm`}
 	chromaBS3 = filter{"// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.", `
 fm := dbkExpand8(f)
 d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-d = dbkMax(dbkMin(d, k.hiC), k.loC)
+d = clamp(d, k.loC, k.hiC)
 ` + clip1}
 )
 
@@ -144,18 +144,20 @@ func inLoop(fl filter) {
 	w("%s", expand(fl.body))
 }
 
-// clampRE matches v = dbkMax(dbkMin(v, hi), lo) in a filter body.
-var clampRE = regexp.MustCompile(`(?m)^(\s*)(\w+) = dbkMax\(dbkMin\(\w+, ([^,]+)\), ([^)]+)\)$`)
+// clampRE matches v = clamp(v, lo, hi) in a filter body: the lane-wise
+// clamp of lanes below 0x8000, which expand writes out (bit 15 of
+// (v | 0x8000) - hi is set where v >= hi, and its dbkExpand selects).
+var clampRE = regexp.MustCompile(`(?m)^(\s*)(\w+) = clamp\(\w+, ([^,]+), ([^)]+)\)$`)
 
-// expand writes out the clamps of a filter body: inlined, the nested calls
-// of dbkMin and dbkMax leave a NOP each as their inline marks.
+// expand writes out the clamps of a filter body: calls of small functions
+// for min and max, inlined, leave a NOP each as their inline marks.
 func expand(body string) string {
 	body = strings.TrimPrefix(body, "\n")
 	return clampRE.ReplaceAllString(body, `${1}{
-${1}	hi, lo := $3, $4
-${1}	m := ($2 | swH - hi) & swH // dbkMin($2, hi)
+${1}	lo, hi := $3, $4
+${1}	m := ($2 | swH - hi) & swH // $2 >= hi: $2 = min($2, hi)
 ${1}	$2 ^= ($2 ^ hi) & (m<<1 - m>>15)
-${1}	m = ($2 | swH - lo) & swH // dbkMax($2, lo)
+${1}	m = ($2 | swH - lo) & swH // $2 >= lo: $2 = max($2, lo)
 ${1}	$2 = lo ^ ($2^lo)&(m<<1 - m>>15)
 ${1}}`)
 }
@@ -234,7 +236,32 @@ func ldTr(dst string, rows []string, lo int) {
 	for _, r := range rows {
 		a = append(a, ld4(r, fmt.Sprint(lo)))
 	}
-	w("%s := dbkTr4(%s)", dst, strings.Join(a, ", "))
+	w("%s := %s", dst, strings.Join(a, ", "))
+	tr4(strings.Split(dst, ", "))
+}
+
+// tr4 transposes the 4x4 block of lanes whose rows are the words v in
+// place: swaps of 16-bit lanes between rows 0, 1 and 2, 3, then of 32-bit
+// halves between rows 0, 2 and 1, 3. It is written out rather than a
+// function: an inlined call leaves inline marks, and in a function as
+// large as dbkSWLumaMB8 the compiler stops inlining one that size.
+func tr4(v []string) {
+	w("{")
+	for i, sw := range [4][2]int{{0, 1}, {2, 3}, {0, 2}, {1, 3}} {
+		a, b := v[sw[0]], v[sw[1]]
+		sh, m := "16", "0x0000_ffff_0000_ffff"
+		if i >= 2 {
+			sh, m = "32", "0x0000_0000_ffff_ffff"
+		}
+		op := "="
+		if i == 0 {
+			op = ":="
+		}
+		w("t %s (%s>>%s ^ %s) & %s", op, a, sh, b, m)
+		w("%s ^= t", b)
+		w("%s ^= t << %s", a, sh)
+	}
+	w("}")
 }
 
 // gather defines dst as column x of the rows rows, sample by sample.
@@ -253,7 +280,8 @@ func gather(dst string, rows []string, x int) {
 // stTr transposes the words src back and stores them at columns lo..lo+3
 // of the rows rows; op is := or =.
 func stTr(src string, rows []string, lo int, op string) {
-	w("a, b, c, d %s dbkTr4(%s)", op, src)
+	w("a, b, c, d %s %s", op, src)
+	tr4([]string{"a", "b", "c", "d"})
 	for i, r := range rows {
 		st4(r, fmt.Sprint(lo), "abcd"[i:i+1])
 	}
@@ -280,6 +308,78 @@ func stRows(vals, rows []string, x int) {
 	for i, v := range vals {
 		st4(rows[i], fmt.Sprint(x), v)
 	}
+}
+
+// lumaH4 writes the body of dbkSWLumaH4.
+func lumaH4() {
+	r8 := []string{"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"}
+	rowPtrs(r8, "off", -4, 0, 16)
+	for x := 0; x < 16; x += 4 {
+		w("{")
+		ldRows([]string{"p3", "p2", "p1", "p0", "q0", "q1", "q2", "q3"}, r8, x)
+		nested(lumaBS4, func() { stRows([]string{"np2", "np1", "np0", "nq0", "nq1", "nq2"}, r8[1:7], x) })
+		w("}")
+	}
+}
+
+// lumaH3 writes the body of dbkSWLumaH3.
+func lumaH3() {
+	r6 := []string{"r1", "r2", "r3", "r4", "r5", "r6"}
+	rowPtrs(r6, "off", -3, 0, 16)
+	for x := 0; x < 16; x += 4 {
+		w("{")
+		ldRows([]string{"p2", "p1", "p0", "q0", "q1", "q2"}, r6, x)
+		nested(lumaBS3, func() { stRows([]string{"np1", "np0", "nq0", "nq1"}, r6[1:5], x) })
+		w("}")
+	}
+}
+
+// lumaV8 writes the body of dbkSWLumaV8.
+func lumaV8() {
+	w("for o := off; o < off+16*stride; o += 4 * stride {")
+	rowPtrs(rows4, "o", 0, -4, 16)
+	w("{\nk := kL")
+	ldTr("p3, p2, p1, p0", rows4, 0)
+	ldTr("q0, q1, q2, q3", rows4, 4)
+	nested(lumaBS4, func() {
+		stTr("p3, np2, np1, np0", rows4, 0, ":=")
+		stTr("nq0, nq1, nq2, q3", rows4, 4, "=")
+	})
+	w("}\n{\nk := kI")
+	ldTr("p1, p0, q0, q1", rows4, 10)
+	gather("p2", rows4, 9)
+	gather("q2", rows4, 14)
+	nested(lumaBS3, func() { stTr("np1, np0, nq0, nq1", rows4, 10, ":=") })
+	w("}\n}")
+}
+
+// lumaV16 writes the body of dbkSWLumaV16.
+func lumaV16() {
+	w("for o := off; o < off+16*stride; o += 4 * stride {")
+	rowPtrs(rows4, "o", 0, -4, 20)
+	// Streamed: a block of four columns is loaded just before the first
+	// edge that reads it and stored just after the last edge that writes
+	// it, so that fewer words are live at once than if all five blocks
+	// were transposed first.
+	blk := func(x int) string { return fmt.Sprintf("c%d, c%d, c%d, c%d", x, x+1, x+2, x+3) }
+	ldTr(blk(0), rows4, 0)
+	ldTr(blk(4), rows4, 4)
+	w("{\nk := kL")
+	w("p3, p2, p1, p0, q0, q1, q2, q3 := c0, c1, c2, c3, c4, c5, c6, c7")
+	nested(lumaBS4, func() { w("c1, c2, c3, c4, c5, c6 = np2, np1, np0, nq0, nq1, nq2") })
+	w("}")
+	w("var a, b, c, d uint64")
+	stTr(blk(0), rows4, 0, "=")
+	for x := 8; x < 20; x += 4 {
+		ldTr(blk(x), rows4, x)
+		w("{\nk := kI")
+		w("p2, p1, p0, q0, q1, q2 := c%d, c%d, c%d, c%d, c%d, c%d", x-3, x-2, x-1, x, x+1, x+2)
+		nested(lumaBS3, func() { w("c%d, c%d, c%d, c%d = np1, np0, nq0, nq1", x-2, x-1, x, x+1) })
+		w("}")
+		stTr(blk(x-4), rows4, x-4, "=")
+	}
+	stTr(blk(16), rows4, 16, "=")
+	w("}")
 }
 
 // chromaV43 writes the body of dbkSWChromaV43.
@@ -369,25 +469,12 @@ for o := off; o < off+16*stride; o += 4 * stride {`)
 	w(`// dbkSWLumaH4 filters the 16 columns of a horizontal luma edge with bS 4
 // whose q0 of column 0 is pl[off], four columns at a time.
 func dbkSWLumaH4(pl []uint16, off, stride int, k *dbkSW) {`)
-	r8 := []string{"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"}
-	rowPtrs(r8, "off", -4, 0, 16)
-	for x := 0; x < 16; x += 4 {
-		w("{")
-		ldRows([]string{"p3", "p2", "p1", "p0", "q0", "q1", "q2", "q3"}, r8, x)
-		nested(lumaBS4, func() { stRows([]string{"np2", "np1", "np0", "nq0", "nq1", "nq2"}, r8[1:7], x) })
-		w("}")
-	}
+	lumaH4()
 	w("}\n")
 
 	w(`// dbkSWLumaH3 is dbkSWLumaH4 for bS 3.
 func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {`)
-	rowPtrs(r8[1:7], "off", -3, 0, 16)
-	for x := 0; x < 16; x += 4 {
-		w("{")
-		ldRows([]string{"p2", "p1", "p0", "q0", "q1", "q2"}, r8[1:7], x)
-		nested(lumaBS3, func() { stRows([]string{"np1", "np0", "nq0", "nq1"}, r8[2:6], x) })
-		w("}")
-	}
+	lumaH3()
 	w("}\n")
 
 	s4 := []string{"s0", "s1", "s2", "s3"}
@@ -435,22 +522,9 @@ func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {`)
 // transform_size_8x8_flag whose top-left sample is pl[off]: x = 0 with bS
 // 4 (kL) and x = 8 with bS 3 (kI). They touch different samples (x = 0
 // columns -4..3, x = 8 columns 5..10), so one pass over the rows does both.
-func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
-for o := off; o < off+16*stride; o += 4 * stride {`)
-	rowPtrs(rows4, "o", 0, -4, 16)
-	w("{\nk := kL")
-	ldTr("p3, p2, p1, p0", rows4, 0)
-	ldTr("q0, q1, q2, q3", rows4, 4)
-	nested(lumaBS4, func() {
-		stTr("p3, np2, np1, np0", rows4, 0, ":=")
-		stTr("nq0, nq1, nq2, q3", rows4, 4, "=")
-	})
-	w("}\n{\nk := kI")
-	ldTr("p1, p0, q0, q1", rows4, 10)
-	gather("p2", rows4, 9)
-	gather("q2", rows4, 14)
-	nested(lumaBS3, func() { stTr("np1, np0, nq0, nq1", rows4, 10, ":=") })
-	w("}\n}\n}\n")
+func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {`)
+	lumaV8()
+	w("}\n")
 
 	w(`// dbkSWChromaH43 filters both horizontal chroma edges of a 4:2:0
 // macroblock whose q0 of column 0 of the top edge is pl[off]: y = 0 with bS
@@ -480,32 +554,38 @@ for _, pl := range [2][]uint16{cb, cr} {
 // before it wrote, so each group of four rows is transposed once into the
 // columns c0..c19 (x = -4..15), filtered edge by edge and transposed back
 // (each block of four columns once the last edge that changes it is done).
-func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
-for o := off; o < off+16*stride; o += 4 * stride {`)
-	rowPtrs(rows4, "o", 0, -4, 20)
-	// Streamed: a block of four columns is loaded just before the first
-	// edge that reads it and stored just after the last edge that writes
-	// it, so that fewer words are live at once than if all five blocks
-	// were transposed first.
-	blk := func(x int) string { return fmt.Sprintf("c%d, c%d, c%d, c%d", x, x+1, x+2, x+3) }
-	ldTr(blk(0), rows4, 0)
-	ldTr(blk(4), rows4, 4)
-	w("{\nk := kL")
-	w("p3, p2, p1, p0, q0, q1, q2, q3 := c0, c1, c2, c3, c4, c5, c6, c7")
-	nested(lumaBS4, func() { w("c1, c2, c3, c4, c5, c6 = np2, np1, np0, nq0, nq1, nq2") })
+func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {`)
+	lumaV16()
+	w("}\n")
+
+	w(`// dbkSWLumaMB8 filters the luma edges of a macroblock with
+// transform_size_8x8_flag whose top-left sample is pl[off] when its left,
+// internal and top edges are all filtered: dbkSWLumaV8, dbkSWLumaH4 and
+// dbkSWLumaH3 at y = 8 in one call.
+func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
+{`)
+	lumaV8()
+	w("}\n{\nk := kT")
+	lumaH4()
+	w("}\n{\nk, off := kI, off+8*stride")
+	lumaH3()
+	w("}\n}\n")
+
+	w(`// dbkSWLumaMB4 is dbkSWLumaMB8 for a macroblock without
+// transform_size_8x8_flag: dbkSWLumaV16, dbkSWLumaH4 and dbkSWLumaH3 at y =
+// 4, 8 and 12.
+func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
+{`)
+	lumaV16()
+	w("}\n{\nk := kT")
+	lumaH4()
 	w("}")
-	w("var a, b, c, d uint64")
-	stTr(blk(0), rows4, 0, "=")
-	for x := 8; x < 20; x += 4 {
-		ldTr(blk(x), rows4, x)
-		w("{\nk := kI")
-		w("p2, p1, p0, q0, q1, q2 := c%d, c%d, c%d, c%d, c%d, c%d", x-3, x-2, x-1, x, x+1, x+2)
-		nested(lumaBS3, func() { w("c%d, c%d, c%d, c%d = np1, np0, nq0, nq1", x-2, x-1, x, x+1) })
+	for y := 4; y < 16; y += 4 {
+		w("{\nk, off := kI, off+%d*stride", y)
+		lumaH3()
 		w("}")
-		stTr(blk(x-4), rows4, x-4, "=")
 	}
-	stTr(blk(16), rows4, 16, "=")
-	w("}\n}")
+	w("}")
 
 	src, err := format.Source(out.Bytes())
 	if err != nil {

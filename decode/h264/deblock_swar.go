@@ -9,8 +9,9 @@ package h264
 // memory, so a word is one 64-bit load of four neighbouring samples (the
 // compiler merges the four uint16 loads that deblock_gen.go writes out into
 // one). A vertical edge's lines are rows: four rows of a 4x4 block are
-// loaded as four words and transposed (dbkTr4), filtered, transposed back
-// and stored.
+// loaded as four words and transposed (two rounds of swaps of 16-bit and
+// 32-bit halves, tr4 in deblock_gen.go), filtered, transposed back and
+// stored.
 // Per macroblock the edges come in the order of §8.7 (luma vertical, luma
 // horizontal, Cb, Cr), each edge left to right or top to bottom.
 //
@@ -21,7 +22,8 @@ package h264
 // the lane above, unless only the low byte of the result is used (a select
 // with a byte mask, dbkExpand8). A comparison leaves its result in bit 15
 // of each lane (dbkLT); dbkExpand and dbkExpand8 turn those bits into lane
-// masks for selects.
+// masks for selects, and the lane-wise min and max of a clamp are such
+// selects (written out by deblock_gen.go).
 //
 // The results are those of dbkLumaV/dbkLumaH16/dbkChromaV/dbkChromaH8 in
 // deblock_uniform.go (TestDeblockSWARMatchesGeneric checks this on random
@@ -41,25 +43,8 @@ const (
 	swFF  = 0x00ff * swL
 )
 
-// dbkTr4 transposes the 4x4 block of 16-bit lanes whose rows are a, b, c, d.
-func dbkTr4(a, b, c, d uint64) (uint64, uint64, uint64, uint64) {
-	const m16, m32 = 0x0000_ffff_0000_ffff, 0x0000_0000_ffff_ffff
-	t := (a>>16 ^ b) & m16
-	b ^= t
-	a ^= t << 16
-	t = (c>>16 ^ d) & m16
-	d ^= t
-	c ^= t << 16
-	t = (a>>32 ^ c) & m32
-	c ^= t
-	a ^= t << 32
-	t = (b>>32 ^ d) & m32
-	d ^= t
-	b ^= t << 32
-	return a, b, c, d
-}
-
-// dbkZip is the first half of dbkTr4 for two words: it returns a0 b0 a2
+// dbkZip is the first round of a transposition (see tr4 in deblock_gen.go)
+// for two words: it returns a0 b0 a2
 // b2 and a1 b1 a3 b3 (lanes low to high), which hold in their low and high
 // halves the pairs (a[i], b[i]) of lines 0, 2 and 1, 3. For a vertical edge
 // whose filter changes only p0 and q0 this replaces the transposition back.
@@ -89,17 +74,6 @@ func dbkExpand(b uint64) uint64 {
 func dbkExpand8(b uint64) uint64 {
 	b >>= 15
 	return b<<8 - b
-}
-
-// dbkMin and dbkMax are lane-wise min and max of lanes below 0x8000.
-func dbkMin(x, y uint64) uint64 {
-	m := dbkExpand((x | swH - y) & swH) // x >= y
-	return x ^ (x^y)&m
-}
-
-func dbkMax(x, y uint64) uint64 {
-	m := dbkExpand((x | swH - y) & swH) // x >= y
-	return y ^ (x^y)&m
 }
 
 // dbkClip255 is Clip1 for 8 bits of lanes e holding x + 256 with x in
@@ -279,30 +253,12 @@ func (d *deblocker) swMB(tab *dbkSWTab, cmap *[2][64]uint8, mb, left, top *mbInf
 	ys := p.yStride
 	org := mby*16*ys + mbx*16
 	switch {
-	case kL != nil && kI != nil && mb.transform8x8:
-		dbkSWLumaV8(p.y, org, ys, kL, kI)
-	case kL != nil && kI != nil:
-		dbkSWLumaV16(p.y, org, ys, kL, kI)
-	case kL != nil:
-		dbkSWLumaV4(p.y, org, ys, kL)
-	case kI != nil && mb.transform8x8:
-		dbkSWLumaV3(p.y, org+8, ys, kI)
-	case kI != nil:
-		dbkSWLumaV3(p.y, org+4, ys, kI)
-		dbkSWLumaV3(p.y, org+8, ys, kI)
-		dbkSWLumaV3(p.y, org+12, ys, kI)
-	}
-	if kT != nil {
-		dbkSWLumaH4(p.y, org, ys, kT)
-	}
-	if kI != nil {
-		if mb.transform8x8 {
-			dbkSWLumaH3(p.y, org+8*ys, ys, kI)
-		} else {
-			dbkSWLumaH3(p.y, org+4*ys, ys, kI)
-			dbkSWLumaH3(p.y, org+8*ys, ys, kI)
-			dbkSWLumaH3(p.y, org+12*ys, ys, kI)
-		}
+	case kL != nil && kI != nil && kT != nil && mb.transform8x8:
+		dbkSWLumaMB8(p.y, org, ys, kL, kI, kT)
+	case kL != nil && kI != nil && kT != nil:
+		dbkSWLumaMB4(p.y, org, ys, kL, kI, kT)
+	default:
+		dbkSWLuma(p.y, org, ys, mb.transform8x8, kL, kI, kT)
 	}
 	if !hasChroma {
 		return
@@ -321,6 +277,38 @@ func (d *deblocker) swMB(tab *dbkSWTab, cmap *[2][64]uint8, mb, left, top *mbInf
 		kI, kL, kT = dbkSWEdges(tab, int(m[qp&63]), int(m[qpL&63]), int(m[qpT&63]), left != nil, top != nil)
 	}
 	dbkSWChroma(p.cr, corg, cs, kL, kI, kT)
+}
+
+// dbkSWLuma filters the luma edges of a macroblock at pl[org] (§8.7):
+// vertical, then horizontal; kI, kL and kT are as dbkSWEdges returns them
+// (dbkSWLumaMB8 and dbkSWLumaMB4 do the case where none is nil).
+func dbkSWLuma(pl []uint16, org, ys int, t8 bool, kL, kI, kT *dbkSW) {
+	switch {
+	case kL != nil && kI != nil && t8:
+		dbkSWLumaV8(pl, org, ys, kL, kI)
+	case kL != nil && kI != nil:
+		dbkSWLumaV16(pl, org, ys, kL, kI)
+	case kL != nil:
+		dbkSWLumaV4(pl, org, ys, kL)
+	case kI != nil && t8:
+		dbkSWLumaV3(pl, org+8, ys, kI)
+	case kI != nil:
+		dbkSWLumaV3(pl, org+4, ys, kI)
+		dbkSWLumaV3(pl, org+8, ys, kI)
+		dbkSWLumaV3(pl, org+12, ys, kI)
+	}
+	if kT != nil {
+		dbkSWLumaH4(pl, org, ys, kT)
+	}
+	if kI != nil {
+		if t8 {
+			dbkSWLumaH3(pl, org+8*ys, ys, kI)
+		} else {
+			dbkSWLumaH3(pl, org+4*ys, ys, kI)
+			dbkSWLumaH3(pl, org+8*ys, ys, kI)
+			dbkSWLumaH3(pl, org+12*ys, ys, kI)
+		}
+	}
 }
 
 // dbkSWEdges returns the parameters of the internal, left and top edges of

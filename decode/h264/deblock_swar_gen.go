@@ -30,8 +30,36 @@ func dbkSWLumaV4(pl []uint16, off, stride int, k *dbkSW) {
 		r1 := (*[8]uint16)(pl[o+stride-4 : o+stride+4])
 		r2 := (*[8]uint16)(pl[o+2*stride-4 : o+2*stride+4])
 		r3 := (*[8]uint16)(pl[o+3*stride-4 : o+3*stride+4])
-		p3, p2, p1, p0 := dbkTr4(uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48)
-		q0, q1, q2, q3 := dbkTr4(uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48)
+		p3, p2, p1, p0 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
+		{
+			t := (p3>>16 ^ p2) & 0x0000_ffff_0000_ffff
+			p2 ^= t
+			p3 ^= t << 16
+			t = (p1>>16 ^ p0) & 0x0000_ffff_0000_ffff
+			p0 ^= t
+			p1 ^= t << 16
+			t = (p3>>32 ^ p1) & 0x0000_0000_ffff_ffff
+			p1 ^= t
+			p3 ^= t << 32
+			t = (p2>>32 ^ p0) & 0x0000_0000_ffff_ffff
+			p0 ^= t
+			p2 ^= t << 32
+		}
+		q0, q1, q2, q3 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+		{
+			t := (q0>>16 ^ q1) & 0x0000_ffff_0000_ffff
+			q1 ^= t
+			q0 ^= t << 16
+			t = (q2>>16 ^ q3) & 0x0000_ffff_0000_ffff
+			q3 ^= t
+			q2 ^= t << 16
+			t = (q0>>32 ^ q2) & 0x0000_0000_ffff_ffff
+			q2 ^= t
+			q0 ^= t << 32
+			t = (q1>>32 ^ q3) & 0x0000_0000_ffff_ffff
+			q3 ^= t
+			q1 ^= t << 32
+		}
 		// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 		if f == 0 {
@@ -66,12 +94,40 @@ func dbkSWLumaV4(pl []uint16, off, stride int, k *dbkSW) {
 		}
 		np0 = p0 ^ (p0^np0)&fm
 		nq0 = q0 ^ (q0^nq0)&fm
-		a, b, c, d := dbkTr4(p3, np2, np1, np0)
+		a, b, c, d := p3, np2, np1, np0
+		{
+			t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+			b ^= t
+			a ^= t << 16
+			t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+			d ^= t
+			c ^= t << 16
+			t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+			c ^= t
+			a ^= t << 32
+			t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+			d ^= t
+			b ^= t << 32
+		}
 		r0[0], r0[1], r0[2], r0[3] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
 		r1[0], r1[1], r1[2], r1[3] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
 		r2[0], r2[1], r2[2], r2[3] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
 		r3[0], r3[1], r3[2], r3[3] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
-		a, b, c, d = dbkTr4(nq0, nq1, nq2, q3)
+		a, b, c, d = nq0, nq1, nq2, q3
+		{
+			t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+			b ^= t
+			a ^= t << 16
+			t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+			d ^= t
+			c ^= t << 16
+			t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+			c ^= t
+			a ^= t << 32
+			t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+			d ^= t
+			b ^= t << 32
+		}
 		r0[4], r0[5], r0[6], r0[7] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
 		r1[4], r1[5], r1[6], r1[7] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
 		r2[4], r2[5], r2[6], r2[7] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
@@ -88,7 +144,21 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 		r1 := (*[6]uint16)(pl[o+stride-3 : o+stride+3])
 		r2 := (*[6]uint16)(pl[o+2*stride-3 : o+2*stride+3])
 		r3 := (*[6]uint16)(pl[o+3*stride-3 : o+3*stride+3])
-		p1, p0, q0, q1 := dbkTr4(uint64(r0[1])|uint64(r0[2])<<16|uint64(r0[3])<<32|uint64(r0[4])<<48, uint64(r1[1])|uint64(r1[2])<<16|uint64(r1[3])<<32|uint64(r1[4])<<48, uint64(r2[1])|uint64(r2[2])<<16|uint64(r2[3])<<32|uint64(r2[4])<<48, uint64(r3[1])|uint64(r3[2])<<16|uint64(r3[3])<<32|uint64(r3[4])<<48)
+		p1, p0, q0, q1 := uint64(r0[1])|uint64(r0[2])<<16|uint64(r0[3])<<32|uint64(r0[4])<<48, uint64(r1[1])|uint64(r1[2])<<16|uint64(r1[3])<<32|uint64(r1[4])<<48, uint64(r2[1])|uint64(r2[2])<<16|uint64(r2[3])<<32|uint64(r2[4])<<48, uint64(r3[1])|uint64(r3[2])<<16|uint64(r3[3])<<32|uint64(r3[4])<<48
+		{
+			t := (p1>>16 ^ p0) & 0x0000_ffff_0000_ffff
+			p0 ^= t
+			p1 ^= t << 16
+			t = (q0>>16 ^ q1) & 0x0000_ffff_0000_ffff
+			q1 ^= t
+			q0 ^= t << 16
+			t = (p1>>32 ^ q0) & 0x0000_0000_ffff_ffff
+			q0 ^= t
+			p1 ^= t << 32
+			t = (p0>>32 ^ q1) & 0x0000_0000_ffff_ffff
+			q1 ^= t
+			p0 ^= t << 32
+		}
 		p2 := uint64(r0[0]) | uint64(r1[0])<<16 | uint64(r2[0])<<32 | uint64(r3[0])<<48
 		q2 := uint64(r0[5]) | uint64(r1[5])<<16 | uint64(r2[5])<<32 | uint64(r3[5])<<48
 		// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
@@ -103,10 +173,10 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 		// biased by 512 (4096 before the shift).
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 		{
-			hi, lo := k.hi0+t, k.lo0-t
-			m := (d | swH - hi) & swH // dbkMin(d, hi)
+			lo, hi := k.lo0-t, k.hi0+t
+			m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 			d ^= (d ^ hi) & (m<<1 - m>>15)
-			m = (d | swH - lo) & swH // dbkMax(d, lo)
+			m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 			d = lo ^ (d^lo)&(m<<1-m>>15)
 		}
 		fm := dbkExpand8(f)
@@ -128,10 +198,10 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 			{
 				x := (p2<<1 + s - p1<<2) >> 2 & swM14
 				{
-					hi, lo := k.hi0, k.lo0
-					m := (x | swH - hi) & swH // dbkMin(x, hi)
+					lo, hi := k.lo0, k.hi0
+					m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 					x ^= (x ^ hi) & (m<<1 - m>>15)
-					m = (x | swH - lo) & swH // dbkMax(x, lo)
+					m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 					x = lo ^ (x^lo)&(m<<1-m>>15)
 				}
 				np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
@@ -139,16 +209,30 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 			{
 				x := (q2<<1 + s - q1<<2) >> 2 & swM14
 				{
-					hi, lo := k.hi0, k.lo0
-					m := (x | swH - hi) & swH // dbkMin(x, hi)
+					lo, hi := k.lo0, k.hi0
+					m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 					x ^= (x ^ hi) & (m<<1 - m>>15)
-					m = (x | swH - lo) & swH // dbkMax(x, lo)
+					m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 					x = lo ^ (x^lo)&(m<<1-m>>15)
 				}
 				nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 			}
 		}
-		a, b, c, d := dbkTr4(np1, np0, nq0, nq1)
+		a, b, c, d := np1, np0, nq0, nq1
+		{
+			t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+			b ^= t
+			a ^= t << 16
+			t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+			d ^= t
+			c ^= t << 16
+			t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+			c ^= t
+			a ^= t << 32
+			t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+			d ^= t
+			b ^= t << 32
+		}
 		r0[1], r0[2], r0[3], r0[4] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
 		r1[1], r1[2], r1[3], r1[4] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
 		r2[1], r2[2], r2[3], r2[4] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
@@ -371,10 +455,10 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 			// biased by 512 (4096 before the shift).
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 			{
-				hi, lo := k.hi0+t, k.lo0-t
-				m := (d | swH - hi) & swH // dbkMin(d, hi)
+				lo, hi := k.lo0-t, k.hi0+t
+				m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 				d ^= (d ^ hi) & (m<<1 - m>>15)
-				m = (d | swH - lo) & swH // dbkMax(d, lo)
+				m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 				d = lo ^ (d^lo)&(m<<1-m>>15)
 			}
 			fm := dbkExpand8(f)
@@ -396,10 +480,10 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				{
 					x := (p2<<1 + s - p1<<2) >> 2 & swM14
 					{
-						hi, lo := k.hi0, k.lo0
-						m := (x | swH - hi) & swH // dbkMin(x, hi)
+						lo, hi := k.lo0, k.hi0
+						m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 						x ^= (x ^ hi) & (m<<1 - m>>15)
-						m = (x | swH - lo) & swH // dbkMax(x, lo)
+						m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 						x = lo ^ (x^lo)&(m<<1-m>>15)
 					}
 					np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
@@ -407,10 +491,10 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				{
 					x := (q2<<1 + s - q1<<2) >> 2 & swM14
 					{
-						hi, lo := k.hi0, k.lo0
-						m := (x | swH - hi) & swH // dbkMin(x, hi)
+						lo, hi := k.lo0, k.hi0
+						m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 						x ^= (x ^ hi) & (m<<1 - m>>15)
-						m = (x | swH - lo) & swH // dbkMax(x, lo)
+						m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 						x = lo ^ (x^lo)&(m<<1-m>>15)
 					}
 					nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
@@ -436,10 +520,10 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 			// biased by 512 (4096 before the shift).
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 			{
-				hi, lo := k.hi0+t, k.lo0-t
-				m := (d | swH - hi) & swH // dbkMin(d, hi)
+				lo, hi := k.lo0-t, k.hi0+t
+				m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 				d ^= (d ^ hi) & (m<<1 - m>>15)
-				m = (d | swH - lo) & swH // dbkMax(d, lo)
+				m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 				d = lo ^ (d^lo)&(m<<1-m>>15)
 			}
 			fm := dbkExpand8(f)
@@ -461,10 +545,10 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				{
 					x := (p2<<1 + s - p1<<2) >> 2 & swM14
 					{
-						hi, lo := k.hi0, k.lo0
-						m := (x | swH - hi) & swH // dbkMin(x, hi)
+						lo, hi := k.lo0, k.hi0
+						m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 						x ^= (x ^ hi) & (m<<1 - m>>15)
-						m = (x | swH - lo) & swH // dbkMax(x, lo)
+						m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 						x = lo ^ (x^lo)&(m<<1-m>>15)
 					}
 					np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
@@ -472,10 +556,10 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				{
 					x := (q2<<1 + s - q1<<2) >> 2 & swM14
 					{
-						hi, lo := k.hi0, k.lo0
-						m := (x | swH - hi) & swH // dbkMin(x, hi)
+						lo, hi := k.lo0, k.hi0
+						m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 						x ^= (x ^ hi) & (m<<1 - m>>15)
-						m = (x | swH - lo) & swH // dbkMax(x, lo)
+						m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 						x = lo ^ (x^lo)&(m<<1-m>>15)
 					}
 					nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
@@ -501,10 +585,10 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 			// biased by 512 (4096 before the shift).
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 			{
-				hi, lo := k.hi0+t, k.lo0-t
-				m := (d | swH - hi) & swH // dbkMin(d, hi)
+				lo, hi := k.lo0-t, k.hi0+t
+				m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 				d ^= (d ^ hi) & (m<<1 - m>>15)
-				m = (d | swH - lo) & swH // dbkMax(d, lo)
+				m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 				d = lo ^ (d^lo)&(m<<1-m>>15)
 			}
 			fm := dbkExpand8(f)
@@ -526,10 +610,10 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				{
 					x := (p2<<1 + s - p1<<2) >> 2 & swM14
 					{
-						hi, lo := k.hi0, k.lo0
-						m := (x | swH - hi) & swH // dbkMin(x, hi)
+						lo, hi := k.lo0, k.hi0
+						m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 						x ^= (x ^ hi) & (m<<1 - m>>15)
-						m = (x | swH - lo) & swH // dbkMax(x, lo)
+						m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 						x = lo ^ (x^lo)&(m<<1-m>>15)
 					}
 					np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
@@ -537,10 +621,10 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				{
 					x := (q2<<1 + s - q1<<2) >> 2 & swM14
 					{
-						hi, lo := k.hi0, k.lo0
-						m := (x | swH - hi) & swH // dbkMin(x, hi)
+						lo, hi := k.lo0, k.hi0
+						m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 						x ^= (x ^ hi) & (m<<1 - m>>15)
-						m = (x | swH - lo) & swH // dbkMax(x, lo)
+						m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 						x = lo ^ (x^lo)&(m<<1-m>>15)
 					}
 					nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
@@ -566,10 +650,10 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 			// biased by 512 (4096 before the shift).
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 			{
-				hi, lo := k.hi0+t, k.lo0-t
-				m := (d | swH - hi) & swH // dbkMin(d, hi)
+				lo, hi := k.lo0-t, k.hi0+t
+				m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 				d ^= (d ^ hi) & (m<<1 - m>>15)
-				m = (d | swH - lo) & swH // dbkMax(d, lo)
+				m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 				d = lo ^ (d^lo)&(m<<1-m>>15)
 			}
 			fm := dbkExpand8(f)
@@ -591,10 +675,10 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				{
 					x := (p2<<1 + s - p1<<2) >> 2 & swM14
 					{
-						hi, lo := k.hi0, k.lo0
-						m := (x | swH - hi) & swH // dbkMin(x, hi)
+						lo, hi := k.lo0, k.hi0
+						m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 						x ^= (x ^ hi) & (m<<1 - m>>15)
-						m = (x | swH - lo) & swH // dbkMax(x, lo)
+						m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 						x = lo ^ (x^lo)&(m<<1-m>>15)
 					}
 					np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
@@ -602,10 +686,10 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				{
 					x := (q2<<1 + s - q1<<2) >> 2 & swM14
 					{
-						hi, lo := k.hi0, k.lo0
-						m := (x | swH - hi) & swH // dbkMin(x, hi)
+						lo, hi := k.lo0, k.hi0
+						m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 						x ^= (x ^ hi) & (m<<1 - m>>15)
-						m = (x | swH - lo) & swH // dbkMax(x, lo)
+						m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 						x = lo ^ (x^lo)&(m<<1-m>>15)
 					}
 					nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
@@ -628,7 +712,21 @@ func dbkSWChromaV4(pl []uint16, off, stride int, k *dbkSW) {
 		s1 := (*[4]uint16)(pl[o+stride-2 : o+stride+2])
 		s2 := (*[4]uint16)(pl[o+2*stride-2 : o+2*stride+2])
 		s3 := (*[4]uint16)(pl[o+3*stride-2 : o+3*stride+2])
-		p1, p0, q0, q1 := dbkTr4(uint64(s0[0])|uint64(s0[1])<<16|uint64(s0[2])<<32|uint64(s0[3])<<48, uint64(s1[0])|uint64(s1[1])<<16|uint64(s1[2])<<32|uint64(s1[3])<<48, uint64(s2[0])|uint64(s2[1])<<16|uint64(s2[2])<<32|uint64(s2[3])<<48, uint64(s3[0])|uint64(s3[1])<<16|uint64(s3[2])<<32|uint64(s3[3])<<48)
+		p1, p0, q0, q1 := uint64(s0[0])|uint64(s0[1])<<16|uint64(s0[2])<<32|uint64(s0[3])<<48, uint64(s1[0])|uint64(s1[1])<<16|uint64(s1[2])<<32|uint64(s1[3])<<48, uint64(s2[0])|uint64(s2[1])<<16|uint64(s2[2])<<32|uint64(s2[3])<<48, uint64(s3[0])|uint64(s3[1])<<16|uint64(s3[2])<<32|uint64(s3[3])<<48
+		{
+			t := (p1>>16 ^ p0) & 0x0000_ffff_0000_ffff
+			p0 ^= t
+			p1 ^= t << 16
+			t = (q0>>16 ^ q1) & 0x0000_ffff_0000_ffff
+			q1 ^= t
+			q0 ^= t << 16
+			t = (p1>>32 ^ q0) & 0x0000_0000_ffff_ffff
+			q0 ^= t
+			p1 ^= t << 32
+			t = (p0>>32 ^ q1) & 0x0000_0000_ffff_ffff
+			q1 ^= t
+			p0 ^= t << 32
+		}
 		// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 		if f == 0 {
@@ -656,7 +754,21 @@ func dbkSWChromaV3(pl []uint16, off, stride int, k *dbkSW) {
 		s1 := (*[4]uint16)(pl[o+stride-2 : o+stride+2])
 		s2 := (*[4]uint16)(pl[o+2*stride-2 : o+2*stride+2])
 		s3 := (*[4]uint16)(pl[o+3*stride-2 : o+3*stride+2])
-		p1, p0, q0, q1 := dbkTr4(uint64(s0[0])|uint64(s0[1])<<16|uint64(s0[2])<<32|uint64(s0[3])<<48, uint64(s1[0])|uint64(s1[1])<<16|uint64(s1[2])<<32|uint64(s1[3])<<48, uint64(s2[0])|uint64(s2[1])<<16|uint64(s2[2])<<32|uint64(s2[3])<<48, uint64(s3[0])|uint64(s3[1])<<16|uint64(s3[2])<<32|uint64(s3[3])<<48)
+		p1, p0, q0, q1 := uint64(s0[0])|uint64(s0[1])<<16|uint64(s0[2])<<32|uint64(s0[3])<<48, uint64(s1[0])|uint64(s1[1])<<16|uint64(s1[2])<<32|uint64(s1[3])<<48, uint64(s2[0])|uint64(s2[1])<<16|uint64(s2[2])<<32|uint64(s2[3])<<48, uint64(s3[0])|uint64(s3[1])<<16|uint64(s3[2])<<32|uint64(s3[3])<<48
+		{
+			t := (p1>>16 ^ p0) & 0x0000_ffff_0000_ffff
+			p0 ^= t
+			p1 ^= t << 16
+			t = (q0>>16 ^ q1) & 0x0000_ffff_0000_ffff
+			q1 ^= t
+			q0 ^= t << 16
+			t = (p1>>32 ^ q0) & 0x0000_0000_ffff_ffff
+			q0 ^= t
+			p1 ^= t << 32
+			t = (p0>>32 ^ q1) & 0x0000_0000_ffff_ffff
+			q1 ^= t
+			p0 ^= t << 32
+		}
 		// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 		if f == 0 {
@@ -665,10 +777,10 @@ func dbkSWChromaV3(pl []uint16, off, stride int, k *dbkSW) {
 		fm := dbkExpand8(f)
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 		{
-			hi, lo := k.hiC, k.loC
-			m := (d | swH - hi) & swH // dbkMin(d, hi)
+			lo, hi := k.loC, k.hiC
+			m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 			d ^= (d ^ hi) & (m<<1 - m>>15)
-			m = (d | swH - lo) & swH // dbkMax(d, lo)
+			m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 			d = lo ^ (d^lo)&(m<<1-m>>15)
 		}
 		// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
@@ -743,10 +855,10 @@ func dbkSWChromaH3(pl []uint16, off, stride int, k *dbkSW) {
 			fm := dbkExpand8(f)
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 			{
-				hi, lo := k.hiC, k.loC
-				m := (d | swH - hi) & swH // dbkMin(d, hi)
+				lo, hi := k.loC, k.hiC
+				m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 				d ^= (d ^ hi) & (m<<1 - m>>15)
-				m = (d | swH - lo) & swH // dbkMax(d, lo)
+				m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 				d = lo ^ (d^lo)&(m<<1-m>>15)
 			}
 			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
@@ -771,10 +883,10 @@ func dbkSWChromaH3(pl []uint16, off, stride int, k *dbkSW) {
 			fm := dbkExpand8(f)
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 			{
-				hi, lo := k.hiC, k.loC
-				m := (d | swH - hi) & swH // dbkMin(d, hi)
+				lo, hi := k.loC, k.hiC
+				m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 				d ^= (d ^ hi) & (m<<1 - m>>15)
-				m = (d | swH - lo) & swH // dbkMax(d, lo)
+				m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 				d = lo ^ (d^lo)&(m<<1-m>>15)
 			}
 			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
@@ -804,7 +916,21 @@ func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {
 		r3 := (*[8]uint16)(pl[o+3*stride-2 : o+3*stride+6])
 		{
 			k := kL
-			p1, p0, q0, q1 := dbkTr4(uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48)
+			p1, p0, q0, q1 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
+			{
+				t := (p1>>16 ^ p0) & 0x0000_ffff_0000_ffff
+				p0 ^= t
+				p1 ^= t << 16
+				t = (q0>>16 ^ q1) & 0x0000_ffff_0000_ffff
+				q1 ^= t
+				q0 ^= t << 16
+				t = (p1>>32 ^ q0) & 0x0000_0000_ffff_ffff
+				q0 ^= t
+				p1 ^= t << 32
+				t = (p0>>32 ^ q1) & 0x0000_0000_ffff_ffff
+				q1 ^= t
+				p0 ^= t << 32
+			}
 			// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
@@ -822,17 +948,31 @@ func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {
 		}
 		{
 			k := kI
-			p1, p0, q0, q1 := dbkTr4(uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48)
+			p1, p0, q0, q1 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+			{
+				t := (p1>>16 ^ p0) & 0x0000_ffff_0000_ffff
+				p0 ^= t
+				p1 ^= t << 16
+				t = (q0>>16 ^ q1) & 0x0000_ffff_0000_ffff
+				q1 ^= t
+				q0 ^= t << 16
+				t = (p1>>32 ^ q0) & 0x0000_0000_ffff_ffff
+				q0 ^= t
+				p1 ^= t << 32
+				t = (p0>>32 ^ q1) & 0x0000_0000_ffff_ffff
+				q1 ^= t
+				p0 ^= t << 32
+			}
 			// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
 				fm := dbkExpand8(f)
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					hi, lo := k.hiC, k.loC
-					m := (d | swH - hi) & swH // dbkMin(d, hi)
+					lo, hi := k.loC, k.hiC
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
-					m = (d | swH - lo) & swH // dbkMax(d, lo)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 					d = lo ^ (d^lo)&(m<<1-m>>15)
 				}
 				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
@@ -866,8 +1006,36 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 		r3 := (*[16]uint16)(pl[o+3*stride-4 : o+3*stride+12])
 		{
 			k := kL
-			p3, p2, p1, p0 := dbkTr4(uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48)
-			q0, q1, q2, q3 := dbkTr4(uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48)
+			p3, p2, p1, p0 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
+			{
+				t := (p3>>16 ^ p2) & 0x0000_ffff_0000_ffff
+				p2 ^= t
+				p3 ^= t << 16
+				t = (p1>>16 ^ p0) & 0x0000_ffff_0000_ffff
+				p0 ^= t
+				p1 ^= t << 16
+				t = (p3>>32 ^ p1) & 0x0000_0000_ffff_ffff
+				p1 ^= t
+				p3 ^= t << 32
+				t = (p2>>32 ^ p0) & 0x0000_0000_ffff_ffff
+				p0 ^= t
+				p2 ^= t << 32
+			}
+			q0, q1, q2, q3 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+			{
+				t := (q0>>16 ^ q1) & 0x0000_ffff_0000_ffff
+				q1 ^= t
+				q0 ^= t << 16
+				t = (q2>>16 ^ q3) & 0x0000_ffff_0000_ffff
+				q3 ^= t
+				q2 ^= t << 16
+				t = (q0>>32 ^ q2) & 0x0000_0000_ffff_ffff
+				q2 ^= t
+				q0 ^= t << 32
+				t = (q1>>32 ^ q3) & 0x0000_0000_ffff_ffff
+				q3 ^= t
+				q1 ^= t << 32
+			}
 			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
@@ -900,12 +1068,40 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				}
 				np0 = p0 ^ (p0^np0)&fm
 				nq0 = q0 ^ (q0^nq0)&fm
-				a, b, c, d := dbkTr4(p3, np2, np1, np0)
+				a, b, c, d := p3, np2, np1, np0
+				{
+					t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+					b ^= t
+					a ^= t << 16
+					t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+					d ^= t
+					c ^= t << 16
+					t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+					c ^= t
+					a ^= t << 32
+					t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+					d ^= t
+					b ^= t << 32
+				}
 				r0[0], r0[1], r0[2], r0[3] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
 				r1[0], r1[1], r1[2], r1[3] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
 				r2[0], r2[1], r2[2], r2[3] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
 				r3[0], r3[1], r3[2], r3[3] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
-				a, b, c, d = dbkTr4(nq0, nq1, nq2, q3)
+				a, b, c, d = nq0, nq1, nq2, q3
+				{
+					t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+					b ^= t
+					a ^= t << 16
+					t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+					d ^= t
+					c ^= t << 16
+					t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+					c ^= t
+					a ^= t << 32
+					t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+					d ^= t
+					b ^= t << 32
+				}
 				r0[4], r0[5], r0[6], r0[7] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
 				r1[4], r1[5], r1[6], r1[7] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
 				r2[4], r2[5], r2[6], r2[7] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
@@ -914,7 +1110,21 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 		}
 		{
 			k := kI
-			p1, p0, q0, q1 := dbkTr4(uint64(r0[10])|uint64(r0[11])<<16|uint64(r0[12])<<32|uint64(r0[13])<<48, uint64(r1[10])|uint64(r1[11])<<16|uint64(r1[12])<<32|uint64(r1[13])<<48, uint64(r2[10])|uint64(r2[11])<<16|uint64(r2[12])<<32|uint64(r2[13])<<48, uint64(r3[10])|uint64(r3[11])<<16|uint64(r3[12])<<32|uint64(r3[13])<<48)
+			p1, p0, q0, q1 := uint64(r0[10])|uint64(r0[11])<<16|uint64(r0[12])<<32|uint64(r0[13])<<48, uint64(r1[10])|uint64(r1[11])<<16|uint64(r1[12])<<32|uint64(r1[13])<<48, uint64(r2[10])|uint64(r2[11])<<16|uint64(r2[12])<<32|uint64(r2[13])<<48, uint64(r3[10])|uint64(r3[11])<<16|uint64(r3[12])<<32|uint64(r3[13])<<48
+			{
+				t := (p1>>16 ^ p0) & 0x0000_ffff_0000_ffff
+				p0 ^= t
+				p1 ^= t << 16
+				t = (q0>>16 ^ q1) & 0x0000_ffff_0000_ffff
+				q1 ^= t
+				q0 ^= t << 16
+				t = (p1>>32 ^ q0) & 0x0000_0000_ffff_ffff
+				q0 ^= t
+				p1 ^= t << 32
+				t = (p0>>32 ^ q1) & 0x0000_0000_ffff_ffff
+				q1 ^= t
+				p0 ^= t << 32
+			}
 			p2 := uint64(r0[9]) | uint64(r1[9])<<16 | uint64(r2[9])<<32 | uint64(r3[9])<<48
 			q2 := uint64(r0[14]) | uint64(r1[14])<<16 | uint64(r2[14])<<32 | uint64(r3[14])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
@@ -927,10 +1137,10 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					hi, lo := k.hi0+t, k.lo0-t
-					m := (d | swH - hi) & swH // dbkMin(d, hi)
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
-					m = (d | swH - lo) & swH // dbkMax(d, lo)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 					d = lo ^ (d^lo)&(m<<1-m>>15)
 				}
 				fm := dbkExpand8(f)
@@ -952,10 +1162,10 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							hi, lo := k.hi0, k.lo0
-							m := (x | swH - hi) & swH // dbkMin(x, hi)
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
-							m = (x | swH - lo) & swH // dbkMax(x, lo)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 							x = lo ^ (x^lo)&(m<<1-m>>15)
 						}
 						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
@@ -963,16 +1173,30 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							hi, lo := k.hi0, k.lo0
-							m := (x | swH - hi) & swH // dbkMin(x, hi)
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
-							m = (x | swH - lo) & swH // dbkMax(x, lo)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 							x = lo ^ (x^lo)&(m<<1-m>>15)
 						}
 						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
 					}
 				}
-				a, b, c, d := dbkTr4(np1, np0, nq0, nq1)
+				a, b, c, d := np1, np0, nq0, nq1
+				{
+					t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+					b ^= t
+					a ^= t << 16
+					t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+					d ^= t
+					c ^= t << 16
+					t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+					c ^= t
+					a ^= t << 32
+					t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+					d ^= t
+					b ^= t << 32
+				}
 				r0[10], r0[11], r0[12], r0[13] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
 				r1[10], r1[11], r1[12], r1[13] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
 				r2[10], r2[11], r2[12], r2[13] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
@@ -1021,10 +1245,10 @@ func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {
 			fm := dbkExpand8(f)
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 			{
-				hi, lo := k.hiC, k.loC
-				m := (d | swH - hi) & swH // dbkMin(d, hi)
+				lo, hi := k.loC, k.hiC
+				m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 				d ^= (d ^ hi) & (m<<1 - m>>15)
-				m = (d | swH - lo) & swH // dbkMax(d, lo)
+				m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 				d = lo ^ (d^lo)&(m<<1-m>>15)
 			}
 			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
@@ -1066,10 +1290,10 @@ func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {
 			fm := dbkExpand8(f)
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 			{
-				hi, lo := k.hiC, k.loC
-				m := (d | swH - hi) & swH // dbkMin(d, hi)
+				lo, hi := k.loC, k.hiC
+				m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 				d ^= (d ^ hi) & (m<<1 - m>>15)
-				m = (d | swH - lo) & swH // dbkMax(d, lo)
+				m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 				d = lo ^ (d^lo)&(m<<1-m>>15)
 			}
 			// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
@@ -1103,7 +1327,21 @@ func dbkSWChromaMB(cb, cr []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				r3 := (*[8]uint16)(pl[o+3*stride-2 : o+3*stride+6])
 				{
 					k := kL
-					p1, p0, q0, q1 := dbkTr4(uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48)
+					p1, p0, q0, q1 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
+					{
+						t := (p1>>16 ^ p0) & 0x0000_ffff_0000_ffff
+						p0 ^= t
+						p1 ^= t << 16
+						t = (q0>>16 ^ q1) & 0x0000_ffff_0000_ffff
+						q1 ^= t
+						q0 ^= t << 16
+						t = (p1>>32 ^ q0) & 0x0000_0000_ffff_ffff
+						q0 ^= t
+						p1 ^= t << 32
+						t = (p0>>32 ^ q1) & 0x0000_0000_ffff_ffff
+						q1 ^= t
+						p0 ^= t << 32
+					}
 					// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
 					f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 					if f != 0 {
@@ -1121,17 +1359,31 @@ func dbkSWChromaMB(cb, cr []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				}
 				{
 					k := kI
-					p1, p0, q0, q1 := dbkTr4(uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48)
+					p1, p0, q0, q1 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+					{
+						t := (p1>>16 ^ p0) & 0x0000_ffff_0000_ffff
+						p0 ^= t
+						p1 ^= t << 16
+						t = (q0>>16 ^ q1) & 0x0000_ffff_0000_ffff
+						q1 ^= t
+						q0 ^= t << 16
+						t = (p1>>32 ^ q0) & 0x0000_0000_ffff_ffff
+						q0 ^= t
+						p1 ^= t << 32
+						t = (p0>>32 ^ q1) & 0x0000_0000_ffff_ffff
+						q1 ^= t
+						p0 ^= t << 32
+					}
 					// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
 					f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 					if f != 0 {
 						fm := dbkExpand8(f)
 						d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 						{
-							hi, lo := k.hiC, k.loC
-							m := (d | swH - hi) & swH // dbkMin(d, hi)
+							lo, hi := k.loC, k.hiC
+							m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 							d ^= (d ^ hi) & (m<<1 - m>>15)
-							m = (d | swH - lo) & swH // dbkMax(d, lo)
+							m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 							d = lo ^ (d^lo)&(m<<1-m>>15)
 						}
 						// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
@@ -1187,10 +1439,10 @@ func dbkSWChromaMB(cb, cr []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					fm := dbkExpand8(f)
 					d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 					{
-						hi, lo := k.hiC, k.loC
-						m := (d | swH - hi) & swH // dbkMin(d, hi)
+						lo, hi := k.loC, k.hiC
+						m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 						d ^= (d ^ hi) & (m<<1 - m>>15)
-						m = (d | swH - lo) & swH // dbkMax(d, lo)
+						m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 						d = lo ^ (d^lo)&(m<<1-m>>15)
 					}
 					// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
@@ -1232,10 +1484,10 @@ func dbkSWChromaMB(cb, cr []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					fm := dbkExpand8(f)
 					d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 					{
-						hi, lo := k.hiC, k.loC
-						m := (d | swH - hi) & swH // dbkMin(d, hi)
+						lo, hi := k.loC, k.hiC
+						m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 						d ^= (d ^ hi) & (m<<1 - m>>15)
-						m = (d | swH - lo) & swH // dbkMax(d, lo)
+						m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 						d = lo ^ (d^lo)&(m<<1-m>>15)
 					}
 					// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
@@ -1267,8 +1519,36 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 		r1 := (*[20]uint16)(pl[o+stride-4 : o+stride+16])
 		r2 := (*[20]uint16)(pl[o+2*stride-4 : o+2*stride+16])
 		r3 := (*[20]uint16)(pl[o+3*stride-4 : o+3*stride+16])
-		c0, c1, c2, c3 := dbkTr4(uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48)
-		c4, c5, c6, c7 := dbkTr4(uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48)
+		c0, c1, c2, c3 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
+		{
+			t := (c0>>16 ^ c1) & 0x0000_ffff_0000_ffff
+			c1 ^= t
+			c0 ^= t << 16
+			t = (c2>>16 ^ c3) & 0x0000_ffff_0000_ffff
+			c3 ^= t
+			c2 ^= t << 16
+			t = (c0>>32 ^ c2) & 0x0000_0000_ffff_ffff
+			c2 ^= t
+			c0 ^= t << 32
+			t = (c1>>32 ^ c3) & 0x0000_0000_ffff_ffff
+			c3 ^= t
+			c1 ^= t << 32
+		}
+		c4, c5, c6, c7 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+		{
+			t := (c4>>16 ^ c5) & 0x0000_ffff_0000_ffff
+			c5 ^= t
+			c4 ^= t << 16
+			t = (c6>>16 ^ c7) & 0x0000_ffff_0000_ffff
+			c7 ^= t
+			c6 ^= t << 16
+			t = (c4>>32 ^ c6) & 0x0000_0000_ffff_ffff
+			c6 ^= t
+			c4 ^= t << 32
+			t = (c5>>32 ^ c7) & 0x0000_0000_ffff_ffff
+			c7 ^= t
+			c5 ^= t << 32
+		}
 		{
 			k := kL
 			p3, p2, p1, p0, q0, q1, q2, q3 := c0, c1, c2, c3, c4, c5, c6, c7
@@ -1308,12 +1588,40 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 			}
 		}
 		var a, b, c, d uint64
-		a, b, c, d = dbkTr4(c0, c1, c2, c3)
+		a, b, c, d = c0, c1, c2, c3
+		{
+			t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+			b ^= t
+			a ^= t << 16
+			t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+			d ^= t
+			c ^= t << 16
+			t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+			c ^= t
+			a ^= t << 32
+			t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+			d ^= t
+			b ^= t << 32
+		}
 		r0[0], r0[1], r0[2], r0[3] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
 		r1[0], r1[1], r1[2], r1[3] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
 		r2[0], r2[1], r2[2], r2[3] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
 		r3[0], r3[1], r3[2], r3[3] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
-		c8, c9, c10, c11 := dbkTr4(uint64(r0[8])|uint64(r0[9])<<16|uint64(r0[10])<<32|uint64(r0[11])<<48, uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48, uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48)
+		c8, c9, c10, c11 := uint64(r0[8])|uint64(r0[9])<<16|uint64(r0[10])<<32|uint64(r0[11])<<48, uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48, uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48
+		{
+			t := (c8>>16 ^ c9) & 0x0000_ffff_0000_ffff
+			c9 ^= t
+			c8 ^= t << 16
+			t = (c10>>16 ^ c11) & 0x0000_ffff_0000_ffff
+			c11 ^= t
+			c10 ^= t << 16
+			t = (c8>>32 ^ c10) & 0x0000_0000_ffff_ffff
+			c10 ^= t
+			c8 ^= t << 32
+			t = (c9>>32 ^ c11) & 0x0000_0000_ffff_ffff
+			c11 ^= t
+			c9 ^= t << 32
+		}
 		{
 			k := kI
 			p2, p1, p0, q0, q1, q2 := c5, c6, c7, c8, c9, c10
@@ -1327,10 +1635,10 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					hi, lo := k.hi0+t, k.lo0-t
-					m := (d | swH - hi) & swH // dbkMin(d, hi)
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
-					m = (d | swH - lo) & swH // dbkMax(d, lo)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 					d = lo ^ (d^lo)&(m<<1-m>>15)
 				}
 				fm := dbkExpand8(f)
@@ -1352,10 +1660,10 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							hi, lo := k.hi0, k.lo0
-							m := (x | swH - hi) & swH // dbkMin(x, hi)
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
-							m = (x | swH - lo) & swH // dbkMax(x, lo)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 							x = lo ^ (x^lo)&(m<<1-m>>15)
 						}
 						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
@@ -1363,10 +1671,10 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							hi, lo := k.hi0, k.lo0
-							m := (x | swH - hi) & swH // dbkMin(x, hi)
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
-							m = (x | swH - lo) & swH // dbkMax(x, lo)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 							x = lo ^ (x^lo)&(m<<1-m>>15)
 						}
 						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
@@ -1375,12 +1683,40 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				c6, c7, c8, c9 = np1, np0, nq0, nq1
 			}
 		}
-		a, b, c, d = dbkTr4(c4, c5, c6, c7)
+		a, b, c, d = c4, c5, c6, c7
+		{
+			t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+			b ^= t
+			a ^= t << 16
+			t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+			d ^= t
+			c ^= t << 16
+			t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+			c ^= t
+			a ^= t << 32
+			t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+			d ^= t
+			b ^= t << 32
+		}
 		r0[4], r0[5], r0[6], r0[7] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
 		r1[4], r1[5], r1[6], r1[7] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
 		r2[4], r2[5], r2[6], r2[7] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
 		r3[4], r3[5], r3[6], r3[7] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
-		c12, c13, c14, c15 := dbkTr4(uint64(r0[12])|uint64(r0[13])<<16|uint64(r0[14])<<32|uint64(r0[15])<<48, uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48, uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48)
+		c12, c13, c14, c15 := uint64(r0[12])|uint64(r0[13])<<16|uint64(r0[14])<<32|uint64(r0[15])<<48, uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48, uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48
+		{
+			t := (c12>>16 ^ c13) & 0x0000_ffff_0000_ffff
+			c13 ^= t
+			c12 ^= t << 16
+			t = (c14>>16 ^ c15) & 0x0000_ffff_0000_ffff
+			c15 ^= t
+			c14 ^= t << 16
+			t = (c12>>32 ^ c14) & 0x0000_0000_ffff_ffff
+			c14 ^= t
+			c12 ^= t << 32
+			t = (c13>>32 ^ c15) & 0x0000_0000_ffff_ffff
+			c15 ^= t
+			c13 ^= t << 32
+		}
 		{
 			k := kI
 			p2, p1, p0, q0, q1, q2 := c9, c10, c11, c12, c13, c14
@@ -1394,10 +1730,10 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					hi, lo := k.hi0+t, k.lo0-t
-					m := (d | swH - hi) & swH // dbkMin(d, hi)
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
-					m = (d | swH - lo) & swH // dbkMax(d, lo)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 					d = lo ^ (d^lo)&(m<<1-m>>15)
 				}
 				fm := dbkExpand8(f)
@@ -1419,10 +1755,10 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							hi, lo := k.hi0, k.lo0
-							m := (x | swH - hi) & swH // dbkMin(x, hi)
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
-							m = (x | swH - lo) & swH // dbkMax(x, lo)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 							x = lo ^ (x^lo)&(m<<1-m>>15)
 						}
 						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
@@ -1430,10 +1766,10 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							hi, lo := k.hi0, k.lo0
-							m := (x | swH - hi) & swH // dbkMin(x, hi)
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
-							m = (x | swH - lo) & swH // dbkMax(x, lo)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 							x = lo ^ (x^lo)&(m<<1-m>>15)
 						}
 						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
@@ -1442,12 +1778,40 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				c10, c11, c12, c13 = np1, np0, nq0, nq1
 			}
 		}
-		a, b, c, d = dbkTr4(c8, c9, c10, c11)
+		a, b, c, d = c8, c9, c10, c11
+		{
+			t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+			b ^= t
+			a ^= t << 16
+			t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+			d ^= t
+			c ^= t << 16
+			t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+			c ^= t
+			a ^= t << 32
+			t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+			d ^= t
+			b ^= t << 32
+		}
 		r0[8], r0[9], r0[10], r0[11] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
 		r1[8], r1[9], r1[10], r1[11] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
 		r2[8], r2[9], r2[10], r2[11] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
 		r3[8], r3[9], r3[10], r3[11] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
-		c16, c17, c18, c19 := dbkTr4(uint64(r0[16])|uint64(r0[17])<<16|uint64(r0[18])<<32|uint64(r0[19])<<48, uint64(r1[16])|uint64(r1[17])<<16|uint64(r1[18])<<32|uint64(r1[19])<<48, uint64(r2[16])|uint64(r2[17])<<16|uint64(r2[18])<<32|uint64(r2[19])<<48, uint64(r3[16])|uint64(r3[17])<<16|uint64(r3[18])<<32|uint64(r3[19])<<48)
+		c16, c17, c18, c19 := uint64(r0[16])|uint64(r0[17])<<16|uint64(r0[18])<<32|uint64(r0[19])<<48, uint64(r1[16])|uint64(r1[17])<<16|uint64(r1[18])<<32|uint64(r1[19])<<48, uint64(r2[16])|uint64(r2[17])<<16|uint64(r2[18])<<32|uint64(r2[19])<<48, uint64(r3[16])|uint64(r3[17])<<16|uint64(r3[18])<<32|uint64(r3[19])<<48
+		{
+			t := (c16>>16 ^ c17) & 0x0000_ffff_0000_ffff
+			c17 ^= t
+			c16 ^= t << 16
+			t = (c18>>16 ^ c19) & 0x0000_ffff_0000_ffff
+			c19 ^= t
+			c18 ^= t << 16
+			t = (c16>>32 ^ c18) & 0x0000_0000_ffff_ffff
+			c18 ^= t
+			c16 ^= t << 32
+			t = (c17>>32 ^ c19) & 0x0000_0000_ffff_ffff
+			c19 ^= t
+			c17 ^= t << 32
+		}
 		{
 			k := kI
 			p2, p1, p0, q0, q1, q2 := c13, c14, c15, c16, c17, c18
@@ -1461,10 +1825,10 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					hi, lo := k.hi0+t, k.lo0-t
-					m := (d | swH - hi) & swH // dbkMin(d, hi)
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
-					m = (d | swH - lo) & swH // dbkMax(d, lo)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
 					d = lo ^ (d^lo)&(m<<1-m>>15)
 				}
 				fm := dbkExpand8(f)
@@ -1486,10 +1850,10 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							hi, lo := k.hi0, k.lo0
-							m := (x | swH - hi) & swH // dbkMin(x, hi)
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
-							m = (x | swH - lo) & swH // dbkMax(x, lo)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 							x = lo ^ (x^lo)&(m<<1-m>>15)
 						}
 						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
@@ -1497,10 +1861,10 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							hi, lo := k.hi0, k.lo0
-							m := (x | swH - hi) & swH // dbkMin(x, hi)
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
-							m = (x | swH - lo) & swH // dbkMax(x, lo)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
 							x = lo ^ (x^lo)&(m<<1-m>>15)
 						}
 						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
@@ -1509,15 +1873,2121 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				c14, c15, c16, c17 = np1, np0, nq0, nq1
 			}
 		}
-		a, b, c, d = dbkTr4(c12, c13, c14, c15)
+		a, b, c, d = c12, c13, c14, c15
+		{
+			t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+			b ^= t
+			a ^= t << 16
+			t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+			d ^= t
+			c ^= t << 16
+			t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+			c ^= t
+			a ^= t << 32
+			t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+			d ^= t
+			b ^= t << 32
+		}
 		r0[12], r0[13], r0[14], r0[15] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
 		r1[12], r1[13], r1[14], r1[15] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
 		r2[12], r2[13], r2[14], r2[15] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
 		r3[12], r3[13], r3[14], r3[15] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
-		a, b, c, d = dbkTr4(c16, c17, c18, c19)
+		a, b, c, d = c16, c17, c18, c19
+		{
+			t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+			b ^= t
+			a ^= t << 16
+			t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+			d ^= t
+			c ^= t << 16
+			t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+			c ^= t
+			a ^= t << 32
+			t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+			d ^= t
+			b ^= t << 32
+		}
 		r0[16], r0[17], r0[18], r0[19] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
 		r1[16], r1[17], r1[18], r1[19] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
 		r2[16], r2[17], r2[18], r2[19] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
 		r3[16], r3[17], r3[18], r3[19] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
+	}
+}
+
+// dbkSWLumaMB8 filters the luma edges of a macroblock with
+// transform_size_8x8_flag whose top-left sample is pl[off] when its left,
+// internal and top edges are all filtered: dbkSWLumaV8, dbkSWLumaH4 and
+// dbkSWLumaH3 at y = 8 in one call.
+func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
+	{
+		for o := off; o < off+16*stride; o += 4 * stride {
+			r0 := (*[16]uint16)(pl[o-4 : o+12])
+			r1 := (*[16]uint16)(pl[o+stride-4 : o+stride+12])
+			r2 := (*[16]uint16)(pl[o+2*stride-4 : o+2*stride+12])
+			r3 := (*[16]uint16)(pl[o+3*stride-4 : o+3*stride+12])
+			{
+				k := kL
+				p3, p2, p1, p0 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
+				{
+					t := (p3>>16 ^ p2) & 0x0000_ffff_0000_ffff
+					p2 ^= t
+					p3 ^= t << 16
+					t = (p1>>16 ^ p0) & 0x0000_ffff_0000_ffff
+					p0 ^= t
+					p1 ^= t << 16
+					t = (p3>>32 ^ p1) & 0x0000_0000_ffff_ffff
+					p1 ^= t
+					p3 ^= t << 32
+					t = (p2>>32 ^ p0) & 0x0000_0000_ffff_ffff
+					p0 ^= t
+					p2 ^= t << 32
+				}
+				q0, q1, q2, q3 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+				{
+					t := (q0>>16 ^ q1) & 0x0000_ffff_0000_ffff
+					q1 ^= t
+					q0 ^= t << 16
+					t = (q2>>16 ^ q3) & 0x0000_ffff_0000_ffff
+					q3 ^= t
+					q2 ^= t << 16
+					t = (q0>>32 ^ q2) & 0x0000_0000_ffff_ffff
+					q2 ^= t
+					q0 ^= t << 32
+					t = (q1>>32 ^ q3) & 0x0000_0000_ffff_ffff
+					q3 ^= t
+					q1 ^= t << 32
+				}
+				// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+				f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+				if f != 0 {
+					fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+					fm := dbkExpand8(f)
+					pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+					qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
+					// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+					np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+					nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+					np1, np2 := p1, p2
+					{
+						a := p1 + p0 + q0
+						sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+						sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+						sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
+						np0 ^= (np0 ^ sp0) & pm
+						np1 ^= (np1 ^ sp1) & pm
+						np2 ^= (np2 ^ sp2) & pm
+					}
+					nq1, nq2 := q1, q2
+					{
+						a := q1 + q0 + p0
+						sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+						sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+						sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
+						nq0 ^= (nq0 ^ sq0) & qm
+						nq1 ^= (nq1 ^ sq1) & qm
+						nq2 ^= (nq2 ^ sq2) & qm
+					}
+					np0 = p0 ^ (p0^np0)&fm
+					nq0 = q0 ^ (q0^nq0)&fm
+					a, b, c, d := p3, np2, np1, np0
+					{
+						t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+						b ^= t
+						a ^= t << 16
+						t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+						d ^= t
+						c ^= t << 16
+						t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+						c ^= t
+						a ^= t << 32
+						t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+						d ^= t
+						b ^= t << 32
+					}
+					r0[0], r0[1], r0[2], r0[3] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+					r1[0], r1[1], r1[2], r1[3] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+					r2[0], r2[1], r2[2], r2[3] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+					r3[0], r3[1], r3[2], r3[3] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
+					a, b, c, d = nq0, nq1, nq2, q3
+					{
+						t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+						b ^= t
+						a ^= t << 16
+						t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+						d ^= t
+						c ^= t << 16
+						t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+						c ^= t
+						a ^= t << 32
+						t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+						d ^= t
+						b ^= t << 32
+					}
+					r0[4], r0[5], r0[6], r0[7] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+					r1[4], r1[5], r1[6], r1[7] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+					r2[4], r2[5], r2[6], r2[7] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+					r3[4], r3[5], r3[6], r3[7] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
+				}
+			}
+			{
+				k := kI
+				p1, p0, q0, q1 := uint64(r0[10])|uint64(r0[11])<<16|uint64(r0[12])<<32|uint64(r0[13])<<48, uint64(r1[10])|uint64(r1[11])<<16|uint64(r1[12])<<32|uint64(r1[13])<<48, uint64(r2[10])|uint64(r2[11])<<16|uint64(r2[12])<<32|uint64(r2[13])<<48, uint64(r3[10])|uint64(r3[11])<<16|uint64(r3[12])<<32|uint64(r3[13])<<48
+				{
+					t := (p1>>16 ^ p0) & 0x0000_ffff_0000_ffff
+					p0 ^= t
+					p1 ^= t << 16
+					t = (q0>>16 ^ q1) & 0x0000_ffff_0000_ffff
+					q1 ^= t
+					q0 ^= t << 16
+					t = (p1>>32 ^ q0) & 0x0000_0000_ffff_ffff
+					q0 ^= t
+					p1 ^= t << 32
+					t = (p0>>32 ^ q1) & 0x0000_0000_ffff_ffff
+					q1 ^= t
+					p0 ^= t << 32
+				}
+				p2 := uint64(r0[9]) | uint64(r1[9])<<16 | uint64(r2[9])<<32 | uint64(r3[9])<<48
+				q2 := uint64(r0[14]) | uint64(r1[14])<<16 | uint64(r2[14])<<32 | uint64(r3[14])<<48
+				// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+				f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+				if f != 0 {
+					ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+					aq := f & dbkLT(q2, q0, k.cb)
+					t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+					// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+					// biased by 512 (4096 before the shift).
+					d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+					{
+						lo, hi := k.lo0-t, k.hi0+t
+						m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+						d ^= (d ^ hi) & (m<<1 - m>>15)
+						m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+						d = lo ^ (d^lo)&(m<<1-m>>15)
+					}
+					fm := dbkExpand8(f)
+					// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+					// lanes hold the results + 256, which need no clipping when all are in
+					// 256..511 (the byte mask fm then drops the 256).
+					ep, eq := p0+d-256*swL, q0+768*swL-d
+					if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+						ep, eq = dbkClip255(ep), dbkClip255(eq)
+					}
+					np0 := p0 ^ (p0^ep)&fm
+					nq0 := q0 ^ (q0^eq)&fm
+					np1, nq1 := p1, q1
+					{
+						// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+						// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+						// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+						s := p0 + q0 + (2048+1)*swL
+						{
+							x := (p2<<1 + s - p1<<2) >> 2 & swM14
+							{
+								lo, hi := k.lo0, k.hi0
+								m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+								x ^= (x ^ hi) & (m<<1 - m>>15)
+								m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+								x = lo ^ (x^lo)&(m<<1-m>>15)
+							}
+							np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+						}
+						{
+							x := (q2<<1 + s - q1<<2) >> 2 & swM14
+							{
+								lo, hi := k.lo0, k.hi0
+								m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+								x ^= (x ^ hi) & (m<<1 - m>>15)
+								m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+								x = lo ^ (x^lo)&(m<<1-m>>15)
+							}
+							nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+						}
+					}
+					a, b, c, d := np1, np0, nq0, nq1
+					{
+						t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+						b ^= t
+						a ^= t << 16
+						t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+						d ^= t
+						c ^= t << 16
+						t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+						c ^= t
+						a ^= t << 32
+						t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+						d ^= t
+						b ^= t << 32
+					}
+					r0[10], r0[11], r0[12], r0[13] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+					r1[10], r1[11], r1[12], r1[13] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+					r2[10], r2[11], r2[12], r2[13] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+					r3[10], r3[11], r3[12], r3[13] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
+				}
+			}
+		}
+	}
+	{
+		k := kT
+		r0 := (*[16]uint16)(pl[off-4*stride : off-4*stride+16])
+		r1 := (*[16]uint16)(pl[off-3*stride : off-3*stride+16])
+		r2 := (*[16]uint16)(pl[off-2*stride : off-2*stride+16])
+		r3 := (*[16]uint16)(pl[off-stride : off-stride+16])
+		r4 := (*[16]uint16)(pl[off : off+16])
+		r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
+		r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
+		r7 := (*[16]uint16)(pl[off+3*stride : off+3*stride+16])
+		{
+			p3, p2 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48
+			p1, p0 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
+			q0, q1 := uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48, uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48
+			q2, q3 := uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48, uint64(r7[0])|uint64(r7[1])<<16|uint64(r7[2])<<32|uint64(r7[3])<<48
+			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+				fm := dbkExpand8(f)
+				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+				qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
+				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+				np1, np2 := p1, p2
+				{
+					a := p1 + p0 + q0
+					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+					sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
+					np0 ^= (np0 ^ sp0) & pm
+					np1 ^= (np1 ^ sp1) & pm
+					np2 ^= (np2 ^ sp2) & pm
+				}
+				nq1, nq2 := q1, q2
+				{
+					a := q1 + q0 + p0
+					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+					sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
+					nq0 ^= (nq0 ^ sq0) & qm
+					nq1 ^= (nq1 ^ sq1) & qm
+					nq2 ^= (nq2 ^ sq2) & qm
+				}
+				np0 = p0 ^ (p0^np0)&fm
+				nq0 = q0 ^ (q0^nq0)&fm
+				r1[0], r1[1], r1[2], r1[3] = uint16(np2), uint16(np2>>16), uint16(np2>>32), uint16(np2>>48)
+				r2[0], r2[1], r2[2], r2[3] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[0], r3[1], r3[2], r3[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[0], r4[1], r4[2], r4[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[0], r5[1], r5[2], r5[3] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+				r6[0], r6[1], r6[2], r6[3] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
+			}
+		}
+		{
+			p3, p2 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48
+			p1, p0 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+			q0, q1 := uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48, uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48
+			q2, q3 := uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48, uint64(r7[4])|uint64(r7[5])<<16|uint64(r7[6])<<32|uint64(r7[7])<<48
+			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+				fm := dbkExpand8(f)
+				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+				qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
+				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+				np1, np2 := p1, p2
+				{
+					a := p1 + p0 + q0
+					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+					sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
+					np0 ^= (np0 ^ sp0) & pm
+					np1 ^= (np1 ^ sp1) & pm
+					np2 ^= (np2 ^ sp2) & pm
+				}
+				nq1, nq2 := q1, q2
+				{
+					a := q1 + q0 + p0
+					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+					sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
+					nq0 ^= (nq0 ^ sq0) & qm
+					nq1 ^= (nq1 ^ sq1) & qm
+					nq2 ^= (nq2 ^ sq2) & qm
+				}
+				np0 = p0 ^ (p0^np0)&fm
+				nq0 = q0 ^ (q0^nq0)&fm
+				r1[4], r1[5], r1[6], r1[7] = uint16(np2), uint16(np2>>16), uint16(np2>>32), uint16(np2>>48)
+				r2[4], r2[5], r2[6], r2[7] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[4], r3[5], r3[6], r3[7] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[4], r4[5], r4[6], r4[7] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[4], r5[5], r5[6], r5[7] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+				r6[4], r6[5], r6[6], r6[7] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
+			}
+		}
+		{
+			p3, p2 := uint64(r0[8])|uint64(r0[9])<<16|uint64(r0[10])<<32|uint64(r0[11])<<48, uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48
+			p1, p0 := uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48, uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48
+			q0, q1 := uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48, uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48
+			q2, q3 := uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48, uint64(r7[8])|uint64(r7[9])<<16|uint64(r7[10])<<32|uint64(r7[11])<<48
+			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+				fm := dbkExpand8(f)
+				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+				qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
+				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+				np1, np2 := p1, p2
+				{
+					a := p1 + p0 + q0
+					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+					sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
+					np0 ^= (np0 ^ sp0) & pm
+					np1 ^= (np1 ^ sp1) & pm
+					np2 ^= (np2 ^ sp2) & pm
+				}
+				nq1, nq2 := q1, q2
+				{
+					a := q1 + q0 + p0
+					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+					sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
+					nq0 ^= (nq0 ^ sq0) & qm
+					nq1 ^= (nq1 ^ sq1) & qm
+					nq2 ^= (nq2 ^ sq2) & qm
+				}
+				np0 = p0 ^ (p0^np0)&fm
+				nq0 = q0 ^ (q0^nq0)&fm
+				r1[8], r1[9], r1[10], r1[11] = uint16(np2), uint16(np2>>16), uint16(np2>>32), uint16(np2>>48)
+				r2[8], r2[9], r2[10], r2[11] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[8], r3[9], r3[10], r3[11] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[8], r4[9], r4[10], r4[11] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[8], r5[9], r5[10], r5[11] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+				r6[8], r6[9], r6[10], r6[11] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
+			}
+		}
+		{
+			p3, p2 := uint64(r0[12])|uint64(r0[13])<<16|uint64(r0[14])<<32|uint64(r0[15])<<48, uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48
+			p1, p0 := uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48, uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48
+			q0, q1 := uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48, uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48
+			q2, q3 := uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48, uint64(r7[12])|uint64(r7[13])<<16|uint64(r7[14])<<32|uint64(r7[15])<<48
+			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+				fm := dbkExpand8(f)
+				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+				qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
+				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+				np1, np2 := p1, p2
+				{
+					a := p1 + p0 + q0
+					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+					sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
+					np0 ^= (np0 ^ sp0) & pm
+					np1 ^= (np1 ^ sp1) & pm
+					np2 ^= (np2 ^ sp2) & pm
+				}
+				nq1, nq2 := q1, q2
+				{
+					a := q1 + q0 + p0
+					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+					sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
+					nq0 ^= (nq0 ^ sq0) & qm
+					nq1 ^= (nq1 ^ sq1) & qm
+					nq2 ^= (nq2 ^ sq2) & qm
+				}
+				np0 = p0 ^ (p0^np0)&fm
+				nq0 = q0 ^ (q0^nq0)&fm
+				r1[12], r1[13], r1[14], r1[15] = uint16(np2), uint16(np2>>16), uint16(np2>>32), uint16(np2>>48)
+				r2[12], r2[13], r2[14], r2[15] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[12], r3[13], r3[14], r3[15] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[12], r4[13], r4[14], r4[15] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[12], r5[13], r5[14], r5[15] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+				r6[12], r6[13], r6[14], r6[15] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
+			}
+		}
+	}
+	{
+		k, off := kI, off+8*stride
+		r1 := (*[16]uint16)(pl[off-3*stride : off-3*stride+16])
+		r2 := (*[16]uint16)(pl[off-2*stride : off-2*stride+16])
+		r3 := (*[16]uint16)(pl[off-stride : off-stride+16])
+		r4 := (*[16]uint16)(pl[off : off+16])
+		r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
+		r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
+		{
+			p2, p1 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48
+			p0, q0 := uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48, uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48
+			q1, q2 := uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[0], r2[1], r2[2], r2[3] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[0], r3[1], r3[2], r3[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[0], r4[1], r4[2], r4[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[0], r5[1], r5[2], r5[3] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
+		{
+			p2, p1 := uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48
+			p0, q0 := uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48, uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48
+			q1, q2 := uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48, uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[4], r2[5], r2[6], r2[7] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[4], r3[5], r3[6], r3[7] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[4], r4[5], r4[6], r4[7] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[4], r5[5], r5[6], r5[7] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
+		{
+			p2, p1 := uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48
+			p0, q0 := uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48, uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48
+			q1, q2 := uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48, uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[8], r2[9], r2[10], r2[11] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[8], r3[9], r3[10], r3[11] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[8], r4[9], r4[10], r4[11] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[8], r5[9], r5[10], r5[11] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
+		{
+			p2, p1 := uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48
+			p0, q0 := uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48, uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48
+			q1, q2 := uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48, uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[12], r2[13], r2[14], r2[15] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[12], r3[13], r3[14], r3[15] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[12], r4[13], r4[14], r4[15] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[12], r5[13], r5[14], r5[15] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
+	}
+}
+
+// dbkSWLumaMB4 is dbkSWLumaMB8 for a macroblock without
+// transform_size_8x8_flag: dbkSWLumaV16, dbkSWLumaH4 and dbkSWLumaH3 at y =
+// 4, 8 and 12.
+func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
+	{
+		for o := off; o < off+16*stride; o += 4 * stride {
+			r0 := (*[20]uint16)(pl[o-4 : o+16])
+			r1 := (*[20]uint16)(pl[o+stride-4 : o+stride+16])
+			r2 := (*[20]uint16)(pl[o+2*stride-4 : o+2*stride+16])
+			r3 := (*[20]uint16)(pl[o+3*stride-4 : o+3*stride+16])
+			c0, c1, c2, c3 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
+			{
+				t := (c0>>16 ^ c1) & 0x0000_ffff_0000_ffff
+				c1 ^= t
+				c0 ^= t << 16
+				t = (c2>>16 ^ c3) & 0x0000_ffff_0000_ffff
+				c3 ^= t
+				c2 ^= t << 16
+				t = (c0>>32 ^ c2) & 0x0000_0000_ffff_ffff
+				c2 ^= t
+				c0 ^= t << 32
+				t = (c1>>32 ^ c3) & 0x0000_0000_ffff_ffff
+				c3 ^= t
+				c1 ^= t << 32
+			}
+			c4, c5, c6, c7 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+			{
+				t := (c4>>16 ^ c5) & 0x0000_ffff_0000_ffff
+				c5 ^= t
+				c4 ^= t << 16
+				t = (c6>>16 ^ c7) & 0x0000_ffff_0000_ffff
+				c7 ^= t
+				c6 ^= t << 16
+				t = (c4>>32 ^ c6) & 0x0000_0000_ffff_ffff
+				c6 ^= t
+				c4 ^= t << 32
+				t = (c5>>32 ^ c7) & 0x0000_0000_ffff_ffff
+				c7 ^= t
+				c5 ^= t << 32
+			}
+			{
+				k := kL
+				p3, p2, p1, p0, q0, q1, q2, q3 := c0, c1, c2, c3, c4, c5, c6, c7
+				// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+				f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+				if f != 0 {
+					fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+					fm := dbkExpand8(f)
+					pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+					qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
+					// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+					np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+					nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+					np1, np2 := p1, p2
+					{
+						a := p1 + p0 + q0
+						sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+						sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+						sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
+						np0 ^= (np0 ^ sp0) & pm
+						np1 ^= (np1 ^ sp1) & pm
+						np2 ^= (np2 ^ sp2) & pm
+					}
+					nq1, nq2 := q1, q2
+					{
+						a := q1 + q0 + p0
+						sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+						sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+						sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
+						nq0 ^= (nq0 ^ sq0) & qm
+						nq1 ^= (nq1 ^ sq1) & qm
+						nq2 ^= (nq2 ^ sq2) & qm
+					}
+					np0 = p0 ^ (p0^np0)&fm
+					nq0 = q0 ^ (q0^nq0)&fm
+					c1, c2, c3, c4, c5, c6 = np2, np1, np0, nq0, nq1, nq2
+				}
+			}
+			var a, b, c, d uint64
+			a, b, c, d = c0, c1, c2, c3
+			{
+				t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+				b ^= t
+				a ^= t << 16
+				t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+				d ^= t
+				c ^= t << 16
+				t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+				c ^= t
+				a ^= t << 32
+				t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+				d ^= t
+				b ^= t << 32
+			}
+			r0[0], r0[1], r0[2], r0[3] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+			r1[0], r1[1], r1[2], r1[3] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+			r2[0], r2[1], r2[2], r2[3] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+			r3[0], r3[1], r3[2], r3[3] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
+			c8, c9, c10, c11 := uint64(r0[8])|uint64(r0[9])<<16|uint64(r0[10])<<32|uint64(r0[11])<<48, uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48, uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48
+			{
+				t := (c8>>16 ^ c9) & 0x0000_ffff_0000_ffff
+				c9 ^= t
+				c8 ^= t << 16
+				t = (c10>>16 ^ c11) & 0x0000_ffff_0000_ffff
+				c11 ^= t
+				c10 ^= t << 16
+				t = (c8>>32 ^ c10) & 0x0000_0000_ffff_ffff
+				c10 ^= t
+				c8 ^= t << 32
+				t = (c9>>32 ^ c11) & 0x0000_0000_ffff_ffff
+				c11 ^= t
+				c9 ^= t << 32
+			}
+			{
+				k := kI
+				p2, p1, p0, q0, q1, q2 := c5, c6, c7, c8, c9, c10
+				// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+				f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+				if f != 0 {
+					ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+					aq := f & dbkLT(q2, q0, k.cb)
+					t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+					// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+					// biased by 512 (4096 before the shift).
+					d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+					{
+						lo, hi := k.lo0-t, k.hi0+t
+						m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+						d ^= (d ^ hi) & (m<<1 - m>>15)
+						m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+						d = lo ^ (d^lo)&(m<<1-m>>15)
+					}
+					fm := dbkExpand8(f)
+					// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+					// lanes hold the results + 256, which need no clipping when all are in
+					// 256..511 (the byte mask fm then drops the 256).
+					ep, eq := p0+d-256*swL, q0+768*swL-d
+					if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+						ep, eq = dbkClip255(ep), dbkClip255(eq)
+					}
+					np0 := p0 ^ (p0^ep)&fm
+					nq0 := q0 ^ (q0^eq)&fm
+					np1, nq1 := p1, q1
+					{
+						// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+						// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+						// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+						s := p0 + q0 + (2048+1)*swL
+						{
+							x := (p2<<1 + s - p1<<2) >> 2 & swM14
+							{
+								lo, hi := k.lo0, k.hi0
+								m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+								x ^= (x ^ hi) & (m<<1 - m>>15)
+								m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+								x = lo ^ (x^lo)&(m<<1-m>>15)
+							}
+							np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+						}
+						{
+							x := (q2<<1 + s - q1<<2) >> 2 & swM14
+							{
+								lo, hi := k.lo0, k.hi0
+								m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+								x ^= (x ^ hi) & (m<<1 - m>>15)
+								m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+								x = lo ^ (x^lo)&(m<<1-m>>15)
+							}
+							nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+						}
+					}
+					c6, c7, c8, c9 = np1, np0, nq0, nq1
+				}
+			}
+			a, b, c, d = c4, c5, c6, c7
+			{
+				t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+				b ^= t
+				a ^= t << 16
+				t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+				d ^= t
+				c ^= t << 16
+				t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+				c ^= t
+				a ^= t << 32
+				t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+				d ^= t
+				b ^= t << 32
+			}
+			r0[4], r0[5], r0[6], r0[7] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+			r1[4], r1[5], r1[6], r1[7] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+			r2[4], r2[5], r2[6], r2[7] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+			r3[4], r3[5], r3[6], r3[7] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
+			c12, c13, c14, c15 := uint64(r0[12])|uint64(r0[13])<<16|uint64(r0[14])<<32|uint64(r0[15])<<48, uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48, uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48
+			{
+				t := (c12>>16 ^ c13) & 0x0000_ffff_0000_ffff
+				c13 ^= t
+				c12 ^= t << 16
+				t = (c14>>16 ^ c15) & 0x0000_ffff_0000_ffff
+				c15 ^= t
+				c14 ^= t << 16
+				t = (c12>>32 ^ c14) & 0x0000_0000_ffff_ffff
+				c14 ^= t
+				c12 ^= t << 32
+				t = (c13>>32 ^ c15) & 0x0000_0000_ffff_ffff
+				c15 ^= t
+				c13 ^= t << 32
+			}
+			{
+				k := kI
+				p2, p1, p0, q0, q1, q2 := c9, c10, c11, c12, c13, c14
+				// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+				f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+				if f != 0 {
+					ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+					aq := f & dbkLT(q2, q0, k.cb)
+					t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+					// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+					// biased by 512 (4096 before the shift).
+					d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+					{
+						lo, hi := k.lo0-t, k.hi0+t
+						m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+						d ^= (d ^ hi) & (m<<1 - m>>15)
+						m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+						d = lo ^ (d^lo)&(m<<1-m>>15)
+					}
+					fm := dbkExpand8(f)
+					// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+					// lanes hold the results + 256, which need no clipping when all are in
+					// 256..511 (the byte mask fm then drops the 256).
+					ep, eq := p0+d-256*swL, q0+768*swL-d
+					if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+						ep, eq = dbkClip255(ep), dbkClip255(eq)
+					}
+					np0 := p0 ^ (p0^ep)&fm
+					nq0 := q0 ^ (q0^eq)&fm
+					np1, nq1 := p1, q1
+					{
+						// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+						// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+						// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+						s := p0 + q0 + (2048+1)*swL
+						{
+							x := (p2<<1 + s - p1<<2) >> 2 & swM14
+							{
+								lo, hi := k.lo0, k.hi0
+								m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+								x ^= (x ^ hi) & (m<<1 - m>>15)
+								m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+								x = lo ^ (x^lo)&(m<<1-m>>15)
+							}
+							np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+						}
+						{
+							x := (q2<<1 + s - q1<<2) >> 2 & swM14
+							{
+								lo, hi := k.lo0, k.hi0
+								m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+								x ^= (x ^ hi) & (m<<1 - m>>15)
+								m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+								x = lo ^ (x^lo)&(m<<1-m>>15)
+							}
+							nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+						}
+					}
+					c10, c11, c12, c13 = np1, np0, nq0, nq1
+				}
+			}
+			a, b, c, d = c8, c9, c10, c11
+			{
+				t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+				b ^= t
+				a ^= t << 16
+				t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+				d ^= t
+				c ^= t << 16
+				t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+				c ^= t
+				a ^= t << 32
+				t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+				d ^= t
+				b ^= t << 32
+			}
+			r0[8], r0[9], r0[10], r0[11] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+			r1[8], r1[9], r1[10], r1[11] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+			r2[8], r2[9], r2[10], r2[11] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+			r3[8], r3[9], r3[10], r3[11] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
+			c16, c17, c18, c19 := uint64(r0[16])|uint64(r0[17])<<16|uint64(r0[18])<<32|uint64(r0[19])<<48, uint64(r1[16])|uint64(r1[17])<<16|uint64(r1[18])<<32|uint64(r1[19])<<48, uint64(r2[16])|uint64(r2[17])<<16|uint64(r2[18])<<32|uint64(r2[19])<<48, uint64(r3[16])|uint64(r3[17])<<16|uint64(r3[18])<<32|uint64(r3[19])<<48
+			{
+				t := (c16>>16 ^ c17) & 0x0000_ffff_0000_ffff
+				c17 ^= t
+				c16 ^= t << 16
+				t = (c18>>16 ^ c19) & 0x0000_ffff_0000_ffff
+				c19 ^= t
+				c18 ^= t << 16
+				t = (c16>>32 ^ c18) & 0x0000_0000_ffff_ffff
+				c18 ^= t
+				c16 ^= t << 32
+				t = (c17>>32 ^ c19) & 0x0000_0000_ffff_ffff
+				c19 ^= t
+				c17 ^= t << 32
+			}
+			{
+				k := kI
+				p2, p1, p0, q0, q1, q2 := c13, c14, c15, c16, c17, c18
+				// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+				f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+				if f != 0 {
+					ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+					aq := f & dbkLT(q2, q0, k.cb)
+					t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+					// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+					// biased by 512 (4096 before the shift).
+					d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+					{
+						lo, hi := k.lo0-t, k.hi0+t
+						m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+						d ^= (d ^ hi) & (m<<1 - m>>15)
+						m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+						d = lo ^ (d^lo)&(m<<1-m>>15)
+					}
+					fm := dbkExpand8(f)
+					// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+					// lanes hold the results + 256, which need no clipping when all are in
+					// 256..511 (the byte mask fm then drops the 256).
+					ep, eq := p0+d-256*swL, q0+768*swL-d
+					if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+						ep, eq = dbkClip255(ep), dbkClip255(eq)
+					}
+					np0 := p0 ^ (p0^ep)&fm
+					nq0 := q0 ^ (q0^eq)&fm
+					np1, nq1 := p1, q1
+					{
+						// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+						// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+						// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+						s := p0 + q0 + (2048+1)*swL
+						{
+							x := (p2<<1 + s - p1<<2) >> 2 & swM14
+							{
+								lo, hi := k.lo0, k.hi0
+								m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+								x ^= (x ^ hi) & (m<<1 - m>>15)
+								m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+								x = lo ^ (x^lo)&(m<<1-m>>15)
+							}
+							np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+						}
+						{
+							x := (q2<<1 + s - q1<<2) >> 2 & swM14
+							{
+								lo, hi := k.lo0, k.hi0
+								m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+								x ^= (x ^ hi) & (m<<1 - m>>15)
+								m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+								x = lo ^ (x^lo)&(m<<1-m>>15)
+							}
+							nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+						}
+					}
+					c14, c15, c16, c17 = np1, np0, nq0, nq1
+				}
+			}
+			a, b, c, d = c12, c13, c14, c15
+			{
+				t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+				b ^= t
+				a ^= t << 16
+				t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+				d ^= t
+				c ^= t << 16
+				t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+				c ^= t
+				a ^= t << 32
+				t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+				d ^= t
+				b ^= t << 32
+			}
+			r0[12], r0[13], r0[14], r0[15] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+			r1[12], r1[13], r1[14], r1[15] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+			r2[12], r2[13], r2[14], r2[15] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+			r3[12], r3[13], r3[14], r3[15] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
+			a, b, c, d = c16, c17, c18, c19
+			{
+				t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
+				b ^= t
+				a ^= t << 16
+				t = (c>>16 ^ d) & 0x0000_ffff_0000_ffff
+				d ^= t
+				c ^= t << 16
+				t = (a>>32 ^ c) & 0x0000_0000_ffff_ffff
+				c ^= t
+				a ^= t << 32
+				t = (b>>32 ^ d) & 0x0000_0000_ffff_ffff
+				d ^= t
+				b ^= t << 32
+			}
+			r0[16], r0[17], r0[18], r0[19] = uint16(a), uint16(a>>16), uint16(a>>32), uint16(a>>48)
+			r1[16], r1[17], r1[18], r1[19] = uint16(b), uint16(b>>16), uint16(b>>32), uint16(b>>48)
+			r2[16], r2[17], r2[18], r2[19] = uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+			r3[16], r3[17], r3[18], r3[19] = uint16(d), uint16(d>>16), uint16(d>>32), uint16(d>>48)
+		}
+	}
+	{
+		k := kT
+		r0 := (*[16]uint16)(pl[off-4*stride : off-4*stride+16])
+		r1 := (*[16]uint16)(pl[off-3*stride : off-3*stride+16])
+		r2 := (*[16]uint16)(pl[off-2*stride : off-2*stride+16])
+		r3 := (*[16]uint16)(pl[off-stride : off-stride+16])
+		r4 := (*[16]uint16)(pl[off : off+16])
+		r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
+		r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
+		r7 := (*[16]uint16)(pl[off+3*stride : off+3*stride+16])
+		{
+			p3, p2 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48
+			p1, p0 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
+			q0, q1 := uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48, uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48
+			q2, q3 := uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48, uint64(r7[0])|uint64(r7[1])<<16|uint64(r7[2])<<32|uint64(r7[3])<<48
+			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+				fm := dbkExpand8(f)
+				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+				qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
+				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+				np1, np2 := p1, p2
+				{
+					a := p1 + p0 + q0
+					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+					sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
+					np0 ^= (np0 ^ sp0) & pm
+					np1 ^= (np1 ^ sp1) & pm
+					np2 ^= (np2 ^ sp2) & pm
+				}
+				nq1, nq2 := q1, q2
+				{
+					a := q1 + q0 + p0
+					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+					sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
+					nq0 ^= (nq0 ^ sq0) & qm
+					nq1 ^= (nq1 ^ sq1) & qm
+					nq2 ^= (nq2 ^ sq2) & qm
+				}
+				np0 = p0 ^ (p0^np0)&fm
+				nq0 = q0 ^ (q0^nq0)&fm
+				r1[0], r1[1], r1[2], r1[3] = uint16(np2), uint16(np2>>16), uint16(np2>>32), uint16(np2>>48)
+				r2[0], r2[1], r2[2], r2[3] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[0], r3[1], r3[2], r3[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[0], r4[1], r4[2], r4[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[0], r5[1], r5[2], r5[3] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+				r6[0], r6[1], r6[2], r6[3] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
+			}
+		}
+		{
+			p3, p2 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48
+			p1, p0 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+			q0, q1 := uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48, uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48
+			q2, q3 := uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48, uint64(r7[4])|uint64(r7[5])<<16|uint64(r7[6])<<32|uint64(r7[7])<<48
+			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+				fm := dbkExpand8(f)
+				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+				qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
+				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+				np1, np2 := p1, p2
+				{
+					a := p1 + p0 + q0
+					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+					sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
+					np0 ^= (np0 ^ sp0) & pm
+					np1 ^= (np1 ^ sp1) & pm
+					np2 ^= (np2 ^ sp2) & pm
+				}
+				nq1, nq2 := q1, q2
+				{
+					a := q1 + q0 + p0
+					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+					sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
+					nq0 ^= (nq0 ^ sq0) & qm
+					nq1 ^= (nq1 ^ sq1) & qm
+					nq2 ^= (nq2 ^ sq2) & qm
+				}
+				np0 = p0 ^ (p0^np0)&fm
+				nq0 = q0 ^ (q0^nq0)&fm
+				r1[4], r1[5], r1[6], r1[7] = uint16(np2), uint16(np2>>16), uint16(np2>>32), uint16(np2>>48)
+				r2[4], r2[5], r2[6], r2[7] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[4], r3[5], r3[6], r3[7] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[4], r4[5], r4[6], r4[7] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[4], r5[5], r5[6], r5[7] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+				r6[4], r6[5], r6[6], r6[7] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
+			}
+		}
+		{
+			p3, p2 := uint64(r0[8])|uint64(r0[9])<<16|uint64(r0[10])<<32|uint64(r0[11])<<48, uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48
+			p1, p0 := uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48, uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48
+			q0, q1 := uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48, uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48
+			q2, q3 := uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48, uint64(r7[8])|uint64(r7[9])<<16|uint64(r7[10])<<32|uint64(r7[11])<<48
+			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+				fm := dbkExpand8(f)
+				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+				qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
+				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+				np1, np2 := p1, p2
+				{
+					a := p1 + p0 + q0
+					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+					sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
+					np0 ^= (np0 ^ sp0) & pm
+					np1 ^= (np1 ^ sp1) & pm
+					np2 ^= (np2 ^ sp2) & pm
+				}
+				nq1, nq2 := q1, q2
+				{
+					a := q1 + q0 + p0
+					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+					sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
+					nq0 ^= (nq0 ^ sq0) & qm
+					nq1 ^= (nq1 ^ sq1) & qm
+					nq2 ^= (nq2 ^ sq2) & qm
+				}
+				np0 = p0 ^ (p0^np0)&fm
+				nq0 = q0 ^ (q0^nq0)&fm
+				r1[8], r1[9], r1[10], r1[11] = uint16(np2), uint16(np2>>16), uint16(np2>>32), uint16(np2>>48)
+				r2[8], r2[9], r2[10], r2[11] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[8], r3[9], r3[10], r3[11] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[8], r4[9], r4[10], r4[11] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[8], r5[9], r5[10], r5[11] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+				r6[8], r6[9], r6[10], r6[11] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
+			}
+		}
+		{
+			p3, p2 := uint64(r0[12])|uint64(r0[13])<<16|uint64(r0[14])<<32|uint64(r0[15])<<48, uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48
+			p1, p0 := uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48, uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48
+			q0, q1 := uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48, uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48
+			q2, q3 := uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48, uint64(r7[12])|uint64(r7[13])<<16|uint64(r7[14])<<32|uint64(r7[15])<<48
+			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
+				fm := dbkExpand8(f)
+				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+				qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
+				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+				np1, np2 := p1, p2
+				{
+					a := p1 + p0 + q0
+					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+					sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
+					np0 ^= (np0 ^ sp0) & pm
+					np1 ^= (np1 ^ sp1) & pm
+					np2 ^= (np2 ^ sp2) & pm
+				}
+				nq1, nq2 := q1, q2
+				{
+					a := q1 + q0 + p0
+					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+					sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
+					nq0 ^= (nq0 ^ sq0) & qm
+					nq1 ^= (nq1 ^ sq1) & qm
+					nq2 ^= (nq2 ^ sq2) & qm
+				}
+				np0 = p0 ^ (p0^np0)&fm
+				nq0 = q0 ^ (q0^nq0)&fm
+				r1[12], r1[13], r1[14], r1[15] = uint16(np2), uint16(np2>>16), uint16(np2>>32), uint16(np2>>48)
+				r2[12], r2[13], r2[14], r2[15] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[12], r3[13], r3[14], r3[15] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[12], r4[13], r4[14], r4[15] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[12], r5[13], r5[14], r5[15] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+				r6[12], r6[13], r6[14], r6[15] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
+			}
+		}
+	}
+	{
+		k, off := kI, off+4*stride
+		r1 := (*[16]uint16)(pl[off-3*stride : off-3*stride+16])
+		r2 := (*[16]uint16)(pl[off-2*stride : off-2*stride+16])
+		r3 := (*[16]uint16)(pl[off-stride : off-stride+16])
+		r4 := (*[16]uint16)(pl[off : off+16])
+		r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
+		r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
+		{
+			p2, p1 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48
+			p0, q0 := uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48, uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48
+			q1, q2 := uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[0], r2[1], r2[2], r2[3] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[0], r3[1], r3[2], r3[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[0], r4[1], r4[2], r4[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[0], r5[1], r5[2], r5[3] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
+		{
+			p2, p1 := uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48
+			p0, q0 := uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48, uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48
+			q1, q2 := uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48, uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[4], r2[5], r2[6], r2[7] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[4], r3[5], r3[6], r3[7] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[4], r4[5], r4[6], r4[7] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[4], r5[5], r5[6], r5[7] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
+		{
+			p2, p1 := uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48
+			p0, q0 := uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48, uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48
+			q1, q2 := uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48, uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[8], r2[9], r2[10], r2[11] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[8], r3[9], r3[10], r3[11] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[8], r4[9], r4[10], r4[11] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[8], r5[9], r5[10], r5[11] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
+		{
+			p2, p1 := uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48
+			p0, q0 := uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48, uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48
+			q1, q2 := uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48, uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[12], r2[13], r2[14], r2[15] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[12], r3[13], r3[14], r3[15] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[12], r4[13], r4[14], r4[15] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[12], r5[13], r5[14], r5[15] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
+	}
+	{
+		k, off := kI, off+8*stride
+		r1 := (*[16]uint16)(pl[off-3*stride : off-3*stride+16])
+		r2 := (*[16]uint16)(pl[off-2*stride : off-2*stride+16])
+		r3 := (*[16]uint16)(pl[off-stride : off-stride+16])
+		r4 := (*[16]uint16)(pl[off : off+16])
+		r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
+		r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
+		{
+			p2, p1 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48
+			p0, q0 := uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48, uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48
+			q1, q2 := uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[0], r2[1], r2[2], r2[3] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[0], r3[1], r3[2], r3[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[0], r4[1], r4[2], r4[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[0], r5[1], r5[2], r5[3] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
+		{
+			p2, p1 := uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48
+			p0, q0 := uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48, uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48
+			q1, q2 := uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48, uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[4], r2[5], r2[6], r2[7] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[4], r3[5], r3[6], r3[7] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[4], r4[5], r4[6], r4[7] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[4], r5[5], r5[6], r5[7] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
+		{
+			p2, p1 := uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48
+			p0, q0 := uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48, uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48
+			q1, q2 := uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48, uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[8], r2[9], r2[10], r2[11] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[8], r3[9], r3[10], r3[11] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[8], r4[9], r4[10], r4[11] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[8], r5[9], r5[10], r5[11] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
+		{
+			p2, p1 := uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48
+			p0, q0 := uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48, uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48
+			q1, q2 := uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48, uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[12], r2[13], r2[14], r2[15] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[12], r3[13], r3[14], r3[15] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[12], r4[13], r4[14], r4[15] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[12], r5[13], r5[14], r5[15] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
+	}
+	{
+		k, off := kI, off+12*stride
+		r1 := (*[16]uint16)(pl[off-3*stride : off-3*stride+16])
+		r2 := (*[16]uint16)(pl[off-2*stride : off-2*stride+16])
+		r3 := (*[16]uint16)(pl[off-stride : off-stride+16])
+		r4 := (*[16]uint16)(pl[off : off+16])
+		r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
+		r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
+		{
+			p2, p1 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48
+			p0, q0 := uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48, uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48
+			q1, q2 := uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[0], r2[1], r2[2], r2[3] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[0], r3[1], r3[2], r3[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[0], r4[1], r4[2], r4[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[0], r5[1], r5[2], r5[3] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
+		{
+			p2, p1 := uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48
+			p0, q0 := uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48, uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48
+			q1, q2 := uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48, uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[4], r2[5], r2[6], r2[7] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[4], r3[5], r3[6], r3[7] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[4], r4[5], r4[6], r4[7] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[4], r5[5], r5[6], r5[7] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
+		{
+			p2, p1 := uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48
+			p0, q0 := uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48, uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48
+			q1, q2 := uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48, uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[8], r2[9], r2[10], r2[11] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[8], r3[9], r3[10], r3[11] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[8], r4[9], r4[10], r4[11] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[8], r5[9], r5[10], r5[11] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
+		{
+			p2, p1 := uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48
+			p0, q0 := uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48, uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48
+			q1, q2 := uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48, uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					lo, hi := k.lo0-t, k.hi0+t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							lo, hi := k.lo0, k.hi0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[12], r2[13], r2[14], r2[15] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[12], r3[13], r3[14], r3[15] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[12], r4[13], r4[14], r4[15] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[12], r5[13], r5[14], r5[15] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
 	}
 }
