@@ -154,7 +154,7 @@ var clampRE = regexp.MustCompile(`(?m)^(\s*)(\w+) = clamp\(\w+, ([^,]+), ([^)]+)
 func expand(body string) string {
 	body = strings.TrimPrefix(body, "\n")
 	return clampRE.ReplaceAllString(body, `${1}{
-${1}	lo, hi := $3, $4
+${1}	hi, lo := $4, $3
 ${1}	m := ($2 | swH - hi) & swH // $2 >= hi: $2 = min($2, hi)
 ${1}	$2 ^= ($2 ^ hi) & (m<<1 - m>>15)
 ${1}	m = ($2 | swH - lo) & swH // $2 >= lo: $2 = max($2, lo)

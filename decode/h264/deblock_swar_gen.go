@@ -173,7 +173,7 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 		// biased by 512 (4096 before the shift).
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 		{
-			lo, hi := k.lo0-t, k.hi0+t
+			hi, lo := k.hi0+t, k.lo0-t
 			m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 			d ^= (d ^ hi) & (m<<1 - m>>15)
 			m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -198,7 +198,7 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 			{
 				x := (p2<<1 + s - p1<<2) >> 2 & swM14
 				{
-					lo, hi := k.lo0, k.hi0
+					hi, lo := k.hi0, k.lo0
 					m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 					x ^= (x ^ hi) & (m<<1 - m>>15)
 					m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -209,7 +209,7 @@ func dbkSWLumaV3(pl []uint16, off, stride int, k *dbkSW) {
 			{
 				x := (q2<<1 + s - q1<<2) >> 2 & swM14
 				{
-					lo, hi := k.lo0, k.hi0
+					hi, lo := k.hi0, k.lo0
 					m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 					x ^= (x ^ hi) & (m<<1 - m>>15)
 					m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -455,7 +455,7 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 			// biased by 512 (4096 before the shift).
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 			{
-				lo, hi := k.lo0-t, k.hi0+t
+				hi, lo := k.hi0+t, k.lo0-t
 				m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 				d ^= (d ^ hi) & (m<<1 - m>>15)
 				m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -480,7 +480,7 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				{
 					x := (p2<<1 + s - p1<<2) >> 2 & swM14
 					{
-						lo, hi := k.lo0, k.hi0
+						hi, lo := k.hi0, k.lo0
 						m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 						x ^= (x ^ hi) & (m<<1 - m>>15)
 						m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -491,7 +491,7 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				{
 					x := (q2<<1 + s - q1<<2) >> 2 & swM14
 					{
-						lo, hi := k.lo0, k.hi0
+						hi, lo := k.hi0, k.lo0
 						m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 						x ^= (x ^ hi) & (m<<1 - m>>15)
 						m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -520,7 +520,7 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 			// biased by 512 (4096 before the shift).
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 			{
-				lo, hi := k.lo0-t, k.hi0+t
+				hi, lo := k.hi0+t, k.lo0-t
 				m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 				d ^= (d ^ hi) & (m<<1 - m>>15)
 				m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -545,7 +545,7 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				{
 					x := (p2<<1 + s - p1<<2) >> 2 & swM14
 					{
-						lo, hi := k.lo0, k.hi0
+						hi, lo := k.hi0, k.lo0
 						m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 						x ^= (x ^ hi) & (m<<1 - m>>15)
 						m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -556,7 +556,7 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				{
 					x := (q2<<1 + s - q1<<2) >> 2 & swM14
 					{
-						lo, hi := k.lo0, k.hi0
+						hi, lo := k.hi0, k.lo0
 						m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 						x ^= (x ^ hi) & (m<<1 - m>>15)
 						m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -585,7 +585,7 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 			// biased by 512 (4096 before the shift).
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 			{
-				lo, hi := k.lo0-t, k.hi0+t
+				hi, lo := k.hi0+t, k.lo0-t
 				m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 				d ^= (d ^ hi) & (m<<1 - m>>15)
 				m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -610,7 +610,7 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				{
 					x := (p2<<1 + s - p1<<2) >> 2 & swM14
 					{
-						lo, hi := k.lo0, k.hi0
+						hi, lo := k.hi0, k.lo0
 						m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 						x ^= (x ^ hi) & (m<<1 - m>>15)
 						m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -621,7 +621,7 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				{
 					x := (q2<<1 + s - q1<<2) >> 2 & swM14
 					{
-						lo, hi := k.lo0, k.hi0
+						hi, lo := k.hi0, k.lo0
 						m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 						x ^= (x ^ hi) & (m<<1 - m>>15)
 						m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -650,7 +650,7 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 			// biased by 512 (4096 before the shift).
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 			{
-				lo, hi := k.lo0-t, k.hi0+t
+				hi, lo := k.hi0+t, k.lo0-t
 				m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 				d ^= (d ^ hi) & (m<<1 - m>>15)
 				m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -675,7 +675,7 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				{
 					x := (p2<<1 + s - p1<<2) >> 2 & swM14
 					{
-						lo, hi := k.lo0, k.hi0
+						hi, lo := k.hi0, k.lo0
 						m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 						x ^= (x ^ hi) & (m<<1 - m>>15)
 						m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -686,7 +686,7 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 				{
 					x := (q2<<1 + s - q1<<2) >> 2 & swM14
 					{
-						lo, hi := k.lo0, k.hi0
+						hi, lo := k.hi0, k.lo0
 						m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 						x ^= (x ^ hi) & (m<<1 - m>>15)
 						m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -777,7 +777,7 @@ func dbkSWChromaV3(pl []uint16, off, stride int, k *dbkSW) {
 		fm := dbkExpand8(f)
 		d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 		{
-			lo, hi := k.loC, k.hiC
+			hi, lo := k.hiC, k.loC
 			m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 			d ^= (d ^ hi) & (m<<1 - m>>15)
 			m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -855,7 +855,7 @@ func dbkSWChromaH3(pl []uint16, off, stride int, k *dbkSW) {
 			fm := dbkExpand8(f)
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 			{
-				lo, hi := k.loC, k.hiC
+				hi, lo := k.hiC, k.loC
 				m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 				d ^= (d ^ hi) & (m<<1 - m>>15)
 				m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -883,7 +883,7 @@ func dbkSWChromaH3(pl []uint16, off, stride int, k *dbkSW) {
 			fm := dbkExpand8(f)
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 			{
-				lo, hi := k.loC, k.hiC
+				hi, lo := k.hiC, k.loC
 				m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 				d ^= (d ^ hi) & (m<<1 - m>>15)
 				m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -969,7 +969,7 @@ func dbkSWChromaV43(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				fm := dbkExpand8(f)
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.loC, k.hiC
+					hi, lo := k.hiC, k.loC
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -1137,7 +1137,7 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -1162,7 +1162,7 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -1173,7 +1173,7 @@ func dbkSWLumaV8(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -1245,7 +1245,7 @@ func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {
 			fm := dbkExpand8(f)
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 			{
-				lo, hi := k.loC, k.hiC
+				hi, lo := k.hiC, k.loC
 				m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 				d ^= (d ^ hi) & (m<<1 - m>>15)
 				m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -1290,7 +1290,7 @@ func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {
 			fm := dbkExpand8(f)
 			d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 			{
-				lo, hi := k.loC, k.hiC
+				hi, lo := k.hiC, k.loC
 				m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 				d ^= (d ^ hi) & (m<<1 - m>>15)
 				m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -1380,7 +1380,7 @@ func dbkSWChromaMB(cb, cr []uint16, off, stride int, kL, kI, kT *dbkSW) {
 						fm := dbkExpand8(f)
 						d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 						{
-							lo, hi := k.loC, k.hiC
+							hi, lo := k.hiC, k.loC
 							m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 							d ^= (d ^ hi) & (m<<1 - m>>15)
 							m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -1439,7 +1439,7 @@ func dbkSWChromaMB(cb, cr []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					fm := dbkExpand8(f)
 					d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 					{
-						lo, hi := k.loC, k.hiC
+						hi, lo := k.hiC, k.loC
 						m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 						d ^= (d ^ hi) & (m<<1 - m>>15)
 						m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -1484,7 +1484,7 @@ func dbkSWChromaMB(cb, cr []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					fm := dbkExpand8(f)
 					d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 					{
-						lo, hi := k.loC, k.hiC
+						hi, lo := k.hiC, k.loC
 						m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 						d ^= (d ^ hi) & (m<<1 - m>>15)
 						m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -1635,7 +1635,7 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -1660,7 +1660,7 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -1671,7 +1671,7 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -1730,7 +1730,7 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -1755,7 +1755,7 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -1766,7 +1766,7 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -1825,7 +1825,7 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -1850,7 +1850,7 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -1861,7 +1861,7 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -2058,7 +2058,7 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					// biased by 512 (4096 before the shift).
 					d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 					{
-						lo, hi := k.lo0-t, k.hi0+t
+						hi, lo := k.hi0+t, k.lo0-t
 						m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 						d ^= (d ^ hi) & (m<<1 - m>>15)
 						m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -2083,7 +2083,7 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 						{
 							x := (p2<<1 + s - p1<<2) >> 2 & swM14
 							{
-								lo, hi := k.lo0, k.hi0
+								hi, lo := k.hi0, k.lo0
 								m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 								x ^= (x ^ hi) & (m<<1 - m>>15)
 								m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -2094,7 +2094,7 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 						{
 							x := (q2<<1 + s - q1<<2) >> 2 & swM14
 							{
-								lo, hi := k.lo0, k.hi0
+								hi, lo := k.hi0, k.lo0
 								m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 								x ^= (x ^ hi) & (m<<1 - m>>15)
 								m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -2339,7 +2339,7 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -2364,7 +2364,7 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -2375,7 +2375,7 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -2404,7 +2404,7 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -2429,7 +2429,7 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -2440,7 +2440,7 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -2469,7 +2469,7 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -2494,7 +2494,7 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -2505,7 +2505,7 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -2534,7 +2534,7 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -2559,7 +2559,7 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -2570,7 +2570,7 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -2714,7 +2714,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					// biased by 512 (4096 before the shift).
 					d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 					{
-						lo, hi := k.lo0-t, k.hi0+t
+						hi, lo := k.hi0+t, k.lo0-t
 						m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 						d ^= (d ^ hi) & (m<<1 - m>>15)
 						m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -2739,7 +2739,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 						{
 							x := (p2<<1 + s - p1<<2) >> 2 & swM14
 							{
-								lo, hi := k.lo0, k.hi0
+								hi, lo := k.hi0, k.lo0
 								m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 								x ^= (x ^ hi) & (m<<1 - m>>15)
 								m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -2750,7 +2750,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 						{
 							x := (q2<<1 + s - q1<<2) >> 2 & swM14
 							{
-								lo, hi := k.lo0, k.hi0
+								hi, lo := k.hi0, k.lo0
 								m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 								x ^= (x ^ hi) & (m<<1 - m>>15)
 								m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -2809,7 +2809,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					// biased by 512 (4096 before the shift).
 					d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 					{
-						lo, hi := k.lo0-t, k.hi0+t
+						hi, lo := k.hi0+t, k.lo0-t
 						m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 						d ^= (d ^ hi) & (m<<1 - m>>15)
 						m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -2834,7 +2834,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 						{
 							x := (p2<<1 + s - p1<<2) >> 2 & swM14
 							{
-								lo, hi := k.lo0, k.hi0
+								hi, lo := k.hi0, k.lo0
 								m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 								x ^= (x ^ hi) & (m<<1 - m>>15)
 								m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -2845,7 +2845,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 						{
 							x := (q2<<1 + s - q1<<2) >> 2 & swM14
 							{
-								lo, hi := k.lo0, k.hi0
+								hi, lo := k.hi0, k.lo0
 								m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 								x ^= (x ^ hi) & (m<<1 - m>>15)
 								m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -2904,7 +2904,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					// biased by 512 (4096 before the shift).
 					d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 					{
-						lo, hi := k.lo0-t, k.hi0+t
+						hi, lo := k.hi0+t, k.lo0-t
 						m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 						d ^= (d ^ hi) & (m<<1 - m>>15)
 						m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -2929,7 +2929,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 						{
 							x := (p2<<1 + s - p1<<2) >> 2 & swM14
 							{
-								lo, hi := k.lo0, k.hi0
+								hi, lo := k.hi0, k.lo0
 								m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 								x ^= (x ^ hi) & (m<<1 - m>>15)
 								m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -2940,7 +2940,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 						{
 							x := (q2<<1 + s - q1<<2) >> 2 & swM14
 							{
-								lo, hi := k.lo0, k.hi0
+								hi, lo := k.hi0, k.lo0
 								m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 								x ^= (x ^ hi) & (m<<1 - m>>15)
 								m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3205,7 +3205,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -3230,7 +3230,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3241,7 +3241,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3270,7 +3270,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -3295,7 +3295,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3306,7 +3306,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3335,7 +3335,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -3360,7 +3360,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3371,7 +3371,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3400,7 +3400,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -3425,7 +3425,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3436,7 +3436,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3474,7 +3474,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -3499,7 +3499,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3510,7 +3510,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3539,7 +3539,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -3564,7 +3564,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3575,7 +3575,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3604,7 +3604,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -3629,7 +3629,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3640,7 +3640,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3669,7 +3669,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -3694,7 +3694,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3705,7 +3705,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3743,7 +3743,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -3768,7 +3768,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3779,7 +3779,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3808,7 +3808,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -3833,7 +3833,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3844,7 +3844,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3873,7 +3873,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -3898,7 +3898,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3909,7 +3909,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3938,7 +3938,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				// biased by 512 (4096 before the shift).
 				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
 				{
-					lo, hi := k.lo0-t, k.hi0+t
+					hi, lo := k.hi0+t, k.lo0-t
 					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
 					d ^= (d ^ hi) & (m<<1 - m>>15)
 					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
@@ -3963,7 +3963,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (p2<<1 + s - p1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
@@ -3974,7 +3974,7 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					{
 						x := (q2<<1 + s - q1<<2) >> 2 & swM14
 						{
-							lo, hi := k.lo0, k.hi0
+							hi, lo := k.hi0, k.lo0
 							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
 							x ^= (x ^ hi) & (m<<1 - m>>15)
 							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
