@@ -165,9 +165,17 @@ ${1}}`)
 // nested writes filter fl and then what stores does, both only when some
 // line of the group is filtered.
 func nested(fl filter, stores func()) {
+	nestedLoad(fl, func() {}, stores)
+}
+
+// nestedLoad is nested with load run first inside the if: the words that
+// the filterSamplesFlag test does not read are loaded only for a group
+// that has a line to filter.
+func nestedLoad(fl filter, load, stores func()) {
 	w("%s", fl.comment)
 	w("%s", test)
 	w("if f != 0 {")
+	load()
 	w("%s", expand(fl.body))
 	stores()
 	w("}")
@@ -316,8 +324,9 @@ func lumaH4() {
 	rowPtrs(r8, "off", -4, 0, 16)
 	for x := 0; x < 16; x += 4 {
 		w("{")
-		ldRows([]string{"p3", "p2", "p1", "p0", "q0", "q1", "q2", "q3"}, r8, x)
-		nested(lumaBS4, func() { stRows([]string{"np2", "np1", "np0", "nq0", "nq1", "nq2"}, r8[1:7], x) })
+		ldRows([]string{"p1", "p0", "q0", "q1"}, r8[2:6], x)
+		nestedLoad(lumaBS4, func() { ldRows([]string{"p3", "p2", "q2", "q3"}, []string{"r0", "r1", "r6", "r7"}, x) },
+			func() { stRows([]string{"np2", "np1", "np0", "nq0", "nq1", "nq2"}, r8[1:7], x) })
 		w("}")
 	}
 }
@@ -328,8 +337,9 @@ func lumaH3() {
 	rowPtrs(r6, "off", -3, 0, 16)
 	for x := 0; x < 16; x += 4 {
 		w("{")
-		ldRows([]string{"p2", "p1", "p0", "q0", "q1", "q2"}, r6, x)
-		nested(lumaBS3, func() { stRows([]string{"np1", "np0", "nq0", "nq1"}, r6[1:5], x) })
+		ldRows([]string{"p1", "p0", "q0", "q1"}, r6[1:5], x)
+		nestedLoad(lumaBS3, func() { ldRows([]string{"p2", "q2"}, []string{"r1", "r6"}, x) },
+			func() { stRows([]string{"np1", "np0", "nq0", "nq1"}, r6[1:5], x) })
 		w("}")
 	}
 }

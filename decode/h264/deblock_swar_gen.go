@@ -252,13 +252,13 @@ func dbkSWLumaH4(pl []uint16, off, stride int, k *dbkSW) {
 	r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
 	r7 := (*[16]uint16)(pl[off+3*stride : off+3*stride+16])
 	{
-		p3, p2 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48
 		p1, p0 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
 		q0, q1 := uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48, uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48
-		q2, q3 := uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48, uint64(r7[0])|uint64(r7[1])<<16|uint64(r7[2])<<32|uint64(r7[3])<<48
 		// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 		if f != 0 {
+			p3, p2 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48
+			q2, q3 := uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48, uint64(r7[0])|uint64(r7[1])<<16|uint64(r7[2])<<32|uint64(r7[3])<<48
 			fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
 			fm := dbkExpand8(f)
 			pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
@@ -297,13 +297,13 @@ func dbkSWLumaH4(pl []uint16, off, stride int, k *dbkSW) {
 		}
 	}
 	{
-		p3, p2 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48
 		p1, p0 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
 		q0, q1 := uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48, uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48
-		q2, q3 := uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48, uint64(r7[4])|uint64(r7[5])<<16|uint64(r7[6])<<32|uint64(r7[7])<<48
 		// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 		if f != 0 {
+			p3, p2 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48
+			q2, q3 := uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48, uint64(r7[4])|uint64(r7[5])<<16|uint64(r7[6])<<32|uint64(r7[7])<<48
 			fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
 			fm := dbkExpand8(f)
 			pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
@@ -342,13 +342,13 @@ func dbkSWLumaH4(pl []uint16, off, stride int, k *dbkSW) {
 		}
 	}
 	{
-		p3, p2 := uint64(r0[8])|uint64(r0[9])<<16|uint64(r0[10])<<32|uint64(r0[11])<<48, uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48
 		p1, p0 := uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48, uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48
 		q0, q1 := uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48, uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48
-		q2, q3 := uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48, uint64(r7[8])|uint64(r7[9])<<16|uint64(r7[10])<<32|uint64(r7[11])<<48
 		// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 		if f != 0 {
+			p3, p2 := uint64(r0[8])|uint64(r0[9])<<16|uint64(r0[10])<<32|uint64(r0[11])<<48, uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48
+			q2, q3 := uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48, uint64(r7[8])|uint64(r7[9])<<16|uint64(r7[10])<<32|uint64(r7[11])<<48
 			fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
 			fm := dbkExpand8(f)
 			pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
@@ -387,13 +387,13 @@ func dbkSWLumaH4(pl []uint16, off, stride int, k *dbkSW) {
 		}
 	}
 	{
-		p3, p2 := uint64(r0[12])|uint64(r0[13])<<16|uint64(r0[14])<<32|uint64(r0[15])<<48, uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48
 		p1, p0 := uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48, uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48
 		q0, q1 := uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48, uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48
-		q2, q3 := uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48, uint64(r7[12])|uint64(r7[13])<<16|uint64(r7[14])<<32|uint64(r7[15])<<48
 		// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 		if f != 0 {
+			p3, p2 := uint64(r0[12])|uint64(r0[13])<<16|uint64(r0[14])<<32|uint64(r0[15])<<48, uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48
+			q2, q3 := uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48, uint64(r7[12])|uint64(r7[13])<<16|uint64(r7[14])<<32|uint64(r7[15])<<48
 			fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
 			fm := dbkExpand8(f)
 			pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
@@ -442,12 +442,12 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 	r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
 	r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
 	{
-		p2, p1 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48
-		p0, q0 := uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48, uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48
-		q1, q2 := uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
+		p1, p0 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
+		q0, q1 := uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48, uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48
 		// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 		if f != 0 {
+			p2, q2 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
 			ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 			aq := f & dbkLT(q2, q0, k.cb)
 			t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -507,12 +507,12 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 		}
 	}
 	{
-		p2, p1 := uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48
-		p0, q0 := uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48, uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48
-		q1, q2 := uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48, uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48
+		p1, p0 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+		q0, q1 := uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48, uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48
 		// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 		if f != 0 {
+			p2, q2 := uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48
 			ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 			aq := f & dbkLT(q2, q0, k.cb)
 			t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -572,12 +572,12 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 		}
 	}
 	{
-		p2, p1 := uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48
-		p0, q0 := uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48, uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48
-		q1, q2 := uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48, uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48
+		p1, p0 := uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48, uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48
+		q0, q1 := uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48, uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48
 		// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 		if f != 0 {
+			p2, q2 := uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48
 			ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 			aq := f & dbkLT(q2, q0, k.cb)
 			t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -637,12 +637,12 @@ func dbkSWLumaH3(pl []uint16, off, stride int, k *dbkSW) {
 		}
 	}
 	{
-		p2, p1 := uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48
-		p0, q0 := uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48, uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48
-		q1, q2 := uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48, uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48
+		p1, p0 := uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48, uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48
+		q0, q1 := uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48, uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48
 		// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 		f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 		if f != 0 {
+			p2, q2 := uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48
 			ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 			aq := f & dbkLT(q2, q0, k.cb)
 			t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -2137,13 +2137,13 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 		r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
 		r7 := (*[16]uint16)(pl[off+3*stride : off+3*stride+16])
 		{
-			p3, p2 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48
 			p1, p0 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
 			q0, q1 := uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48, uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48
-			q2, q3 := uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48, uint64(r7[0])|uint64(r7[1])<<16|uint64(r7[2])<<32|uint64(r7[3])<<48
 			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p3, p2 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48
+				q2, q3 := uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48, uint64(r7[0])|uint64(r7[1])<<16|uint64(r7[2])<<32|uint64(r7[3])<<48
 				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
 				fm := dbkExpand8(f)
 				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
@@ -2182,13 +2182,13 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p3, p2 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48
 			p1, p0 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
 			q0, q1 := uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48, uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48
-			q2, q3 := uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48, uint64(r7[4])|uint64(r7[5])<<16|uint64(r7[6])<<32|uint64(r7[7])<<48
 			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p3, p2 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48
+				q2, q3 := uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48, uint64(r7[4])|uint64(r7[5])<<16|uint64(r7[6])<<32|uint64(r7[7])<<48
 				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
 				fm := dbkExpand8(f)
 				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
@@ -2227,13 +2227,13 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p3, p2 := uint64(r0[8])|uint64(r0[9])<<16|uint64(r0[10])<<32|uint64(r0[11])<<48, uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48
 			p1, p0 := uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48, uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48
 			q0, q1 := uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48, uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48
-			q2, q3 := uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48, uint64(r7[8])|uint64(r7[9])<<16|uint64(r7[10])<<32|uint64(r7[11])<<48
 			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p3, p2 := uint64(r0[8])|uint64(r0[9])<<16|uint64(r0[10])<<32|uint64(r0[11])<<48, uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48
+				q2, q3 := uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48, uint64(r7[8])|uint64(r7[9])<<16|uint64(r7[10])<<32|uint64(r7[11])<<48
 				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
 				fm := dbkExpand8(f)
 				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
@@ -2272,13 +2272,13 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p3, p2 := uint64(r0[12])|uint64(r0[13])<<16|uint64(r0[14])<<32|uint64(r0[15])<<48, uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48
 			p1, p0 := uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48, uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48
 			q0, q1 := uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48, uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48
-			q2, q3 := uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48, uint64(r7[12])|uint64(r7[13])<<16|uint64(r7[14])<<32|uint64(r7[15])<<48
 			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p3, p2 := uint64(r0[12])|uint64(r0[13])<<16|uint64(r0[14])<<32|uint64(r0[15])<<48, uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48
+				q2, q3 := uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48, uint64(r7[12])|uint64(r7[13])<<16|uint64(r7[14])<<32|uint64(r7[15])<<48
 				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
 				fm := dbkExpand8(f)
 				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
@@ -2326,12 +2326,12 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 		r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
 		r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
 		{
-			p2, p1 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48
-			p0, q0 := uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48, uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48
-			q1, q2 := uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
+			p1, p0 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
+			q0, q1 := uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48, uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p2, q2 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
 				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -2391,12 +2391,12 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p2, p1 := uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48
-			p0, q0 := uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48, uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48
-			q1, q2 := uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48, uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48
+			p1, p0 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+			q0, q1 := uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48, uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p2, q2 := uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
 				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -2456,12 +2456,12 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p2, p1 := uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48
-			p0, q0 := uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48, uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48
-			q1, q2 := uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48, uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48
+			p1, p0 := uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48, uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48
+			q0, q1 := uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48, uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p2, q2 := uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
 				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -2521,12 +2521,12 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p2, p1 := uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48
-			p0, q0 := uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48, uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48
-			q1, q2 := uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48, uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48
+			p1, p0 := uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48, uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48
+			q0, q1 := uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48, uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p2, q2 := uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
 				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -3003,13 +3003,13 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 		r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
 		r7 := (*[16]uint16)(pl[off+3*stride : off+3*stride+16])
 		{
-			p3, p2 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48
 			p1, p0 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
 			q0, q1 := uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48, uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48
-			q2, q3 := uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48, uint64(r7[0])|uint64(r7[1])<<16|uint64(r7[2])<<32|uint64(r7[3])<<48
 			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p3, p2 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48
+				q2, q3 := uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48, uint64(r7[0])|uint64(r7[1])<<16|uint64(r7[2])<<32|uint64(r7[3])<<48
 				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
 				fm := dbkExpand8(f)
 				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
@@ -3048,13 +3048,13 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p3, p2 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48
 			p1, p0 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
 			q0, q1 := uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48, uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48
-			q2, q3 := uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48, uint64(r7[4])|uint64(r7[5])<<16|uint64(r7[6])<<32|uint64(r7[7])<<48
 			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p3, p2 := uint64(r0[4])|uint64(r0[5])<<16|uint64(r0[6])<<32|uint64(r0[7])<<48, uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48
+				q2, q3 := uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48, uint64(r7[4])|uint64(r7[5])<<16|uint64(r7[6])<<32|uint64(r7[7])<<48
 				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
 				fm := dbkExpand8(f)
 				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
@@ -3093,13 +3093,13 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p3, p2 := uint64(r0[8])|uint64(r0[9])<<16|uint64(r0[10])<<32|uint64(r0[11])<<48, uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48
 			p1, p0 := uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48, uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48
 			q0, q1 := uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48, uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48
-			q2, q3 := uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48, uint64(r7[8])|uint64(r7[9])<<16|uint64(r7[10])<<32|uint64(r7[11])<<48
 			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p3, p2 := uint64(r0[8])|uint64(r0[9])<<16|uint64(r0[10])<<32|uint64(r0[11])<<48, uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48
+				q2, q3 := uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48, uint64(r7[8])|uint64(r7[9])<<16|uint64(r7[10])<<32|uint64(r7[11])<<48
 				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
 				fm := dbkExpand8(f)
 				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
@@ -3138,13 +3138,13 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p3, p2 := uint64(r0[12])|uint64(r0[13])<<16|uint64(r0[14])<<32|uint64(r0[15])<<48, uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48
 			p1, p0 := uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48, uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48
 			q0, q1 := uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48, uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48
-			q2, q3 := uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48, uint64(r7[12])|uint64(r7[13])<<16|uint64(r7[14])<<32|uint64(r7[15])<<48
 			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p3, p2 := uint64(r0[12])|uint64(r0[13])<<16|uint64(r0[14])<<32|uint64(r0[15])<<48, uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48
+				q2, q3 := uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48, uint64(r7[12])|uint64(r7[13])<<16|uint64(r7[14])<<32|uint64(r7[15])<<48
 				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
 				fm := dbkExpand8(f)
 				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
@@ -3192,12 +3192,12 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 		r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
 		r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
 		{
-			p2, p1 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48
-			p0, q0 := uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48, uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48
-			q1, q2 := uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
+			p1, p0 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
+			q0, q1 := uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48, uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p2, q2 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
 				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -3257,12 +3257,12 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p2, p1 := uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48
-			p0, q0 := uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48, uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48
-			q1, q2 := uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48, uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48
+			p1, p0 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+			q0, q1 := uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48, uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p2, q2 := uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
 				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -3322,12 +3322,12 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p2, p1 := uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48
-			p0, q0 := uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48, uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48
-			q1, q2 := uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48, uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48
+			p1, p0 := uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48, uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48
+			q0, q1 := uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48, uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p2, q2 := uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
 				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -3387,12 +3387,12 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p2, p1 := uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48
-			p0, q0 := uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48, uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48
-			q1, q2 := uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48, uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48
+			p1, p0 := uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48, uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48
+			q0, q1 := uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48, uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p2, q2 := uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
 				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -3461,12 +3461,12 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 		r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
 		r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
 		{
-			p2, p1 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48
-			p0, q0 := uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48, uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48
-			q1, q2 := uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
+			p1, p0 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
+			q0, q1 := uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48, uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p2, q2 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
 				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -3526,12 +3526,12 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p2, p1 := uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48
-			p0, q0 := uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48, uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48
-			q1, q2 := uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48, uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48
+			p1, p0 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+			q0, q1 := uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48, uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p2, q2 := uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
 				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -3591,12 +3591,12 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p2, p1 := uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48
-			p0, q0 := uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48, uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48
-			q1, q2 := uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48, uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48
+			p1, p0 := uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48, uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48
+			q0, q1 := uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48, uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p2, q2 := uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
 				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -3656,12 +3656,12 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p2, p1 := uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48
-			p0, q0 := uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48, uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48
-			q1, q2 := uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48, uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48
+			p1, p0 := uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48, uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48
+			q0, q1 := uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48, uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p2, q2 := uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
 				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -3730,12 +3730,12 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 		r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
 		r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
 		{
-			p2, p1 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48
-			p0, q0 := uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48, uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48
-			q1, q2 := uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
+			p1, p0 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
+			q0, q1 := uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48, uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p2, q2 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
 				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -3795,12 +3795,12 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p2, p1 := uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48
-			p0, q0 := uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48, uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48
-			q1, q2 := uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48, uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48
+			p1, p0 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
+			q0, q1 := uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48, uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p2, q2 := uint64(r1[4])|uint64(r1[5])<<16|uint64(r1[6])<<32|uint64(r1[7])<<48, uint64(r6[4])|uint64(r6[5])<<16|uint64(r6[6])<<32|uint64(r6[7])<<48
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
 				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -3860,12 +3860,12 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p2, p1 := uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48
-			p0, q0 := uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48, uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48
-			q1, q2 := uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48, uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48
+			p1, p0 := uint64(r2[8])|uint64(r2[9])<<16|uint64(r2[10])<<32|uint64(r2[11])<<48, uint64(r3[8])|uint64(r3[9])<<16|uint64(r3[10])<<32|uint64(r3[11])<<48
+			q0, q1 := uint64(r4[8])|uint64(r4[9])<<16|uint64(r4[10])<<32|uint64(r4[11])<<48, uint64(r5[8])|uint64(r5[9])<<16|uint64(r5[10])<<32|uint64(r5[11])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p2, q2 := uint64(r1[8])|uint64(r1[9])<<16|uint64(r1[10])<<32|uint64(r1[11])<<48, uint64(r6[8])|uint64(r6[9])<<16|uint64(r6[10])<<32|uint64(r6[11])<<48
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
 				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
@@ -3925,12 +3925,12 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			p2, p1 := uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48
-			p0, q0 := uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48, uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48
-			q1, q2 := uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48, uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48
+			p1, p0 := uint64(r2[12])|uint64(r2[13])<<16|uint64(r2[14])<<32|uint64(r2[15])<<48, uint64(r3[12])|uint64(r3[13])<<16|uint64(r3[14])<<32|uint64(r3[15])<<48
+			q0, q1 := uint64(r4[12])|uint64(r4[13])<<16|uint64(r4[14])<<32|uint64(r4[15])<<48, uint64(r5[12])|uint64(r5[13])<<16|uint64(r5[14])<<32|uint64(r5[15])<<48
 			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
+				p2, q2 := uint64(r1[12])|uint64(r1[13])<<16|uint64(r1[14])<<32|uint64(r1[15])<<48, uint64(r6[12])|uint64(r6[13])<<16|uint64(r6[14])<<32|uint64(r6[15])<<48
 				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
 				aq := f & dbkLT(q2, q0, k.cb)
 				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
