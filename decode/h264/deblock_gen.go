@@ -590,11 +590,11 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 	w("}\n{\nk := kT")
 	lumaH4()
 	w("}")
-	for y := 4; y < 16; y += 4 {
-		w("{\nk, off := kI, off+%d*stride", y)
-		lumaH3()
-		w("}")
-	}
+	// A loop rather than three copies: the function is large enough.
+	w("k, end := kI, off+16*stride")
+	w("for off := off + 4*stride; off < end; off += 4 * stride {")
+	lumaH3()
+	w("}")
 	w("}")
 
 	src, err := format.Source(out.Bytes())
