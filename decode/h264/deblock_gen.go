@@ -146,7 +146,8 @@ func inLoop(fl filter) {
 
 // clampRE matches v = clamp(v, lo, hi) in a filter body: the lane-wise
 // clamp of lanes below 0x8000, which expand writes out (bit 15 of
-// (v | 0x8000) - hi is set where v >= hi, and its dbkExpand selects).
+// (v | 0x8000) - hi is set where v >= hi, and m<<1 - m>>15 makes a lane
+// mask of it).
 var clampRE = regexp.MustCompile(`(?m)^(\s*)(\w+) = clamp\(\w+, ([^,]+), ([^)]+)\)$`)
 
 // expand writes out the clamps of a filter body: calls of small functions
@@ -444,7 +445,12 @@ func main() {
 // vertical edges of a transform_size_8x8_flag macroblock, the two vertical
 // or horizontal edges of a chroma block), which loads each row or column
 // group once; the four vertical edges of a 4x4-transform macroblock share
-// one transposition per group of rows.`)
+// one transposition per group of rows. When the left, internal and top
+// edges of a macroblock are all filtered (nearly always), dbkSWLumaMB8 or
+// dbkSWLumaMB4 and dbkSWChromaMB do all of its luma and chroma edges in
+// one call each. Loads, stores and transpositions are written out rather
+// than calls of small functions, and the groups of columns of a horizontal
+// edge are unrolled: see deblock_gen.go.`)
 	w("")
 
 	// Luma, vertical, bS 4.

@@ -21,9 +21,10 @@ package h264
 // of the word is followed by a mask that clears the bits shifted in from
 // the lane above, unless only the low byte of the result is used (a select
 // with a byte mask, dbkExpand8). A comparison leaves its result in bit 15
-// of each lane (dbkLT); dbkExpand and dbkExpand8 turn those bits into lane
-// masks for selects, and the lane-wise min and max of a clamp are such
-// selects (written out by deblock_gen.go).
+// of each lane (dbkLT); b<<1 - b>>15 turns those bits b into whole-lane
+// masks for selects (three instructions: LEA, SHR, SUB), dbkExpand8 into
+// masks of the low byte. The lane-wise min and max of a clamp are such
+// selects, written out by deblock_gen.go.
 //
 // The results are those of dbkLumaV/dbkLumaH16/dbkChromaV/dbkChromaH8 in
 // deblock_uniform.go (TestDeblockSWARMatchesGeneric checks this on random
@@ -37,17 +38,16 @@ package h264
 const (
 	swL   = 0x0001_0001_0001_0001 // 1 in each lane
 	swH   = 0x8000 * swL          // bit 15 of each lane
-	swM15 = 0x7fff * swL          // lane mask after >> 1
-	swM14 = 0x3fff * swL          // after >> 2
+	swM14 = 0x3fff * swL          // lane mask after >> 2
 	swM13 = 0x1fff * swL          // after >> 3
 	swFF  = 0x00ff * swL
 )
 
 // dbkZip is the first round of a transposition (see tr4 in deblock_gen.go)
-// for two words: it returns a0 b0 a2
-// b2 and a1 b1 a3 b3 (lanes low to high), which hold in their low and high
-// halves the pairs (a[i], b[i]) of lines 0, 2 and 1, 3. For a vertical edge
-// whose filter changes only p0 and q0 this replaces the transposition back.
+// for two words: it returns a0 b0 a2 b2 and a1 b1 a3 b3 (lanes low to
+// high), which hold in their low and high halves the pairs (a[i], b[i]) of
+// lines 0, 2 and 1, 3. For a vertical edge whose filter changes only p0 and
+// q0 this replaces the transposition back.
 func dbkZip(a, b uint64) (uint64, uint64) {
 	t := (a>>16 ^ b) & 0x0000_ffff_0000_ffff
 	return a ^ t<<16, b ^ t
@@ -59,11 +59,6 @@ func dbkZip(a, b uint64) (uint64, uint64) {
 // The other bits are not meaningful.
 func dbkLT(a, b, c uint64) uint64 {
 	return (b + c - a) & (a + c - b)
-}
-
-// dbkExpand turns bit 15 of each lane (other bits clear) into a lane mask.
-func dbkExpand(b uint64) uint64 {
-	return b<<1 - b>>15 // (b>>15)<<16 - b>>15, in three instructions (LEA, SHR, SUB)
 }
 
 // dbkExpand8 turns bit 15 of each lane (other bits clear) into a mask of
@@ -88,7 +83,7 @@ func dbkClip255(e uint64) uint64 {
 // Its size is 64 bytes, so that indexing a table of them is a shift.
 type dbkSW struct {
 	ca, cb, cs uint64 // 0x7fff + alpha, beta, (alpha>>2)+2, for dbkLT
-	lo0, hi0   uint64 // 512 -/+ tC0 (tC0 of bS 3, Table 8-17): the p1/q1 clip of luma bS < 4, biased
+	lo0, hi0   uint64 // 512 -/+ tC0 (of bS 3, Table 8-17): the delta clips of luma bS < 4, biased
 	loC, hiC   uint64 // 512 -/+ (tC0+1): the delta clip of chroma bS < 4 (tC = tC0 + 1), biased
 	ok         bool   // alpha and beta are not 0: some sample may be filtered
 }

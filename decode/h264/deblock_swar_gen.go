@@ -17,7 +17,12 @@ package h264
 // vertical edges of a transform_size_8x8_flag macroblock, the two vertical
 // or horizontal edges of a chroma block), which loads each row or column
 // group once; the four vertical edges of a 4x4-transform macroblock share
-// one transposition per group of rows.
+// one transposition per group of rows. When the left, internal and top
+// edges of a macroblock are all filtered (nearly always), dbkSWLumaMB8 or
+// dbkSWLumaMB4 and dbkSWChromaMB do all of its luma and chroma edges in
+// one call each. Loads, stores and transpositions are written out rather
+// than calls of small functions, and the groups of columns of a horizontal
+// edge are unrolled: see deblock_gen.go.
 
 // dbkSWLumaV4 filters a vertical luma edge with bS 4 over the 16 rows of
 // a macroblock; pl[off] is q0 of row 0. Four rows at a time, p3..p0 and
