@@ -22,6 +22,7 @@ import (
 	"log"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -184,8 +185,54 @@ func nestedLoad(fl filter, load, stores func()) {
 
 var rows4 = []string{"r0", "r1", "r2", "r3"}
 
+// rw is set while the body of a per-macroblock function is written: its
+// rows are not sliced edge by edge but taken from the array rw of the
+// macroblock's rows (sliced once, see rwRows). y is the index in rw (a
+// constant or a variable) of the row of the horizontal edge being written,
+// hs the column of rw that is the macroblock's column 0.
+var rw struct {
+	on bool
+	y  string
+	hs int
+}
+
+// rwRows defines rw, the rows -b..n-b-1 of the plane pl at the macroblock
+// whose top-left sample is pl[off], each from column -b to n-b-1.
+func rwRows(n, b int) {
+	w("var rw [%d]*[%d]uint16 // rows -%d..%d, columns -%d..%d", n, n, b, n-b-1, b, n-b-1)
+	w("for i := range rw {")
+	w("o := off + (i-%d)*stride - %d", b, b)
+	w("rw[i] = (*[%d]uint16)(pl[o : o+%d])", n, n)
+	w("}")
+}
+
+// vLoop opens the loop over the groups of four rows of a vertical edge of
+// n rows: a loop over o (the offset of q0 of the group's first row), or
+// over g (the index in rw of that row) in a per-macroblock function.
+func vLoop(n int) {
+	if rw.on {
+		w("for g := %d; g <= %d; g += 4 {", rw.hs, rw.hs+n-4)
+		return
+	}
+	w("for o := off; o < off+%d*stride; o += 4 * stride {", n)
+}
+
 // rowPtrs defines the row arrays names[i] := (*[n]uint16)(pl[o+i*stride+lo : ...]).
 func rowPtrs(names []string, o string, first, lo, n int) {
+	if rw.on {
+		// Rows of rw: of the group g for a vertical edge, else of the
+		// edge row rw.y.
+		for i, r := range names {
+			if o == "o" {
+				w("%s := rw[g%s]", r, off(i))
+			} else if y, err := strconv.Atoi(rw.y); err == nil {
+				w("%s := rw[%d]", r, y+first+i)
+			} else {
+				w("%s := rw[%s%s]", r, rw.y, off(first+i))
+			}
+		}
+		return
+	}
 	for i, r := range names {
 		row := o
 		switch j := first + i; {
@@ -307,6 +354,9 @@ func st2(rows []string, lo int) {
 
 // ldRows defines the words names as samples x..x+3 of the rows rows.
 func ldRows(names, rows []string, x int) {
+	if rw.on {
+		x += rw.hs
+	}
 	for i := 0; i < len(names); i += 2 {
 		w("%s, %s := %s, %s", names[i], names[i+1], ld4(rows[i], fmt.Sprint(x)), ld4(rows[i+1], fmt.Sprint(x)))
 	}
@@ -314,6 +364,9 @@ func ldRows(names, rows []string, x int) {
 
 // stRows stores the words vals as samples x..x+3 of the rows rows.
 func stRows(vals, rows []string, x int) {
+	if rw.on {
+		x += rw.hs
+	}
 	for i, v := range vals {
 		st4(rows[i], fmt.Sprint(x), v)
 	}
@@ -347,7 +400,7 @@ func lumaH3() {
 
 // lumaV8 writes the body of dbkSWLumaV8.
 func lumaV8() {
-	w("for o := off; o < off+16*stride; o += 4 * stride {")
+	vLoop(16)
 	rowPtrs(rows4, "o", 0, -4, 16)
 	w("{\nk := kL")
 	ldTr("p3, p2, p1, p0", rows4, 0)
@@ -366,7 +419,7 @@ func lumaV8() {
 
 // lumaV16 writes the body of dbkSWLumaV16.
 func lumaV16() {
-	w("for o := off; o < off+16*stride; o += 4 * stride {")
+	vLoop(16)
 	rowPtrs(rows4, "o", 0, -4, 20)
 	// Streamed: a block of four columns is loaded just before the first
 	// edge that reads it and stored just after the last edge that writes
@@ -395,7 +448,7 @@ func lumaV16() {
 
 // chromaV43 writes the body of dbkSWChromaV43.
 func chromaV43() {
-	w("for o := off; o < off+8*stride; o += 4 * stride {")
+	vLoop(8)
 	rowPtrs(rows4, "o", 0, -2, 8)
 	w("{\nk := kL")
 	ldTr("p1, p0, q0, q1", rows4, 0)
@@ -557,12 +610,15 @@ func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {`)
 // dbkSWChromaH43 on cb, then on cr, in one call; off, stride, kL, kI and
 // kT are as there.
 func dbkSWChromaMB(cb, cr []uint16, off, stride int, kL, kI, kT *dbkSW) {
-for _, pl := range [2][]uint16{cb, cr} {
-{`)
+for _, pl := range [2][]uint16{cb, cr} {`)
+	rw.on, rw.hs, rw.y = true, 2, "2"
+	rwRows(10, 2)
+	w("{")
 	chromaV43()
 	w("}\n{")
 	chromaH43()
 	w("}\n}\n}\n")
+	rw.on = false
 
 	w(`// dbkSWLumaV16 filters the four vertical luma edges of a macroblock without
 // transform_size_8x8_flag whose top-left sample is pl[off]: x = 0 with bS
@@ -578,30 +634,38 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {`)
 // transform_size_8x8_flag whose top-left sample is pl[off] when its left,
 // internal and top edges are all filtered: dbkSWLumaV8, dbkSWLumaH4 and
 // dbkSWLumaH3 at y = 8 in one call.
-func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
-{`)
+func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {`)
+	rw.on, rw.hs = true, 4
+	rwRows(20, 4)
+	w("{")
 	lumaV8()
 	w("}\n{\nk := kT")
+	rw.y = "4"
 	lumaH4()
-	w("}\n{\nk, off := kI, off+8*stride")
+	w("}\n{\nk := kI")
+	rw.y = "12"
 	lumaH3()
 	w("}\n}\n")
 
 	w(`// dbkSWLumaMB4 is dbkSWLumaMB8 for a macroblock without
 // transform_size_8x8_flag: dbkSWLumaV16, dbkSWLumaH4 and dbkSWLumaH3 at y =
 // 4, 8 and 12.
-func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
-{`)
+func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {`)
+	rwRows(20, 4)
+	w("{")
 	lumaV16()
 	w("}\n{\nk := kT")
+	rw.y = "4"
 	lumaH4()
 	w("}")
 	// A loop rather than three copies: the function is large enough.
-	w("k, end := kI, off+16*stride")
-	w("for off := off + 4*stride; off < end; off += 4 * stride {")
+	w("k := kI")
+	w("for y := 8; y <= 16; y += 4 {")
+	rw.y = "y"
 	lumaH3()
 	w("}")
 	w("}")
+	rw.on = false
 
 	src, err := format.Source(out.Bytes())
 	if err != nil {

@@ -1324,12 +1324,17 @@ func dbkSWChromaH43(pl []uint16, off, stride int, kT, kI *dbkSW) {
 // kT are as there.
 func dbkSWChromaMB(cb, cr []uint16, off, stride int, kL, kI, kT *dbkSW) {
 	for _, pl := range [2][]uint16{cb, cr} {
+		var rw [10]*[10]uint16 // rows -2..7, columns -2..7
+		for i := range rw {
+			o := off + (i-2)*stride - 2
+			rw[i] = (*[10]uint16)(pl[o : o+10])
+		}
 		{
-			for o := off; o < off+8*stride; o += 4 * stride {
-				r0 := (*[8]uint16)(pl[o-2 : o+6])
-				r1 := (*[8]uint16)(pl[o+stride-2 : o+stride+6])
-				r2 := (*[8]uint16)(pl[o+2*stride-2 : o+2*stride+6])
-				r3 := (*[8]uint16)(pl[o+3*stride-2 : o+3*stride+6])
+			for g := 2; g <= 6; g += 4 {
+				r0 := rw[g]
+				r1 := rw[g+1]
+				r2 := rw[g+2]
+				r3 := rw[g+3]
 				{
 					k := kL
 					p1, p0, q0, q1 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
@@ -1410,18 +1415,18 @@ func dbkSWChromaMB(cb, cr []uint16, off, stride int, kL, kI, kT *dbkSW) {
 			}
 		}
 		{
-			t0 := (*[8]uint16)(pl[off-2*stride : off-2*stride+8])
-			t1 := (*[8]uint16)(pl[off-stride : off-stride+8])
-			t2 := (*[8]uint16)(pl[off : off+8])
-			t3 := (*[8]uint16)(pl[off+stride : off+stride+8])
-			m0 := (*[8]uint16)(pl[off+2*stride : off+2*stride+8])
-			m1 := (*[8]uint16)(pl[off+3*stride : off+3*stride+8])
-			m2 := (*[8]uint16)(pl[off+4*stride : off+4*stride+8])
-			m3 := (*[8]uint16)(pl[off+5*stride : off+5*stride+8])
+			t0 := rw[0]
+			t1 := rw[1]
+			t2 := rw[2]
+			t3 := rw[3]
+			m0 := rw[4]
+			m1 := rw[5]
+			m2 := rw[6]
+			m3 := rw[7]
 			{
 				k := kT
-				p1, p0 := uint64(t0[0])|uint64(t0[1])<<16|uint64(t0[2])<<32|uint64(t0[3])<<48, uint64(t1[0])|uint64(t1[1])<<16|uint64(t1[2])<<32|uint64(t1[3])<<48
-				q0, q1 := uint64(t2[0])|uint64(t2[1])<<16|uint64(t2[2])<<32|uint64(t2[3])<<48, uint64(t3[0])|uint64(t3[1])<<16|uint64(t3[2])<<32|uint64(t3[3])<<48
+				p1, p0 := uint64(t0[2])|uint64(t0[3])<<16|uint64(t0[4])<<32|uint64(t0[5])<<48, uint64(t1[2])|uint64(t1[3])<<16|uint64(t1[4])<<32|uint64(t1[5])<<48
+				q0, q1 := uint64(t2[2])|uint64(t2[3])<<16|uint64(t2[4])<<32|uint64(t2[5])<<48, uint64(t3[2])|uint64(t3[3])<<16|uint64(t3[4])<<32|uint64(t3[5])<<48
 				// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
 				f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 				if f != 0 {
@@ -1430,14 +1435,14 @@ func dbkSWChromaMB(cb, cr []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
 					np0 = p0 ^ (p0^np0)&fm
 					nq0 = q0 ^ (q0^nq0)&fm
-					t1[0], t1[1], t1[2], t1[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
-					t2[0], t2[1], t2[2], t2[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+					t1[2], t1[3], t1[4], t1[5] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+					t2[2], t2[3], t2[4], t2[5] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
 				}
 			}
 			{
 				k := kI
-				p1, p0 := uint64(m0[0])|uint64(m0[1])<<16|uint64(m0[2])<<32|uint64(m0[3])<<48, uint64(m1[0])|uint64(m1[1])<<16|uint64(m1[2])<<32|uint64(m1[3])<<48
-				q0, q1 := uint64(m2[0])|uint64(m2[1])<<16|uint64(m2[2])<<32|uint64(m2[3])<<48, uint64(m3[0])|uint64(m3[1])<<16|uint64(m3[2])<<32|uint64(m3[3])<<48
+				p1, p0 := uint64(m0[2])|uint64(m0[3])<<16|uint64(m0[4])<<32|uint64(m0[5])<<48, uint64(m1[2])|uint64(m1[3])<<16|uint64(m1[4])<<32|uint64(m1[5])<<48
+				q0, q1 := uint64(m2[2])|uint64(m2[3])<<16|uint64(m2[4])<<32|uint64(m2[5])<<48, uint64(m3[2])|uint64(m3[3])<<16|uint64(m3[4])<<32|uint64(m3[5])<<48
 				// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
 				f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 				if f != 0 {
@@ -1459,14 +1464,14 @@ func dbkSWChromaMB(cb, cr []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					}
 					np0 := p0 ^ (p0^ep)&fm
 					nq0 := q0 ^ (q0^eq)&fm
-					m1[0], m1[1], m1[2], m1[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
-					m2[0], m2[1], m2[2], m2[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+					m1[2], m1[3], m1[4], m1[5] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+					m2[2], m2[3], m2[4], m2[5] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
 				}
 			}
 			{
 				k := kT
-				p1, p0 := uint64(t0[4])|uint64(t0[5])<<16|uint64(t0[6])<<32|uint64(t0[7])<<48, uint64(t1[4])|uint64(t1[5])<<16|uint64(t1[6])<<32|uint64(t1[7])<<48
-				q0, q1 := uint64(t2[4])|uint64(t2[5])<<16|uint64(t2[6])<<32|uint64(t2[7])<<48, uint64(t3[4])|uint64(t3[5])<<16|uint64(t3[6])<<32|uint64(t3[7])<<48
+				p1, p0 := uint64(t0[6])|uint64(t0[7])<<16|uint64(t0[8])<<32|uint64(t0[9])<<48, uint64(t1[6])|uint64(t1[7])<<16|uint64(t1[8])<<32|uint64(t1[9])<<48
+				q0, q1 := uint64(t2[6])|uint64(t2[7])<<16|uint64(t2[8])<<32|uint64(t2[9])<<48, uint64(t3[6])|uint64(t3[7])<<16|uint64(t3[8])<<32|uint64(t3[9])<<48
 				// Chroma, bS 4: p'0 and q'0 of equations 8-479/8-486.
 				f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 				if f != 0 {
@@ -1475,14 +1480,14 @@ func dbkSWChromaMB(cb, cr []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
 					np0 = p0 ^ (p0^np0)&fm
 					nq0 = q0 ^ (q0^nq0)&fm
-					t1[4], t1[5], t1[6], t1[7] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
-					t2[4], t2[5], t2[6], t2[7] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+					t1[6], t1[7], t1[8], t1[9] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+					t2[6], t2[7], t2[8], t2[9] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
 				}
 			}
 			{
 				k := kI
-				p1, p0 := uint64(m0[4])|uint64(m0[5])<<16|uint64(m0[6])<<32|uint64(m0[7])<<48, uint64(m1[4])|uint64(m1[5])<<16|uint64(m1[6])<<32|uint64(m1[7])<<48
-				q0, q1 := uint64(m2[4])|uint64(m2[5])<<16|uint64(m2[6])<<32|uint64(m2[7])<<48, uint64(m3[4])|uint64(m3[5])<<16|uint64(m3[6])<<32|uint64(m3[7])<<48
+				p1, p0 := uint64(m0[6])|uint64(m0[7])<<16|uint64(m0[8])<<32|uint64(m0[9])<<48, uint64(m1[6])|uint64(m1[7])<<16|uint64(m1[8])<<32|uint64(m1[9])<<48
+				q0, q1 := uint64(m2[6])|uint64(m2[7])<<16|uint64(m2[8])<<32|uint64(m2[9])<<48, uint64(m3[6])|uint64(m3[7])<<16|uint64(m3[8])<<32|uint64(m3[9])<<48
 				// Chroma, bS 3: §8.7.2.3 with tC = tC0 + 1, delta biased by 512.
 				f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 				if f != 0 {
@@ -1504,8 +1509,8 @@ func dbkSWChromaMB(cb, cr []uint16, off, stride int, kL, kI, kT *dbkSW) {
 					}
 					np0 := p0 ^ (p0^ep)&fm
 					nq0 := q0 ^ (q0^eq)&fm
-					m1[4], m1[5], m1[6], m1[7] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
-					m2[4], m2[5], m2[6], m2[7] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+					m1[6], m1[7], m1[8], m1[9] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+					m2[6], m2[7], m2[8], m2[9] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
 				}
 			}
 		}
@@ -1924,12 +1929,17 @@ func dbkSWLumaV16(pl []uint16, off, stride int, kL, kI *dbkSW) {
 // internal and top edges are all filtered: dbkSWLumaV8, dbkSWLumaH4 and
 // dbkSWLumaH3 at y = 8 in one call.
 func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
+	var rw [20]*[20]uint16 // rows -4..15, columns -4..15
+	for i := range rw {
+		o := off + (i-4)*stride - 4
+		rw[i] = (*[20]uint16)(pl[o : o+20])
+	}
 	{
-		for o := off; o < off+16*stride; o += 4 * stride {
-			r0 := (*[16]uint16)(pl[o-4 : o+12])
-			r1 := (*[16]uint16)(pl[o+stride-4 : o+stride+12])
-			r2 := (*[16]uint16)(pl[o+2*stride-4 : o+2*stride+12])
-			r3 := (*[16]uint16)(pl[o+3*stride-4 : o+3*stride+12])
+		for g := 4; g <= 16; g += 4 {
+			r0 := rw[g]
+			r1 := rw[g+1]
+			r2 := rw[g+2]
+			r3 := rw[g+3]
 			{
 				k := kL
 				p3, p2, p1, p0 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
@@ -2133,59 +2143,14 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 	}
 	{
 		k := kT
-		r0 := (*[16]uint16)(pl[off-4*stride : off-4*stride+16])
-		r1 := (*[16]uint16)(pl[off-3*stride : off-3*stride+16])
-		r2 := (*[16]uint16)(pl[off-2*stride : off-2*stride+16])
-		r3 := (*[16]uint16)(pl[off-stride : off-stride+16])
-		r4 := (*[16]uint16)(pl[off : off+16])
-		r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
-		r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
-		r7 := (*[16]uint16)(pl[off+3*stride : off+3*stride+16])
-		{
-			p1, p0 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
-			q0, q1 := uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48, uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48
-			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
-			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
-			if f != 0 {
-				p3, p2 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48
-				q2, q3 := uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48, uint64(r7[0])|uint64(r7[1])<<16|uint64(r7[2])<<32|uint64(r7[3])<<48
-				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
-				fm := dbkExpand8(f)
-				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
-				qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
-				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
-				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
-				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
-				np1, np2 := p1, p2
-				{
-					a := p1 + p0 + q0
-					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
-					sp1 := (p2 + a + 2*swL) >> 2              // 8-474
-					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
-					np0 ^= (np0 ^ sp0) & pm
-					np1 ^= (np1 ^ sp1) & pm
-					np2 ^= (np2 ^ sp2) & pm
-				}
-				nq1, nq2 := q1, q2
-				{
-					a := q1 + q0 + p0
-					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
-					sq1 := (q2 + a + 2*swL) >> 2              // 8-481
-					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
-					nq0 ^= (nq0 ^ sq0) & qm
-					nq1 ^= (nq1 ^ sq1) & qm
-					nq2 ^= (nq2 ^ sq2) & qm
-				}
-				np0 = p0 ^ (p0^np0)&fm
-				nq0 = q0 ^ (q0^nq0)&fm
-				r1[0], r1[1], r1[2], r1[3] = uint16(np2), uint16(np2>>16), uint16(np2>>32), uint16(np2>>48)
-				r2[0], r2[1], r2[2], r2[3] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
-				r3[0], r3[1], r3[2], r3[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
-				r4[0], r4[1], r4[2], r4[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
-				r5[0], r5[1], r5[2], r5[3] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
-				r6[0], r6[1], r6[2], r6[3] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
-			}
-		}
+		r0 := rw[0]
+		r1 := rw[1]
+		r2 := rw[2]
+		r3 := rw[3]
+		r4 := rw[4]
+		r5 := rw[5]
+		r6 := rw[6]
+		r7 := rw[7]
 		{
 			p1, p0 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
 			q0, q1 := uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48, uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48
@@ -2321,80 +2286,60 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				r6[12], r6[13], r6[14], r6[15] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
 			}
 		}
-	}
-	{
-		k, off := kI, off+8*stride
-		r1 := (*[16]uint16)(pl[off-3*stride : off-3*stride+16])
-		r2 := (*[16]uint16)(pl[off-2*stride : off-2*stride+16])
-		r3 := (*[16]uint16)(pl[off-stride : off-stride+16])
-		r4 := (*[16]uint16)(pl[off : off+16])
-		r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
-		r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
 		{
-			p1, p0 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
-			q0, q1 := uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48, uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48
-			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			p1, p0 := uint64(r2[16])|uint64(r2[17])<<16|uint64(r2[18])<<32|uint64(r2[19])<<48, uint64(r3[16])|uint64(r3[17])<<16|uint64(r3[18])<<32|uint64(r3[19])<<48
+			q0, q1 := uint64(r4[16])|uint64(r4[17])<<16|uint64(r4[18])<<32|uint64(r4[19])<<48, uint64(r5[16])|uint64(r5[17])<<16|uint64(r5[18])<<32|uint64(r5[19])<<48
+			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
-				p2, q2 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
-				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
-				aq := f & dbkLT(q2, q0, k.cb)
-				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
-				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
-				// biased by 512 (4096 before the shift).
-				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-				{
-					hi, lo := k.hi0+t, k.lo0-t
-					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
-					d ^= (d ^ hi) & (m<<1 - m>>15)
-					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
-					d = lo ^ (d^lo)&(m<<1-m>>15)
-				}
+				p3, p2 := uint64(r0[16])|uint64(r0[17])<<16|uint64(r0[18])<<32|uint64(r0[19])<<48, uint64(r1[16])|uint64(r1[17])<<16|uint64(r1[18])<<32|uint64(r1[19])<<48
+				q2, q3 := uint64(r6[16])|uint64(r6[17])<<16|uint64(r6[18])<<32|uint64(r6[19])<<48, uint64(r7[16])|uint64(r7[17])<<16|uint64(r7[18])<<32|uint64(r7[19])<<48
+				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
 				fm := dbkExpand8(f)
-				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
-				// lanes hold the results + 256, which need no clipping when all are in
-				// 256..511 (the byte mask fm then drops the 256).
-				ep, eq := p0+d-256*swL, q0+768*swL-d
-				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
-					ep, eq = dbkClip255(ep), dbkClip255(eq)
-				}
-				np0 := p0 ^ (p0^ep)&fm
-				nq0 := q0 ^ (q0^eq)&fm
-				np1, nq1 := p1, q1
+				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+				qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
+				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+				np1, np2 := p1, p2
 				{
-					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
-					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
-					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
-					s := p0 + q0 + (2048+1)*swL
-					{
-						x := (p2<<1 + s - p1<<2) >> 2 & swM14
-						{
-							hi, lo := k.hi0, k.lo0
-							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
-							x ^= (x ^ hi) & (m<<1 - m>>15)
-							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
-							x = lo ^ (x^lo)&(m<<1-m>>15)
-						}
-						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
-					}
-					{
-						x := (q2<<1 + s - q1<<2) >> 2 & swM14
-						{
-							hi, lo := k.hi0, k.lo0
-							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
-							x ^= (x ^ hi) & (m<<1 - m>>15)
-							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
-							x = lo ^ (x^lo)&(m<<1-m>>15)
-						}
-						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
-					}
+					a := p1 + p0 + q0
+					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+					sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
+					np0 ^= (np0 ^ sp0) & pm
+					np1 ^= (np1 ^ sp1) & pm
+					np2 ^= (np2 ^ sp2) & pm
 				}
-				r2[0], r2[1], r2[2], r2[3] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
-				r3[0], r3[1], r3[2], r3[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
-				r4[0], r4[1], r4[2], r4[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
-				r5[0], r5[1], r5[2], r5[3] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+				nq1, nq2 := q1, q2
+				{
+					a := q1 + q0 + p0
+					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+					sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
+					nq0 ^= (nq0 ^ sq0) & qm
+					nq1 ^= (nq1 ^ sq1) & qm
+					nq2 ^= (nq2 ^ sq2) & qm
+				}
+				np0 = p0 ^ (p0^np0)&fm
+				nq0 = q0 ^ (q0^nq0)&fm
+				r1[16], r1[17], r1[18], r1[19] = uint16(np2), uint16(np2>>16), uint16(np2>>32), uint16(np2>>48)
+				r2[16], r2[17], r2[18], r2[19] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[16], r3[17], r3[18], r3[19] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[16], r4[17], r4[18], r4[19] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[16], r5[17], r5[18], r5[19] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+				r6[16], r6[17], r6[18], r6[19] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
 			}
 		}
+	}
+	{
+		k := kI
+		r1 := rw[9]
+		r2 := rw[10]
+		r3 := rw[11]
+		r4 := rw[12]
+		r5 := rw[13]
+		r6 := rw[14]
 		{
 			p1, p0 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
 			q0, q1 := uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48, uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48
@@ -2590,6 +2535,71 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				r5[12], r5[13], r5[14], r5[15] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
 			}
 		}
+		{
+			p1, p0 := uint64(r2[16])|uint64(r2[17])<<16|uint64(r2[18])<<32|uint64(r2[19])<<48, uint64(r3[16])|uint64(r3[17])<<16|uint64(r3[18])<<32|uint64(r3[19])<<48
+			q0, q1 := uint64(r4[16])|uint64(r4[17])<<16|uint64(r4[18])<<32|uint64(r4[19])<<48, uint64(r5[16])|uint64(r5[17])<<16|uint64(r5[18])<<32|uint64(r5[19])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				p2, q2 := uint64(r1[16])|uint64(r1[17])<<16|uint64(r1[18])<<32|uint64(r1[19])<<48, uint64(r6[16])|uint64(r6[17])<<16|uint64(r6[18])<<32|uint64(r6[19])<<48
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					hi, lo := k.hi0+t, k.lo0-t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							hi, lo := k.hi0, k.lo0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							hi, lo := k.hi0, k.lo0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[16], r2[17], r2[18], r2[19] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[16], r3[17], r3[18], r3[19] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[16], r4[17], r4[18], r4[19] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[16], r5[17], r5[18], r5[19] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
 	}
 }
 
@@ -2597,12 +2607,17 @@ func dbkSWLumaMB8(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 // transform_size_8x8_flag: dbkSWLumaV16, dbkSWLumaH4 and dbkSWLumaH3 at y =
 // 4, 8 and 12.
 func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
+	var rw [20]*[20]uint16 // rows -4..15, columns -4..15
+	for i := range rw {
+		o := off + (i-4)*stride - 4
+		rw[i] = (*[20]uint16)(pl[o : o+20])
+	}
 	{
-		for o := off; o < off+16*stride; o += 4 * stride {
-			r0 := (*[20]uint16)(pl[o-4 : o+16])
-			r1 := (*[20]uint16)(pl[o+stride-4 : o+stride+16])
-			r2 := (*[20]uint16)(pl[o+2*stride-4 : o+2*stride+16])
-			r3 := (*[20]uint16)(pl[o+3*stride-4 : o+3*stride+16])
+		for g := 4; g <= 16; g += 4 {
+			r0 := rw[g]
+			r1 := rw[g+1]
+			r2 := rw[g+2]
+			r3 := rw[g+3]
 			c0, c1, c2, c3 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
 			{
 				t := (c0>>16 ^ c1) & 0x0000_ffff_0000_ffff
@@ -2999,59 +3014,14 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 	}
 	{
 		k := kT
-		r0 := (*[16]uint16)(pl[off-4*stride : off-4*stride+16])
-		r1 := (*[16]uint16)(pl[off-3*stride : off-3*stride+16])
-		r2 := (*[16]uint16)(pl[off-2*stride : off-2*stride+16])
-		r3 := (*[16]uint16)(pl[off-stride : off-stride+16])
-		r4 := (*[16]uint16)(pl[off : off+16])
-		r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
-		r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
-		r7 := (*[16]uint16)(pl[off+3*stride : off+3*stride+16])
-		{
-			p1, p0 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
-			q0, q1 := uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48, uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48
-			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
-			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
-			if f != 0 {
-				p3, p2 := uint64(r0[0])|uint64(r0[1])<<16|uint64(r0[2])<<32|uint64(r0[3])<<48, uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48
-				q2, q3 := uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48, uint64(r7[0])|uint64(r7[1])<<16|uint64(r7[2])<<32|uint64(r7[3])<<48
-				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
-				fm := dbkExpand8(f)
-				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
-				qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
-				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
-				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
-				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
-				np1, np2 := p1, p2
-				{
-					a := p1 + p0 + q0
-					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
-					sp1 := (p2 + a + 2*swL) >> 2              // 8-474
-					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
-					np0 ^= (np0 ^ sp0) & pm
-					np1 ^= (np1 ^ sp1) & pm
-					np2 ^= (np2 ^ sp2) & pm
-				}
-				nq1, nq2 := q1, q2
-				{
-					a := q1 + q0 + p0
-					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
-					sq1 := (q2 + a + 2*swL) >> 2              // 8-481
-					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
-					nq0 ^= (nq0 ^ sq0) & qm
-					nq1 ^= (nq1 ^ sq1) & qm
-					nq2 ^= (nq2 ^ sq2) & qm
-				}
-				np0 = p0 ^ (p0^np0)&fm
-				nq0 = q0 ^ (q0^nq0)&fm
-				r1[0], r1[1], r1[2], r1[3] = uint16(np2), uint16(np2>>16), uint16(np2>>32), uint16(np2>>48)
-				r2[0], r2[1], r2[2], r2[3] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
-				r3[0], r3[1], r3[2], r3[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
-				r4[0], r4[1], r4[2], r4[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
-				r5[0], r5[1], r5[2], r5[3] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
-				r6[0], r6[1], r6[2], r6[3] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
-			}
-		}
+		r0 := rw[0]
+		r1 := rw[1]
+		r2 := rw[2]
+		r3 := rw[3]
+		r4 := rw[4]
+		r5 := rw[5]
+		r6 := rw[6]
+		r7 := rw[7]
 		{
 			p1, p0 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
 			q0, q1 := uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48, uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48
@@ -3187,80 +3157,60 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				r6[12], r6[13], r6[14], r6[15] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
 			}
 		}
-	}
-	k, end := kI, off+16*stride
-	for off := off + 4*stride; off < end; off += 4 * stride {
-		r1 := (*[16]uint16)(pl[off-3*stride : off-3*stride+16])
-		r2 := (*[16]uint16)(pl[off-2*stride : off-2*stride+16])
-		r3 := (*[16]uint16)(pl[off-stride : off-stride+16])
-		r4 := (*[16]uint16)(pl[off : off+16])
-		r5 := (*[16]uint16)(pl[off+stride : off+stride+16])
-		r6 := (*[16]uint16)(pl[off+2*stride : off+2*stride+16])
 		{
-			p1, p0 := uint64(r2[0])|uint64(r2[1])<<16|uint64(r2[2])<<32|uint64(r2[3])<<48, uint64(r3[0])|uint64(r3[1])<<16|uint64(r3[2])<<32|uint64(r3[3])<<48
-			q0, q1 := uint64(r4[0])|uint64(r4[1])<<16|uint64(r4[2])<<32|uint64(r4[3])<<48, uint64(r5[0])|uint64(r5[1])<<16|uint64(r5[2])<<32|uint64(r5[3])<<48
-			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			p1, p0 := uint64(r2[16])|uint64(r2[17])<<16|uint64(r2[18])<<32|uint64(r2[19])<<48, uint64(r3[16])|uint64(r3[17])<<16|uint64(r3[18])<<32|uint64(r3[19])<<48
+			q0, q1 := uint64(r4[16])|uint64(r4[17])<<16|uint64(r4[18])<<32|uint64(r4[19])<<48, uint64(r5[16])|uint64(r5[17])<<16|uint64(r5[18])<<32|uint64(r5[19])<<48
+			// bS 4 (§8.7.2.4): p3..q3 in, np2..nq2 out.
 			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
 			if f != 0 {
-				p2, q2 := uint64(r1[0])|uint64(r1[1])<<16|uint64(r1[2])<<32|uint64(r1[3])<<48, uint64(r6[0])|uint64(r6[1])<<16|uint64(r6[2])<<32|uint64(r6[3])<<48
-				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
-				aq := f & dbkLT(q2, q0, k.cb)
-				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
-				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
-				// biased by 512 (4096 before the shift).
-				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
-				{
-					hi, lo := k.hi0+t, k.lo0-t
-					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
-					d ^= (d ^ hi) & (m<<1 - m>>15)
-					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
-					d = lo ^ (d^lo)&(m<<1-m>>15)
-				}
+				p3, p2 := uint64(r0[16])|uint64(r0[17])<<16|uint64(r0[18])<<32|uint64(r0[19])<<48, uint64(r1[16])|uint64(r1[17])<<16|uint64(r1[18])<<32|uint64(r1[19])<<48
+				q2, q3 := uint64(r6[16])|uint64(r6[17])<<16|uint64(r6[18])<<32|uint64(r6[19])<<48, uint64(r7[16])|uint64(r7[17])<<16|uint64(r7[18])<<32|uint64(r7[19])<<48
+				fs := f & dbkLT(p0, q0, k.cs) // and |p0 - q0| < (alpha >> 2) + 2
 				fm := dbkExpand8(f)
-				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
-				// lanes hold the results + 256, which need no clipping when all are in
-				// 256..511 (the byte mask fm then drops the 256).
-				ep, eq := p0+d-256*swL, q0+768*swL-d
-				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
-					ep, eq = dbkClip255(ep), dbkClip255(eq)
-				}
-				np0 := p0 ^ (p0^ep)&fm
-				nq0 := q0 ^ (q0^eq)&fm
-				np1, nq1 := p1, q1
+				pm := dbkExpand8(fs & dbkLT(p2, p0, k.cb)) // ap < beta: strong p side
+				qm := dbkExpand8(fs & dbkLT(q2, q0, k.cb))
+				// Otherwise p'0 = (2*p1 + p0 + q1 + 2) >> 2 (equation 8-479), q'0 alike.
+				np0 := (p1<<1 + p0 + q1 + 2*swL) >> 2
+				nq0 := (q1<<1 + q0 + p1 + 2*swL) >> 2
+				np1, np2 := p1, p2
 				{
-					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
-					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
-					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
-					s := p0 + q0 + (2048+1)*swL
-					{
-						x := (p2<<1 + s - p1<<2) >> 2 & swM14
-						{
-							hi, lo := k.hi0, k.lo0
-							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
-							x ^= (x ^ hi) & (m<<1 - m>>15)
-							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
-							x = lo ^ (x^lo)&(m<<1-m>>15)
-						}
-						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
-					}
-					{
-						x := (q2<<1 + s - q1<<2) >> 2 & swM14
-						{
-							hi, lo := k.hi0, k.lo0
-							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
-							x ^= (x ^ hi) & (m<<1 - m>>15)
-							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
-							x = lo ^ (x^lo)&(m<<1-m>>15)
-						}
-						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
-					}
+					a := p1 + p0 + q0
+					sp0 := (p2 + a<<1 + q1 + 4*swL) >> 3      // equation 8-473
+					sp1 := (p2 + a + 2*swL) >> 2              // 8-474
+					sp2 := ((p3+p2)<<1 + p2 + a + 4*swL) >> 3 // 8-475
+					np0 ^= (np0 ^ sp0) & pm
+					np1 ^= (np1 ^ sp1) & pm
+					np2 ^= (np2 ^ sp2) & pm
 				}
-				r2[0], r2[1], r2[2], r2[3] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
-				r3[0], r3[1], r3[2], r3[3] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
-				r4[0], r4[1], r4[2], r4[3] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
-				r5[0], r5[1], r5[2], r5[3] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+				nq1, nq2 := q1, q2
+				{
+					a := q1 + q0 + p0
+					sq0 := (q2 + a<<1 + p1 + 4*swL) >> 3      // 8-480
+					sq1 := (q2 + a + 2*swL) >> 2              // 8-481
+					sq2 := ((q3+q2)<<1 + q2 + a + 4*swL) >> 3 // 8-482
+					nq0 ^= (nq0 ^ sq0) & qm
+					nq1 ^= (nq1 ^ sq1) & qm
+					nq2 ^= (nq2 ^ sq2) & qm
+				}
+				np0 = p0 ^ (p0^np0)&fm
+				nq0 = q0 ^ (q0^nq0)&fm
+				r1[16], r1[17], r1[18], r1[19] = uint16(np2), uint16(np2>>16), uint16(np2>>32), uint16(np2>>48)
+				r2[16], r2[17], r2[18], r2[19] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[16], r3[17], r3[18], r3[19] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[16], r4[17], r4[18], r4[19] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[16], r5[17], r5[18], r5[19] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+				r6[16], r6[17], r6[18], r6[19] = uint16(nq2), uint16(nq2>>16), uint16(nq2>>32), uint16(nq2>>48)
 			}
 		}
+	}
+	k := kI
+	for y := 8; y <= 16; y += 4 {
+		r1 := rw[y-3]
+		r2 := rw[y-2]
+		r3 := rw[y-1]
+		r4 := rw[y]
+		r5 := rw[y+1]
+		r6 := rw[y+2]
 		{
 			p1, p0 := uint64(r2[4])|uint64(r2[5])<<16|uint64(r2[6])<<32|uint64(r2[7])<<48, uint64(r3[4])|uint64(r3[5])<<16|uint64(r3[6])<<32|uint64(r3[7])<<48
 			q0, q1 := uint64(r4[4])|uint64(r4[5])<<16|uint64(r4[6])<<32|uint64(r4[7])<<48, uint64(r5[4])|uint64(r5[5])<<16|uint64(r5[6])<<32|uint64(r5[7])<<48
@@ -3454,6 +3404,71 @@ func dbkSWLumaMB4(pl []uint16, off, stride int, kL, kI, kT *dbkSW) {
 				r3[12], r3[13], r3[14], r3[15] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
 				r4[12], r4[13], r4[14], r4[15] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
 				r5[12], r5[13], r5[14], r5[15] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
+			}
+		}
+		{
+			p1, p0 := uint64(r2[16])|uint64(r2[17])<<16|uint64(r2[18])<<32|uint64(r2[19])<<48, uint64(r3[16])|uint64(r3[17])<<16|uint64(r3[18])<<32|uint64(r3[19])<<48
+			q0, q1 := uint64(r4[16])|uint64(r4[17])<<16|uint64(r4[18])<<32|uint64(r4[19])<<48, uint64(r5[16])|uint64(r5[17])<<16|uint64(r5[18])<<32|uint64(r5[19])<<48
+			// bS 3 (§8.7.2.3, chromaStyleFilteringFlag 0): p2..q2 in, np1..nq1 out.
+			f := dbkLT(p0, q0, k.ca) & dbkLT(p1, p0, k.cb) & dbkLT(q1, q0, k.cb) & swH // filterSamplesFlag (8-464)
+			if f != 0 {
+				p2, q2 := uint64(r1[16])|uint64(r1[17])<<16|uint64(r1[18])<<32|uint64(r1[19])<<48, uint64(r6[16])|uint64(r6[17])<<16|uint64(r6[18])<<32|uint64(r6[19])<<48
+				ap := f & dbkLT(p2, p0, k.cb) // ap < beta (and filtered), bit 15
+				aq := f & dbkLT(q2, q0, k.cb)
+				t := ap>>15 + aq>>15 // tC - tC0, equation 8-468
+				// delta = Clip3(-tC, tC, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3),
+				// biased by 512 (4096 before the shift).
+				d := (q0<<2 + p1 + (4096+4)*swL - p0<<2 - q1) >> 3 & swM13
+				{
+					hi, lo := k.hi0+t, k.lo0-t
+					m := (d | swH - hi) & swH // d >= hi: d = min(d, hi)
+					d ^= (d ^ hi) & (m<<1 - m>>15)
+					m = (d | swH - lo) & swH // d >= lo: d = max(d, lo)
+					d = lo ^ (d^lo)&(m<<1-m>>15)
+				}
+				fm := dbkExpand8(f)
+				// p'0 = Clip1(p0 + delta), q'0 = Clip1(q0 - delta) (8-470, 8-471); the
+				// lanes hold the results + 256, which need no clipping when all are in
+				// 256..511 (the byte mask fm then drops the 256).
+				ep, eq := p0+d-256*swL, q0+768*swL-d
+				if ((ep^0x100*swL)|(eq^0x100*swL))&(0xff00*swL) != 0 {
+					ep, eq = dbkClip255(ep), dbkClip255(eq)
+				}
+				np0 := p0 ^ (p0^ep)&fm
+				nq0 := q0 ^ (q0^eq)&fm
+				np1, nq1 := p1, q1
+				{
+					// p'1 = p1 + Clip3(-tC0, tC0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1)
+					// when ap < beta (8-472), biased by 512; q'1 alike (8-477). The two
+					// shifts are one: (2*p2 + p0 + q0 + 1 - 4*p1) >> 2.
+					s := p0 + q0 + (2048+1)*swL
+					{
+						x := (p2<<1 + s - p1<<2) >> 2 & swM14
+						{
+							hi, lo := k.hi0, k.lo0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						np1 ^= (np1 ^ (p1 + x - 512*swL)) & dbkExpand8(ap)
+					}
+					{
+						x := (q2<<1 + s - q1<<2) >> 2 & swM14
+						{
+							hi, lo := k.hi0, k.lo0
+							m := (x | swH - hi) & swH // x >= hi: x = min(x, hi)
+							x ^= (x ^ hi) & (m<<1 - m>>15)
+							m = (x | swH - lo) & swH // x >= lo: x = max(x, lo)
+							x = lo ^ (x^lo)&(m<<1-m>>15)
+						}
+						nq1 ^= (nq1 ^ (q1 + x - 512*swL)) & dbkExpand8(aq)
+					}
+				}
+				r2[16], r2[17], r2[18], r2[19] = uint16(np1), uint16(np1>>16), uint16(np1>>32), uint16(np1>>48)
+				r3[16], r3[17], r3[18], r3[19] = uint16(np0), uint16(np0>>16), uint16(np0>>32), uint16(np0>>48)
+				r4[16], r4[17], r4[18], r4[19] = uint16(nq0), uint16(nq0>>16), uint16(nq0>>32), uint16(nq0>>48)
+				r5[16], r5[17], r5[18], r5[19] = uint16(nq1), uint16(nq1>>16), uint16(nq1>>32), uint16(nq1>>48)
 			}
 		}
 	}
