@@ -307,6 +307,10 @@ func (c *cabac) initContexts(sliceQPY, initIdc int) {
 // no bounds check).
 var cabacLPS4 [256][4]uint8
 
+// cabacLPS4S is cabacLPS4 shifted to the place of codIRange in the window
+// (<< cabacValueShift), for loops that keep codIRange scaled.
+var cabacLPS4S [256][4]uint64
+
 // cabacNext is the packed state after a bin: index state for an MPS and
 // 128+state for an LPS. transIdxMPS and transIdxLPS of Table 9-45, and for
 // an LPS at pStateIdx 0 valMPS = 1 - valMPS (§9.3.3.2.1.1).
@@ -346,6 +350,7 @@ func init() {
 		p, mps := uint8(s>>1), uint8(s&1)
 		for q := 0; q < 4; q++ {
 			cabacLPS4[s][q] = rangeTabLPS[p][q]
+			cabacLPS4S[s][q] = uint64(rangeTabLPS[p][q]) << cabacValueShift
 		}
 		cabacNext[s] = transIdxMPS(p)<<1 | mps
 		lmps := mps

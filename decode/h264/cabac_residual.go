@@ -227,7 +227,7 @@ func (c *cabac) residual(cat, maxNumCoeff, cbfCtxIdxInc int) int {
 // residual, the marker at bit 37 or below) and the returned engine may
 // hold fewer than 21 (the marker at bit 43 or below); levels checks first.
 func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
-	value, rng := e.value, e.rng
+	value, rs := e.value, e.rng<<cabacValueShift // codIRange scaled as in sigMap4
 	n := 0
 	for i := range idx[:numM1] {
 		if uint32(value) == 0 { // refill (refillValue)
@@ -238,23 +238,22 @@ func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 		// DecodeDecision on significant_coeff_flag[i]
 		k := idx[i][0] & 1023
 		st := c.ctx[k]
-		lps := uint64(cabacLPS4[st][rng>>6&3])
-		rng -= lps
-		scaled := rng << cabacValueShift
-		if value < scaled { // MPS: codIRange stays >= 128, RenormD by at most 1
+		lps := cabacLPS4S[st][rs>>59&3]
+		rs -= lps
+		if value < rs { // MPS: codIRange stays >= 128, RenormD by at most 1
 			c.ctx[k] = cabacNext[st]
-			sh := 1 - rng>>8 // 1 when codIRange < 256
-			rng += rng & -sh
-			value += value & -sh
+			sh := (rs>>61 ^ 1) & 63 // 1 when codIRange < 256
+			rs <<= sh
+			value <<= sh
 			if st&1 == 0 {
 				continue
 			}
 		} else { // LPS
-			value -= scaled
+			value -= rs
 			c.ctx[k] = cabacNext[st|128]
-			r := uint64(cabacRenorm[lps&255])
-			rng = r & 511
-			value <<= r >> 9 & 63
+			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+			rs = lps << sh
+			value <<= sh
 			if st&1 != 0 {
 				continue
 			}
@@ -264,64 +263,70 @@ func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 		// DecodeDecision on last_significant_coeff_flag[i]
 		k = idx[i][1] & 1023
 		st = c.ctx[k]
-		lps = uint64(cabacLPS4[st][rng>>6&3])
-		rng -= lps
-		scaled = rng << cabacValueShift
-		if value < scaled { // MPS
+		lps = cabacLPS4S[st][rs>>59&3]
+		rs -= lps
+		if value < rs { // MPS
 			c.ctx[k] = cabacNext[st]
-			sh := 1 - rng>>8 // 1 when codIRange < 256
-			rng += rng & -sh
-			value += value & -sh
+			sh := (rs>>61 ^ 1) & 63
+			rs <<= sh
+			value <<= sh
 			if st&1 != 0 {
-				return engine{value, rng}, n
+				return engine{value, rs >> cabacValueShift}, n
 			}
 		} else { // LPS
-			value -= scaled
+			value -= rs
 			c.ctx[k] = cabacNext[st|128]
-			r := uint64(cabacRenorm[lps&255])
-			rng = r & 511
-			value <<= r >> 9 & 63
+			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+			rs = lps << sh
+			value <<= sh
 			if st&1 == 0 {
-				return engine{value, rng}, n
+				return engine{value, rs >> cabacValueShift}, n
 			}
 		}
 	}
 	c.sigPos[n&63] = uint8(numM1)
-	return engine{value, rng}, n + 1
+	return engine{value, rs >> cabacValueShift}, n + 1
 }
 
 // sigMap4 is sigMap for the 4x4 categories other than chroma DC, whose
 // ctxIdxInc is levelListIdx itself: the contexts are sbase+i and lbase+i,
-// without a table.
+// without a table (sbase and lbase come from sigLastCtx, at least 16 below
+// 1024).
+//
+// Inside the loop codIRange is held scaled, rs = codIRange<<53, so that it
+// is compared with value directly: qCodIRangeIdx is rs>>59&3, the LPS range
+// comes scaled from cabacLPS4S, and after an MPS RenormD doubles both when
+// rs < 256<<53 (a shift by rs>>61 ^ 1).
 func (c *cabac) sigMap4(e engine, sbase, lbase uint, numM1 int) (engine, int) {
-	value, rng := e.value, e.rng
+	value, rs := e.value, e.rng<<cabacValueShift
+	numM1 = min(max(numM1, 0), 15)
+	sctx := (*[16]uint8)(c.ctx[sbase:])[:numM1]
+	lctx := (*[16]uint8)(c.ctx[lbase:])[:numM1]
 	n := 0
-	for i := 0; i < numM1; i++ {
+	for i := range sctx {
 		if uint32(value) == 0 { // refill (refillValue)
 			lsb := value & -value
 			value = value ^ lsb | (c.word(c.pos)>>40<<1|1)*(lsb>>24)
 			c.pos += 3
 		}
 		// DecodeDecision on significant_coeff_flag[i]
-		k := (sbase + uint(i)) & 1023
-		st := c.ctx[k]
-		lps := uint64(cabacLPS4[st][rng>>6&3])
-		rng -= lps
-		scaled := rng << cabacValueShift
-		if value < scaled { // MPS: codIRange stays >= 128, RenormD by at most 1
-			c.ctx[k] = cabacNext[st]
-			sh := 1 - rng>>8 // 1 when codIRange < 256
-			rng += rng & -sh
-			value += value & -sh
+		st := sctx[i]
+		lps := cabacLPS4S[st][rs>>59&3]
+		rs -= lps
+		if value < rs { // MPS: codIRange stays >= 128, RenormD by at most 1
+			sctx[i] = cabacNext[st]
+			sh := (rs>>61 ^ 1) & 63 // 1 when codIRange < 256
+			rs <<= sh
+			value <<= sh
 			if st&1 == 0 {
 				continue
 			}
 		} else { // LPS
-			value -= scaled
-			c.ctx[k] = cabacNext[st|128]
-			r := uint64(cabacRenorm[lps&255])
-			rng = r & 511
-			value <<= r >> 9 & 63
+			value -= rs
+			sctx[i] = cabacNext[st|128]
+			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+			rs = lps << sh
+			value <<= sh
 			if st&1 != 0 {
 				continue
 			}
@@ -329,32 +334,30 @@ func (c *cabac) sigMap4(e engine, sbase, lbase uint, numM1 int) (engine, int) {
 		c.sigPos[n&63] = uint8(i)
 		n++
 		// DecodeDecision on last_significant_coeff_flag[i]
-		k = (lbase + uint(i)) & 1023
-		st = c.ctx[k]
-		lps = uint64(cabacLPS4[st][rng>>6&3])
-		rng -= lps
-		scaled = rng << cabacValueShift
-		if value < scaled { // MPS
-			c.ctx[k] = cabacNext[st]
-			sh := 1 - rng>>8 // 1 when codIRange < 256
-			rng += rng & -sh
-			value += value & -sh
+		st = lctx[i]
+		lps = cabacLPS4S[st][rs>>59&3]
+		rs -= lps
+		if value < rs { // MPS
+			lctx[i] = cabacNext[st]
+			sh := (rs>>61 ^ 1) & 63
+			rs <<= sh
+			value <<= sh
 			if st&1 != 0 {
-				return engine{value, rng}, n
+				return engine{value, rs >> cabacValueShift}, n
 			}
 		} else { // LPS
-			value -= scaled
-			c.ctx[k] = cabacNext[st|128]
-			r := uint64(cabacRenorm[lps&255])
-			rng = r & 511
-			value <<= r >> 9 & 63
+			value -= rs
+			lctx[i] = cabacNext[st|128]
+			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+			rs = lps << sh
+			value <<= sh
 			if st&1 == 0 {
-				return engine{value, rng}, n
+				return engine{value, rs >> cabacValueShift}, n
 			}
 		}
 	}
 	c.sigPos[n&63] = uint8(numM1)
-	return engine{value, rng}, n + 1
+	return engine{value, rs >> cabacValueShift}, n + 1
 }
 
 // levels decodes coeff_abs_level_minus1 (UEG0, signedValFlag 0, uCoff 14,
@@ -366,7 +369,7 @@ func (c *cabac) sigMap4(e engine, sbase, lbase uint, numM1 int) (engine, int) {
 // each further prefix bin: the sign follows at most one unchecked decision.
 // The returned engine is checked (the marker at bit 31 or below).
 func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
-	value, rng := e.value, e.rng
+	value, rs := e.value, e.rng<<cabacValueShift // codIRange scaled as in sigMap4
 	state := uint(0)
 	for j := n - 1; j >= 0; j-- {
 		if uint32(value) == 0 { // refill
@@ -377,22 +380,21 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 		// DecodeDecision on bin 0 of coeff_abs_level_minus1
 		k := tab[state&7] & 1023
 		st := c.ctx[k]
-		lps := uint64(cabacLPS4[st][rng>>6&3])
-		rng -= lps
-		scaled := rng << cabacValueShift
+		lps := cabacLPS4S[st][rs>>59&3]
+		rs -= lps
 		gt1 := false
-		if value < scaled {
+		if value < rs {
 			c.ctx[k] = cabacNext[st]
-			sh := 1 - rng>>8
-			rng += rng & -sh
-			value += value & -sh
+			sh := (rs>>61 ^ 1) & 63
+			rs <<= sh
+			value <<= sh
 			gt1 = st&1 != 0
 		} else {
-			value -= scaled
+			value -= rs
 			c.ctx[k] = cabacNext[st|128]
-			r := uint64(cabacRenorm[lps&255])
-			rng = r & 511
-			value <<= r >> 9 & 63
+			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+			rs = lps << sh
+			value <<= sh
 			gt1 = st&1 == 0
 		}
 		var lvl int32 = 1
@@ -408,9 +410,9 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 			for lvl = 2; ; lvl++ {
 				if lvl == 15 {
 					// The prefix is 14 ones: the k = 0 Exp-Golomb suffix follows.
-					c.e = engine{value, rng}
+					c.e = engine{value, rs >> cabacValueShift}
 					lvl += c.levelSuffix()
-					value, rng = c.e.value, c.e.rng
+					value, rs = c.e.value, c.e.rng<<cabacValueShift
 					break
 				}
 				if uint32(value) == 0 { // refill
@@ -419,25 +421,24 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 					c.pos += 3
 				}
 				// DecodeDecision on the context state st
-				lps := uint64(cabacLPS4[st][rng>>6&3])
-				rng -= lps
-				scaled := rng << cabacValueShift
-				if value < scaled {
+				lps := cabacLPS4S[st][rs>>59&3]
+				rs -= lps
+				if value < rs {
 					bin := st & 1
 					st = cabacNext[st]
-					sh := 1 - rng>>8
-					rng += rng & -sh
-					value += value & -sh
+					sh := (rs>>61 ^ 1) & 63
+					rs <<= sh
+					value <<= sh
 					if bin == 0 {
 						break
 					}
 				} else {
-					value -= scaled
+					value -= rs
 					bin := st&1 ^ 1
 					st = cabacNext[st|128]
-					r := uint64(cabacRenorm[lps&255])
-					rng = r & 511
-					value <<= r >> 9 & 63
+					sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+					rs = lps << sh
+					value <<= sh
 					if bin == 0 {
 						break
 					}
@@ -447,9 +448,8 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 		}
 		// DecodeBypass: coeff_sign_flag
 		value <<= 1
-		scaled = rng << cabacValueShift
-		m := uint64(int64(scaled-value-1) >> 63)
-		value -= scaled & m
+		m := uint64(int64(rs-value-1) >> 63)
+		value -= rs & m
 		c.sigVals[j&63] = (lvl ^ int32(m)) - int32(m) // negated when the sign flag is 1
 	}
 	if uint32(value) == 0 { // refill
@@ -457,7 +457,7 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 		value = value ^ lsb | (c.word(c.pos)>>40<<1|1)*(lsb>>24)
 		c.pos += 3
 	}
-	return engine{value, rng}
+	return engine{value, rs >> cabacValueShift}
 }
 
 // levelSuffix decodes the k = 0 Exp-Golomb suffix of coeff_abs_level_minus1
