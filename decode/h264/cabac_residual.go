@@ -113,10 +113,10 @@ var levelCtx [14][16]uint16
 // for 4x4 blocks and 64 for 8x8 blocks; any other value, a cat outside
 // 0..13 or a short coeffLevel sets c.err and returns 0.
 func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc int) int {
-	if c.rec != nil {
-		c.record(opResidual, cat, maxNumCoeff, cbfCtxIdxInc, len(coeffLevel))
-	}
 	if len(coeffLevel) < maxNumCoeff {
+		if c.rec != nil {
+			c.record(opResidual, cat, maxNumCoeff, cbfCtxIdxInc, len(coeffLevel))
+		}
 		c.setErr(errCABACBlock)
 		return 0
 	}
@@ -134,14 +134,14 @@ func (c *cabac) residualBlock(coeffLevel []int32, cat, maxNumCoeff, cbfCtxIdxInc
 // levels in c.sigPos[:n] and their values in c.sigVals[:n], and returns n.
 // The macroblock layer uses it so that it need not rescan coeffLevel.
 func (c *cabac) residualSparse(cat, maxNumCoeff, cbfCtxIdxInc int) int {
-	if c.rec != nil {
-		c.record(opResidual, cat, maxNumCoeff, cbfCtxIdxInc, maxNumCoeff)
-	}
 	return c.residual(cat, maxNumCoeff, cbfCtxIdxInc)
 }
 
-// residual is residualSparse without the recording.
+// residual is residualSparse (the macroblock layer calls it directly).
 func (c *cabac) residual(cat, maxNumCoeff, cbfCtxIdxInc int) int {
+	if c.rec != nil {
+		c.record(opResidual, cat, maxNumCoeff, cbfCtxIdxInc, maxNumCoeff)
+	}
 	if uint(cat) > 13 || maxNumCoeff < 1 || maxNumCoeff > 64 {
 		c.setErr(errCABACBlock)
 		return 0

@@ -280,14 +280,25 @@ func (d *sliceDecoder) decodeMB() error {
 	// TransformBypassModeFlag (§8.5.12): lossless macroblock.
 	d.bypass = d.sps.QpprimeYZeroTransformBypass && d.qp+d.qpBdY == 0
 
-	d.residualLuma(0, i16, cbpLuma)
-	if d.chromaArrayType == 3 {
-		// 4:4:4: Cb and Cr are coded like luma (§7.3.5.3).
-		d.residualLuma(1, i16, cbpLuma)
-		d.residualLuma(2, i16, cbpLuma)
-	}
-	if d.chromaArrayType == 1 || d.chromaArrayType == 2 {
-		d.residualChroma(cbpChroma)
+	if d.useCabac {
+		d.residualLumaCABAC(0, i16, cbpLuma)
+		if d.chromaArrayType == 3 {
+			// 4:4:4: Cb and Cr are coded like luma (§7.3.5.3).
+			d.residualLumaCABAC(1, i16, cbpLuma)
+			d.residualLumaCABAC(2, i16, cbpLuma)
+		}
+		if d.chromaArrayType == 1 || d.chromaArrayType == 2 {
+			d.residualChromaCABAC(cbpChroma)
+		}
+	} else {
+		d.residualLuma(0, i16, cbpLuma)
+		if d.chromaArrayType == 3 {
+			d.residualLuma(1, i16, cbpLuma)
+			d.residualLuma(2, i16, cbpLuma)
+		}
+		if d.chromaArrayType == 1 || d.chromaArrayType == 2 {
+			d.residualChroma(cbpChroma)
+		}
 	}
 	if d.r.bad() {
 		return decode.FormatError(fmt.Sprintf("H.264 macroblock %d is invalid or truncated", d.mbAddr))

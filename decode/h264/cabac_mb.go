@@ -1,0 +1,264 @@
+package h264
+
+// This file is the residual of a CABAC coded I macroblock: residual_luma()
+// (§7.3.5.3.1) and the chroma part of residual() (§7.3.5.3) for CABAC,
+// with the coded_block_flag ctxIdxInc of §9.3.3.1.1.9 taken from bit masks
+// built once per macroblock instead of neighbour look-ups per block. The
+// CAVLC paths are residualLuma and residualChroma in slice.go.
+//
+// A 4x4 block's ctxIdxInc is condTermFlagA + 2*condTermFlagB, the
+// coded_block_flag of the block to the left and of the block above (1 for
+// an unavailable neighbour of an intra macroblock or for I_PCM, 0 when the
+// neighbouring block is not coded). The flags of a component sit in a grid
+// of bits one block wider and taller than the macroblock: row 0 holds the
+// bottom row of blocks of the macroblock above, column 0 the right column
+// of the macroblock to the left, and the block at (x, y) in 4x4 units is
+// bit (y+1)*w + x+1, w = 5 for luma and 3 for chroma (4:2:0, 4:2:2). Its
+// neighbours are then bits p-1 (A) and p-w (B), and a decoded block sets
+// bit p when it has a non-zero coefficient.
+
+// lumaGridPos is the grid bit of luma4x4BlkIdx (w = 5).
+var lumaGridPos [16]uint8
+
+func init() {
+	for blk := range lumaGridPos {
+		lumaGridPos[blk] = (blkY[blk]+1)*5 + blkX[blk] + 1
+	}
+}
+
+// lumaCbfGrid returns the grid of a luma-coded component (base 0, 16 or 32
+// in totalCoeff) with the neighbours' bits set (neighbourLumaCbf).
+func (d *sliceDecoder) lumaCbfGrid(base int) uint32 {
+	var g uint32
+	if m := d.mbA; m == nil || m.mbType == mbTypeIPCM {
+		g |= 1<<5 | 1<<10 | 1<<15 | 1<<20
+	} else {
+		tc := (*[16]uint8)(m.totalCoeff[base:])
+		// Right column: blocks 5, 7, 13, 15 (8x8 blocks 1 and 3).
+		if m.cbp&2 != 0 {
+			g |= uint32(b2i(tc[5] != 0))<<5 | uint32(b2i(tc[7] != 0))<<10
+		}
+		if m.cbp&8 != 0 {
+			g |= uint32(b2i(tc[13] != 0))<<15 | uint32(b2i(tc[15] != 0))<<20
+		}
+	}
+	if m := d.mbB; m == nil || m.mbType == mbTypeIPCM {
+		g |= 1<<1 | 1<<2 | 1<<3 | 1<<4
+	} else {
+		tc := (*[16]uint8)(m.totalCoeff[base:])
+		// Bottom row: blocks 10, 11, 14, 15 (8x8 blocks 2 and 3).
+		if m.cbp&4 != 0 {
+			g |= uint32(b2i(tc[10] != 0))<<1 | uint32(b2i(tc[11] != 0))<<2
+		}
+		if m.cbp&8 != 0 {
+			g |= uint32(b2i(tc[14] != 0))<<3 | uint32(b2i(tc[15] != 0))<<4
+		}
+	}
+	return g
+}
+
+// chromaCbfGrid returns the grid (w = 3) of the chroma AC blocks of
+// component base (16 Cb, 32 Cr in totalCoeff) with the neighbours' bits set
+// (chromaACCbfInc): nBlk is 4 (4:2:0) or 8 (4:2:2).
+func (d *sliceDecoder) chromaCbfGrid(base, nBlk int) uint32 {
+	var g uint32
+	rows := nBlk >> 1
+	if m := d.mbA; m == nil || m.mbType == mbTypeIPCM {
+		g |= 1<<3 | 1<<6 | 1<<9 | 1<<12
+	} else if m.cbp>>4 == 2 {
+		// Right column: blocks 1, 3 (and 5, 7 in 4:2:2).
+		tc := (*[8]uint8)(m.totalCoeff[base:])
+		g |= uint32(b2i(tc[1] != 0))<<3 | uint32(b2i(tc[3] != 0))<<6
+		if rows > 2 {
+			g |= uint32(b2i(tc[5] != 0))<<9 | uint32(b2i(tc[7] != 0))<<12
+		}
+	}
+	if m := d.mbB; m == nil || m.mbType == mbTypeIPCM {
+		g |= 1<<1 | 1<<2
+	} else if m.cbp>>4 == 2 {
+		// Bottom row: blocks 2, 3 (6, 7 in 4:2:2).
+		tc := (*[8]uint8)(m.totalCoeff[base+rows*2-2:])
+		g |= uint32(b2i(tc[0] != 0))<<1 | uint32(b2i(tc[1] != 0))<<2
+	}
+	return g
+}
+
+// chromaDCCbfBits is condTermFlagN of the Cb (bit 0) and Cr (bit 1) DC
+// blocks of neighbour m (chromaDCCbfInc).
+func chromaDCCbfBits(m *mbInfo) uint8 {
+	switch {
+	case m == nil, m.mbType == mbTypeIPCM:
+		return 3
+	case m.cbp>>4 == 0:
+		return 0
+	}
+	return m.cbfDC >> 1 & 3
+}
+
+// residualLumaCABAC is residualLuma for CABAC.
+func (d *sliceDecoder) residualLumaCABAC(comp int, i16 bool, cbpLuma int) {
+	c := &d.cabac
+	cur := d.cur
+	qp := d.qp + d.qpBdY
+	if comp > 0 {
+		qp = d.chromaQP(comp - 1)
+	}
+	qm := qp % 6
+	base := 16 * comp
+	cat0 := [3]int{0, 6, 10}[comp] // ctxBlockCat of the DC block (Table 9-42)
+	coef4, coef8 := &d.coef4[comp], &d.coef8[comp]
+	tc := (*[16]uint8)(cur.totalCoeff[base:])
+	var nz uint16
+	if i16 {
+		n := c.residual(cat0, 16, d.lumaDCCbfInc(comp))
+		if n > 0 {
+			cur.cbfDC |= 1 << uint(comp)
+			var cf [16]int32
+			for i, p := range c.sigPos[:n&63] {
+				cf[zigzag4x4[p&15]] = c.sigVals[i]
+			}
+			if !d.bypass {
+				lumaDCTransform(&cf, d.ls.ls4[comp][qm][0], qp)
+			}
+			for i, v := range cf {
+				if v != 0 {
+					blk := blkAt[i>>2][i&3]
+					coef4[blk&15][0] = v
+					nz |= 1 << blk
+				}
+			}
+		}
+		if cbpLuma != 0 {
+			g := d.lumaCbfGrid(base)
+			ls := &d.ls.ls4[comp][qm]
+			for blk := range 16 {
+				p := lumaGridPos[blk]
+				n := c.residual(cat0+1, 15, int(g>>(p-1)&1+g>>(p-5)&1*2))
+				tc[blk] = uint8(n)
+				if n == 0 {
+					continue
+				}
+				g |= 1 << p
+				nz |= 1 << blk
+				d.scatter4(&coef4[blk], n, 1, ls, qp)
+			}
+		}
+		d.nzY[comp] = nz
+		return
+	}
+	if !cur.transform8x8 {
+		g := d.lumaCbfGrid(base)
+		ls := &d.ls.ls4[comp][qm]
+		for blk := range 16 {
+			if cbpLuma>>(blk>>2)&1 == 0 {
+				continue
+			}
+			p := lumaGridPos[blk]
+			n := c.residual(cat0+2, 16, int(g>>(p-1)&1+g>>(p-5)&1*2))
+			tc[blk] = uint8(n)
+			if n == 0 {
+				continue
+			}
+			g |= 1 << p
+			nz |= 1 << blk
+			d.scatter4(&coef4[blk], n, 0, ls, qp)
+		}
+		d.nzY[comp] = nz
+		return
+	}
+	ls := &d.ls.ls8[comp][qm]
+	for b8 := range 4 {
+		if cbpLuma>>b8&1 == 0 {
+			continue
+		}
+		// coded_block_flag of an 8x8 block is present only in 4:4:4.
+		inc := -1
+		if d.chromaArrayType == 3 {
+			inc = d.cbf8x8Inc(base, b8)
+		}
+		n := c.residual(cat0+5-cat0/6*2, 64, inc) // ctxBlockCat 5, 9, 13
+		t := uint8(n)
+		tc[4*b8], tc[4*b8+1], tc[4*b8+2], tc[4*b8+3] = t, t, t, t
+		if n > 0 {
+			nz |= 1 << b8
+		}
+		d.scatter8(&coef8[b8], n, ls, qp)
+	}
+	d.nzY[comp] = nz
+}
+
+// residualChromaCABAC is residualChroma for CABAC.
+func (d *sliceDecoder) residualChromaCABAC(cbpChroma int) {
+	c := &d.cabac
+	cur := d.cur
+	nBlk := 4
+	if d.chromaArrayType == 2 {
+		nBlk = 8
+	}
+	d.nzC = [2]uint8{}
+	d.acC = [2]uint8{}
+	if cbpChroma&3 == 0 {
+		return
+	}
+	fa, fb := chromaDCCbfBits(d.mbA), chromaDCCbfBits(d.mbB)
+	for comp := range 2 {
+		n := c.residual(3, nBlk, int(fa>>comp&1+fb>>comp&1*2))
+		if n == 0 {
+			continue
+		}
+		cur.cbfDC |= 1 << uint(1+comp)
+		var dc [8]int32
+		for i, p := range c.sigPos[:n&63] {
+			dc[p&7] = c.sigVals[i]
+		}
+		if nBlk == 4 && !d.bypass {
+			d.chromaDC420(comp, &dc)
+		} else {
+			d.chromaDC(comp, &dc, nBlk)
+		}
+	}
+	if cbpChroma&2 == 0 {
+		return
+	}
+	for comp := range 2 {
+		base := 16 + 16*comp
+		g := d.chromaCbfGrid(base, nBlk)
+		tc := (*[8]uint8)(cur.totalCoeff[base:])
+		qp := d.chromaQP(comp)
+		ls := &d.ls.ls4[1+comp][qp%6]
+		coef := &d.coefC[comp]
+		var ac uint8
+		for blk := range nBlk & 15 {
+			p := (blk>>1+1)*3 + blk&1 + 1
+			n := c.residual(4, 15, int(g>>(p-1)&1+g>>(p-3)&1*2))
+			tc[blk&7] = uint8(n)
+			if n == 0 {
+				continue
+			}
+			g |= 1 << p
+			ac |= 1 << blk
+			d.scatter4(&coef[blk&7], n, 1, ls, qp)
+		}
+		d.nzC[comp] |= ac
+		d.acC[comp] = ac
+	}
+}
+
+// chromaDC420 is chromaDC for 4:2:0 outside lossless macroblocks: the 2x2
+// transform of eq. 8-328 and the scaling of eq. 8-330
+// (dcC = ((f * LevelScale4x4(qP % 6, 0, 0)) << (qP / 6)) >> 5). All four
+// DC positions are written (a zero where the result is zero: the
+// reconstruction clears them after use).
+func (d *sliceDecoder) chromaDC420(c int, lv *[8]int32) {
+	qp := d.chromaQP(c)
+	c0, c1, c2, c3 := lv[0], lv[1], lv[2], lv[3]
+	ls := d.ls.ls4[1+c][qp%6][0]
+	sh := uint(qp/6) & 31
+	f0 := ((c0 + c1 + c2 + c3) * ls << sh) >> 5
+	f1 := ((c0 - c1 + c2 - c3) * ls << sh) >> 5
+	f2 := ((c0 + c1 - c2 - c3) * ls << sh) >> 5
+	f3 := ((c0 - c1 - c2 + c3) * ls << sh) >> 5
+	cf := &d.coefC[c&1]
+	cf[0][0], cf[1][0], cf[2][0], cf[3][0] = f0, f1, f2, f3
+	d.nzC[c&1] |= uint8(b2i(f0 != 0) | b2i(f1 != 0)<<1 | b2i(f2 != 0)<<2 | b2i(f3 != 0)<<3)
+}
