@@ -206,6 +206,12 @@ func replayCABAC(c *cabac, calls []cabacCall, coef []int32) int {
 			sum += boolArg(c.prevIntraPredModeFlag())
 		case opRemIntraPred:
 			sum += c.remIntraPredMode()
+		case opIntraPredModes:
+			var rem [16]int8
+			c.intraPredModes(int(k.a), &rem)
+			for _, r := range rem {
+				sum += int(r)
+			}
 		case opChromaPred:
 			sum += c.intraChromaPredMode(int(k.a))
 		case opCBP:

@@ -262,3 +262,33 @@ func (d *sliceDecoder) chromaDC420(c int, lv *[8]int32) {
 	cf[0][0], cf[1][0], cf[2][0], cf[3][0] = f0, f1, f2, f3
 	d.nzC[c&1] |= uint8(b2i(f0 != 0) | b2i(f1 != 0)<<1 | b2i(f2 != 0)<<2 | b2i(f3 != 0)<<3)
 }
+
+// intraModesCABAC decodes the Intra4x4PredMode or Intra8x8PredMode of the
+// current I_NxN macroblock (§7.3.5.1, §8.3.1.1, §8.3.2.1) into
+// cur.predModes.
+func (d *sliceDecoder) intraModesCABAC() {
+	cur := d.cur
+	var rem [16]int8
+	if !cur.transform8x8 {
+		d.cabac.intraPredModes(16, &rem)
+		for blk := range 16 {
+			mode := int8(d.predIntraMode(blk))
+			if r := rem[blk]; r >= 0 {
+				mode = r + int8(b2i(r >= mode))
+			}
+			cur.predModes[blk] = mode
+		}
+		return
+	}
+	d.cabac.intraPredModes(4, &rem)
+	for b8 := range 4 {
+		// The neighbours of the top-left 4x4 block are the 4x4 blocks the
+		// standard names (luma8x8BlkIdxA*4+1, luma8x8BlkIdxB*4+2).
+		mode := int8(d.predIntraMode(4 * b8))
+		if r := rem[b8]; r >= 0 {
+			mode = r + int8(b2i(r >= mode))
+		}
+		m := (*[4]int8)(cur.predModes[4*b8:])
+		m[0], m[1], m[2], m[3] = mode, mode, mode, mode
+	}
+}

@@ -206,3 +206,85 @@ func (c *cabac) mbQpDelta(prevNonZero bool) int {
 	}
 	return -(k / 2)
 }
+
+// opIntraPredModes is the recorded operation of intraPredModes
+// (cabac_trace.go lists the others).
+const opIntraPredModes = opResidual + 1
+
+// intraPredModes decodes the n (4 or 16) pairs of
+// prev_intra{4x4,8x8}_pred_mode_flag (ctxIdx 68) and, when the flag is 0,
+// rem_intra{4x4,8x8}_pred_mode (ctxIdx 69, FL with cMax 7, least
+// significant bit first) of mb_pred() (§7.3.5.1) with the engine and the two
+// context variables in locals: rem[i] is the rem_intra_pred_mode of block
+// i, or -1 when prev_intra_pred_mode_flag is 1. Each bin is DecodeDecision
+// written out as in decision; the window is checked before the flag and
+// before the three bins of rem (at most 18 bits, of the 21 a check leaves).
+func (c *cabac) intraPredModes(n int, rem *[16]int8) {
+	if c.rec != nil {
+		c.record(opIntraPredModes, n, 0, 0, 0)
+	}
+	value, rs := c.e.value, c.e.rng<<cabacValueShift
+	stP, stR := c.ctx[ctxPrevIntraPredFlag], c.ctx[ctxRemIntraPredMode]
+	for i := range rem[:min(max(n, 0), 16)] {
+		if uint32(value) == 0 { // refill (refillValue)
+			lsb := value & -value
+			value = value ^ lsb | (c.word(c.pos)>>40<<1|1)*(lsb>>24)
+			c.pos += 3
+		}
+		// DecodeDecision on prev_intra_pred_mode_flag
+		lps := cabacLPS4S[stP][rs>>59&3]
+		rs -= lps
+		var bin uint8
+		if value < rs {
+			bin = stP & 1
+			stP = cabacNext[stP]
+			sh := (rs>>61 ^ 1) & 63
+			rs <<= sh
+			value <<= sh
+		} else {
+			value -= rs
+			bin = stP&1 ^ 1
+			stP = cabacNext[stP|128]
+			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+			rs = lps << sh
+			value <<= sh
+		}
+		if bin != 0 {
+			rem[i] = -1
+			continue
+		}
+		if uint32(value) == 0 { // refill
+			lsb := value & -value
+			value = value ^ lsb | (c.word(c.pos)>>40<<1|1)*(lsb>>24)
+			c.pos += 3
+		}
+		var r int8
+		for b := range 3 {
+			// DecodeDecision on bin b of rem_intra_pred_mode
+			lps := cabacLPS4S[stR][rs>>59&3]
+			rs -= lps
+			if value < rs {
+				r |= int8(stR&1) << b
+				stR = cabacNext[stR]
+				sh := (rs>>61 ^ 1) & 63
+				rs <<= sh
+				value <<= sh
+			} else {
+				value -= rs
+				r |= int8(stR&1^1) << b
+				stR = cabacNext[stR|128]
+				sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+				rs = lps << sh
+				value <<= sh
+			}
+		}
+		rem[i] = r
+	}
+	if uint32(value) == 0 { // refill
+		lsb := value & -value
+		value = value ^ lsb | (c.word(c.pos)>>40<<1|1)*(lsb>>24)
+		c.pos += 3
+	}
+	c.ctx[ctxPrevIntraPredFlag], c.ctx[ctxRemIntraPredMode] = stP, stR
+	c.e = engine{value, rs >> cabacValueShift}
+}

@@ -288,8 +288,17 @@ func randomLevels(r *rand.Rand, n int, mustCode bool) []int32 {
 var catSizes = [14][]int{{16}, {15}, {16}, {4, 8}, {15}, {64}, {16}, {15}, {16}, {64}, {16}, {15}, {16}, {64}}
 
 func randomSE(r *rand.Rand) seOp {
-	o := seOp{kind: r.IntN(8)}
+	o := seOp{kind: r.IntN(9)}
 	switch o.kind {
+	case 8: // the prev/rem intra pred mode pairs of a macroblock
+		o.nCoef = 4 + 12*r.IntN(2)
+		o.levels = make([]int32, o.nCoef)
+		for i := range o.levels {
+			o.levels[i] = -1
+			if r.IntN(3) == 0 {
+				o.levels[i] = r.Int32N(8)
+			}
+		}
 	case 0: // mb_type
 		o.inc = r.IntN(3)
 		o.a = r.IntN(25) // 0..24 (I_PCM ends the engine; TestCABACPCM covers it)
@@ -368,6 +377,13 @@ func TestCABACSyntaxElementsRoundTrip(t *testing.T) {
 				e.encCBP(o.a, o.b, o.nCoef, o.flag)
 			case 5:
 				e.encQpDelta(o.flag, o.a)
+			case 8:
+				for _, v := range o.levels {
+					e.decision(68, b2u(v < 0))
+					if v >= 0 {
+						e.encRemIntra(int(v))
+					}
+				}
 			default:
 				e.encResidual(o.levels, o.cat, o.inc)
 			}
@@ -397,6 +413,13 @@ func TestCABACSyntaxElementsRoundTrip(t *testing.T) {
 				got, want = fmt.Sprint(d.codedBlockPattern(o.a, o.b, o.flag)), fmt.Sprint(o.nCoef)
 			case 5:
 				got, want = fmt.Sprint(d.mbQpDelta(o.flag)), fmt.Sprint(o.a)
+			case 8:
+				rem := [16]int8{0: 99, 4: 99, 15: 99}
+				d.intraPredModes(o.nCoef, &rem)
+				got, want = fmt.Sprint(rem[:o.nCoef], rem[o.nCoef%16]), fmt.Sprint(o.levels, 99)
+				if o.nCoef == 16 {
+					want = fmt.Sprint(o.levels, o.levels[0])
+				}
 			default:
 				for j := range coef {
 					coef[j] = 99 // must be overwritten

@@ -175,37 +175,33 @@ func (d *sliceDecoder) decodeMB() error {
 				cur.transform8x8 = d.r.flag()
 			}
 		}
-		step := 1
-		if cur.transform8x8 {
-			step = 4
-		}
-		for blk := 0; blk < 16; blk += step {
-			var prev bool
-			var rem int
-			if d.useCabac {
-				prev = d.cabac.prevIntraPredModeFlag()
-				if !prev {
-					rem = d.cabac.remIntraPredMode()
-				}
-			} else {
-				prev = d.r.flag()
+		if d.useCabac {
+			d.intraModesCABAC()
+		} else {
+			step := 1
+			if cur.transform8x8 {
+				step = 4
+			}
+			for blk := 0; blk < 16; blk += step {
+				prev := d.r.flag()
+				var rem int
 				if !prev {
 					rem = int(d.r.u(3))
 				}
-			}
-			// §8.3.1.1 / §8.3.2.1: the 8x8 case uses the neighbours of
-			// the top-left 4x4 block, which are the 4x4 blocks the
-			// standard names (luma8x8BlkIdxA*4+1, luma8x8BlkIdxB*4+2).
-			mode := d.predIntraMode(blk)
-			if !prev {
-				if rem < mode {
-					mode = rem
-				} else {
-					mode = rem + 1
+				// §8.3.1.1 / §8.3.2.1: the 8x8 case uses the neighbours of
+				// the top-left 4x4 block, which are the 4x4 blocks the
+				// standard names (luma8x8BlkIdxA*4+1, luma8x8BlkIdxB*4+2).
+				mode := d.predIntraMode(blk)
+				if !prev {
+					if rem < mode {
+						mode = rem
+					} else {
+						mode = rem + 1
+					}
 				}
-			}
-			for k := blk; k < blk+step; k++ {
-				cur.predModes[k] = int8(mode)
+				for k := blk; k < blk+step; k++ {
+					cur.predModes[k] = int8(mode)
+				}
 			}
 		}
 	} else {
