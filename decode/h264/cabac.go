@@ -66,6 +66,7 @@ type cabac struct {
 	begin     int      // first byte of the arithmetic-coded data (start's pos argument)
 	tailStart int      // data[tailStart:] is copied to tail
 	tail      [32]byte // the last (up to 8) bytes of data, then zeros
+	overLimit uint64   // len(data)*8 + 52 (see overrun)
 
 	// ctx holds the context variables by ctxIdx (§9.3.1.1) as
 	// pStateIdx<<1 | valMPS. ctxIdx 276 (end_of_slice_flag) is not used:
@@ -75,9 +76,12 @@ type cabac struct {
 	// field selects the significant_coeff_flag and
 	// last_significant_coeff_flag contexts of field coded macroblocks
 	// (field_pic_flag or mb_field_decoding_flag, Table 9-34); the caller
-	// sets it. The decoder of this package decodes frames only and leaves
-	// it false.
+	// sets it before start. The decoder of this package decodes frames
+	// only and leaves it false.
 	field bool
+
+	// sigLast is sigLastCtx[field], set by start.
+	sigLast *[14][64][2]uint16
 
 	// Output of residual (fields of c, so that the hot loops address them
 	// from c without a register of their own, and they are not zeroed per
@@ -105,6 +109,8 @@ func (c *cabac) start(data []byte, pos int) {
 	}
 	c.data = data
 	c.begin = pos
+	c.overLimit = uint64(len(data))*8 + 52
+	c.sigLast = &sigLastCtx[b2i(c.field)]
 	c.tailStart = max(pos, len(data)-8)
 	n := copy(c.tail[:], data[c.tailStart:])
 	clear(c.tail[n:])
@@ -136,9 +142,11 @@ func lookahead(value uint64) uint64 {
 }
 
 // overrun reports whether the standard's bitstream pointer has passed the
-// end of the data, with the window value.
+// end of the data, with the window value: whether the bits read,
+// (pos-begin)*8 - lookahead(value), exceed (len(data)-begin)*8, that is
+// pos*8 + TrailingZeros64(value) > len(data)*8 + 52.
 func (c *cabac) overrun(value uint64) bool {
-	return uint64(c.pos-c.begin)*8-lookahead(value) > uint64(len(c.data)-c.begin)*8
+	return uint64(c.pos)*8+uint64(bits.TrailingZeros64(value)) > c.overLimit
 }
 
 // refillValue loads three more bytes into the window value, whose marker is

@@ -183,13 +183,13 @@ func (c *cabac) residual(cat, maxNumCoeff, cbfCtxIdxInc int) int {
 	// Significance map: significant_coeff_flag[i] for i < numCoeff-1, each
 	// 1 followed by last_significant_coeff_flag[i]; when no last flag is 1
 	// the coefficient numCoeff-1 is significant.
-	f := 0
-	if c.field {
-		f = 1
+	sl := c.sigLast // sigLastCtx[c.field]
+	if sl == nil {
+		sl = &sigLastCtx[b2i(c.field)] // residual before start
 	}
-	idx := &sigLastCtx[f][cat]
+	idx := &sl[cat]
 	if cat == 3 && maxNumCoeff > 4 {
-		idx = &sigLastCtxDC422[f]
+		idx = &sigLastCtxDC422[b2i(c.field)]
 	}
 	var n int
 	if catIs8x8[cat] || cat == 3 {
