@@ -266,28 +266,76 @@ func (d *sliceDecoder) chromaDC420(c int, lv *[8]int32) {
 // intraModesCABAC decodes the Intra4x4PredMode or Intra8x8PredMode of the
 // current I_NxN macroblock (§7.3.5.1, §8.3.1.1, §8.3.2.1) into
 // cur.predModes.
+//
+// predIntra4x4PredMode is Min(intraMxMPredModeA, intraMxMPredModeB), or
+// DC when the macroblock of A or B is not available (predIntraMode). The
+// modes sit in a 5x5 grid like the coded_block_flag bits: row 0 the bottom
+// row of the macroblock above, column 0 the right column of the macroblock
+// to the left, -1 where that macroblock is not available; the block at
+// (x, y) is at (y+1)*5 + x+1, A at one before, B at five before.
 func (d *sliceDecoder) intraModesCABAC() {
-	cur := d.cur
 	var rem [16]int8
+	d.cabac.intraPredModes(16-12*b2i(d.cur.transform8x8), &rem)
+	d.setIntraModes(&rem)
+}
+
+// setIntraModes sets cur.predModes from the rem_intra_pred_mode values of
+// intraPredModes (-1 for prev_intra_pred_mode_flag 1).
+func (d *sliceDecoder) setIntraModes(rem *[16]int8) {
+	cur := d.cur
+	mA, mB := d.mbA, d.mbB
 	if !cur.transform8x8 {
-		d.cabac.intraPredModes(16, &rem)
+		var g [32]int8 // 25 used; indexed &31
+		if mA == nil {
+			g[5], g[10], g[15], g[20] = -1, -1, -1, -1
+		} else {
+			g[5], g[10], g[15], g[20] = mA.predModes[5], mA.predModes[7], mA.predModes[13], mA.predModes[15]
+		}
+		if mB == nil {
+			g[1], g[2], g[3], g[4] = -1, -1, -1, -1
+		} else {
+			g[1], g[2], g[3], g[4] = mB.predModes[10], mB.predModes[11], mB.predModes[14], mB.predModes[15]
+		}
 		for blk := range 16 {
-			mode := int8(d.predIntraMode(blk))
+			p := lumaGridPos[blk]
+			mode := min(g[(p-1)&31], g[(p-5)&31])
+			if mode < 0 {
+				mode = predDC
+			}
 			if r := rem[blk]; r >= 0 {
 				mode = r + int8(b2i(r >= mode))
 			}
+			g[p&31] = mode
 			cur.predModes[blk] = mode
 		}
 		return
 	}
-	d.cabac.intraPredModes(4, &rem)
+	// 8x8 blocks in a 3x3 grid (bit (y+1)*3 + x+1 for 8x8 block (x, y)):
+	// the neighbours of an 8x8 block's top-left 4x4 block are the 4x4
+	// blocks the standard names (luma8x8BlkIdxA*4+1, luma8x8BlkIdxB*4+2),
+	// which for a neighbouring macroblock are its 4x4 blocks 5 and 13
+	// (A) or 10 and 14 (B).
+	var g [16]int8 // 9 used
+	if mA == nil {
+		g[3], g[6] = -1, -1
+	} else {
+		g[3], g[6] = mA.predModes[5], mA.predModes[13]
+	}
+	if mB == nil {
+		g[1], g[2] = -1, -1
+	} else {
+		g[1], g[2] = mB.predModes[10], mB.predModes[14]
+	}
 	for b8 := range 4 {
-		// The neighbours of the top-left 4x4 block are the 4x4 blocks the
-		// standard names (luma8x8BlkIdxA*4+1, luma8x8BlkIdxB*4+2).
-		mode := int8(d.predIntraMode(4 * b8))
+		p := (b8>>1+1)*3 + b8&1 + 1
+		mode := min(g[(p-1)&15], g[(p-3)&15])
+		if mode < 0 {
+			mode = predDC
+		}
 		if r := rem[b8]; r >= 0 {
 			mode = r + int8(b2i(r >= mode))
 		}
+		g[p&15] = mode
 		m := (*[4]int8)(cur.predModes[4*b8:])
 		m[0], m[1], m[2], m[3] = mode, mode, mode, mode
 	}

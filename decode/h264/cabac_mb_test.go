@@ -118,3 +118,53 @@ func TestCABACChromaDC420(t *testing.T) {
 		}
 	}
 }
+
+// TestCABACIntraModes checks setIntraModes against predIntraMode (the
+// per-block derivation of §8.3.1.1 and §8.3.2.1) on random neighbours and
+// rem_intra_pred_mode values.
+func TestCABACIntraModes(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 9))
+	nb := func() *mbInfo {
+		if r.IntN(4) == 0 {
+			return nil
+		}
+		m := &mbInfo{}
+		for k := range m.predModes {
+			m.predModes[k] = int8(r.IntN(9))
+		}
+		return m
+	}
+	for trial := 0; trial < 20000; trial++ {
+		d := &sliceDecoder{mbA: nb(), mbB: nb()}
+		t8 := r.IntN(2) == 0
+		var rem [16]int8
+		for i := range rem {
+			rem[i] = -1
+			if r.IntN(2) == 0 {
+				rem[i] = int8(r.IntN(8))
+			}
+		}
+		want := &mbInfo{transform8x8: t8}
+		d.cur = want
+		step := 1 + 3*b2i(t8)
+		for blk := 0; blk < 16; blk += step {
+			mode := d.predIntraMode(blk)
+			if r := int(rem[blk/step]); r >= 0 {
+				if r < mode {
+					mode = r
+				} else {
+					mode = r + 1
+				}
+			}
+			for k := blk; k < blk+step; k++ {
+				want.predModes[k] = int8(mode)
+			}
+		}
+		got := &mbInfo{transform8x8: t8}
+		d.cur = got
+		d.setIntraModes(&rem)
+		if got.predModes != want.predModes {
+			t.Fatalf("trial %d (8x8 %v): setIntraModes %v, predIntraMode %v", trial, t8, got.predModes, want.predModes)
+		}
+	}
+}
