@@ -315,9 +315,18 @@ func (c *cabac) initContexts(sliceQPY, initIdc int) {
 // no bounds check).
 var cabacLPS4 [256][4]uint8
 
-// cabacLPS4S is cabacLPS4 shifted to the place of codIRange in the window
-// (<< cabacValueShift), for loops that keep codIRange scaled.
-var cabacLPS4S [256][4]uint64
+// cabacLPSS is rangeTabLPS shifted to the place of codIRange in the window
+// (<< cabacValueShift), for loops that keep codIRange scaled (rs =
+// codIRange << 53): the entry of packed state st and qCodIRangeIdx q is at
+// q<<8 | st, so that its index is rs>>51&0x300 | st (lpsIdx). Entries of
+// st 128..255 are unused.
+var cabacLPSS [1024]uint64
+
+// lpsIdx is the index in cabacLPSS of the LPS range for the scaled
+// codIRange rs and the packed state st.
+func lpsIdx(rs uint64, st uint8) uint64 {
+	return rs>>51&0x300 | uint64(st)
+}
 
 // cabacNext is the packed state after a bin: index state for an MPS and
 // 128+state for an LPS. transIdxMPS and transIdxLPS of Table 9-45, and for
@@ -358,7 +367,7 @@ func init() {
 		p, mps := uint8(s>>1), uint8(s&1)
 		for q := 0; q < 4; q++ {
 			cabacLPS4[s][q] = rangeTabLPS[p][q]
-			cabacLPS4S[s][q] = uint64(rangeTabLPS[p][q]) << cabacValueShift
+			cabacLPSS[q<<8|s] = uint64(rangeTabLPS[p][q]) << cabacValueShift
 		}
 		cabacNext[s] = transIdxMPS(p)<<1 | mps
 		lmps := mps

@@ -238,7 +238,7 @@ func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 		// DecodeDecision on significant_coeff_flag[i]
 		k := idx[i][0] & 1023
 		st := c.ctx[k]
-		lps := cabacLPS4S[st][rs>>59&3]
+		lps := cabacLPSS[lpsIdx(rs, st)]
 		rs -= lps
 		if value < rs { // MPS: codIRange stays >= 128, RenormD by at most 1
 			c.ctx[k] = cabacNext[st]
@@ -263,7 +263,7 @@ func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 		// DecodeDecision on last_significant_coeff_flag[i]
 		k = idx[i][1] & 1023
 		st = c.ctx[k]
-		lps = cabacLPS4S[st][rs>>59&3]
+		lps = cabacLPSS[lpsIdx(rs, st)]
 		rs -= lps
 		if value < rs { // MPS
 			c.ctx[k] = cabacNext[st]
@@ -295,7 +295,7 @@ func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 //
 // Inside the loop codIRange is held scaled, rs = codIRange<<53, so that it
 // is compared with value directly: qCodIRangeIdx is rs>>59&3, the LPS range
-// comes scaled from cabacLPS4S, and after an MPS RenormD doubles both when
+// comes scaled from cabacLPSS, and after an MPS RenormD doubles both when
 // rs < 256<<53 (a shift by rs>>61 ^ 1).
 func (c *cabac) sigMap4(e engine, sbase, lbase uint, numM1 int) (engine, int) {
 	value, rs := e.value, e.rng<<cabacValueShift
@@ -311,7 +311,7 @@ func (c *cabac) sigMap4(e engine, sbase, lbase uint, numM1 int) (engine, int) {
 		}
 		// DecodeDecision on significant_coeff_flag[i]
 		st := sctx[i]
-		lps := cabacLPS4S[st][rs>>59&3]
+		lps := cabacLPSS[lpsIdx(rs, st)]
 		rs -= lps
 		if value < rs { // MPS: codIRange stays >= 128, RenormD by at most 1
 			sctx[i] = cabacNext[st]
@@ -335,7 +335,7 @@ func (c *cabac) sigMap4(e engine, sbase, lbase uint, numM1 int) (engine, int) {
 		n++
 		// DecodeDecision on last_significant_coeff_flag[i]
 		st = lctx[i]
-		lps = cabacLPS4S[st][rs>>59&3]
+		lps = cabacLPSS[lpsIdx(rs, st)]
 		rs -= lps
 		if value < rs { // MPS
 			lctx[i] = cabacNext[st]
@@ -380,7 +380,7 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 		// DecodeDecision on bin 0 of coeff_abs_level_minus1
 		k := tab[state&7] & 1023
 		st := c.ctx[k]
-		lps := cabacLPS4S[st][rs>>59&3]
+		lps := cabacLPSS[lpsIdx(rs, st)]
 		rs -= lps
 		gt1 := false
 		if value < rs {
@@ -421,7 +421,7 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 					c.pos += 3
 				}
 				// DecodeDecision on the context state st
-				lps := cabacLPS4S[st][rs>>59&3]
+				lps := cabacLPSS[lpsIdx(rs, st)]
 				rs -= lps
 				if value < rs {
 					bin := st & 1

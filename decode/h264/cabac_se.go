@@ -232,7 +232,7 @@ func (c *cabac) intraPredModes(n int, rem *[16]int8) {
 			c.pos += 3
 		}
 		// DecodeDecision on prev_intra_pred_mode_flag
-		lps := cabacLPS4S[stP][rs>>59&3]
+		lps := cabacLPSS[lpsIdx(rs, stP)]
 		rs -= lps
 		var bin uint8
 		if value < rs {
@@ -261,7 +261,7 @@ func (c *cabac) intraPredModes(n int, rem *[16]int8) {
 		var r int8
 		for b := range 3 {
 			// DecodeDecision on bin b of rem_intra_pred_mode
-			lps := cabacLPS4S[stR][rs>>59&3]
+			lps := cabacLPSS[lpsIdx(rs, stR)]
 			rs -= lps
 			if value < rs {
 				r |= int8(stR&1) << b
