@@ -50,6 +50,13 @@ func FuzzCABAC(f *testing.F) {
 			if v := c.mbQpDelta(i&1 == 1); v < -MaxMbQpDeltaBins || v > MaxMbQpDeltaBins {
 				panic("mb_qp_delta out of range")
 			}
+			var rem [16]int8
+			c.intraPredModes(4+12*(i&1), &rem)
+			for _, r := range rem {
+				if r < -1 || r > 7 {
+					panic("rem_intra_pred_mode out of range")
+				}
+			}
 			cat := i % 14
 			n := sizes[cat]
 			if cat == 3 && i&16 != 0 {
