@@ -226,19 +226,10 @@ func (d *sliceDecoder) residualChromaCABAC(cbpChroma int) {
 		tc := (*[8]uint8)(cur.totalCoeff[base:])
 		qp := d.chromaQP(comp)
 		ls := &d.ls.ls4[1+comp][qp%6]
-		coef := &d.coefC[comp]
-		var ac uint8
-		for blk := range nBlk & 15 {
-			p := (blk>>1+1)*3 + blk&1 + 1
-			n := c.residual(4, 15, int(g>>(p-1)&1+g>>(p-3)&1*2))
-			tc[blk&7] = uint8(n)
-			if n == 0 {
-				continue
-			}
-			g |= 1 << p
-			ac |= 1 << blk
-			d.scatter4(&coef[blk&7], n, 1, ls, qp)
+		if d.bypass {
+			ls = &ones
 		}
+		ac := c.chromaACBlocks(g, nBlk, tc, &d.coefC[comp], ls, d.newDequant4(qp))
 		d.nzC[comp] |= ac
 		d.acC[comp] = ac
 	}
@@ -338,5 +329,123 @@ func (d *sliceDecoder) setIntraModes(rem *[16]int8) {
 		g[p&15] = mode
 		m := (*[4]int8)(cur.predModes[4*b8:])
 		m[0], m[1], m[2], m[3] = mode, mode, mode, mode
+	}
+}
+
+// chromaACBlocks decodes the coded_block_flag and residual_block_cabac
+// (ctxBlockCat 4, maxNumCoeff 15) of the nBlk (4 or 8) chroma AC blocks of
+// one component in order, and scales their levels into coef (scatter4 with
+// the shifts of q). g is the component's coded_block_flag grid
+// (chromaCbfGrid); tc receives the count of levels of each block. It
+// returns the mask of the blocks with levels.
+//
+// It is residual (cabac_residual.go) for a run of blocks: the
+// coded_block_flag decision is written out on the engine in locals, and
+// sigMap4 and levels are called directly, so that a block costs no call of
+// residual and no reload of the macroblock's state. The window is checked
+// before each coded_block_flag, and the overrun once after the blocks
+// (their count is bounded, and data past the end reads as zeros).
+func (c *cabac) chromaACBlocks(g uint32, nBlk int, tc *[8]uint8, coef *[8][16]int32, ls *[16]int32, q dequant) uint8 {
+	var mask uint8
+	sl := c.sigLast
+	if sl == nil {
+		sl = &sigLastCtx[b2i(c.field)] // before start
+	}
+	sbase, lbase := uint(sl[4][0][0]), uint(sl[4][0][1])
+	e := c.e
+	for blk := range min(nBlk, 8) {
+		p := (blk>>1+1)*3 + blk&1 + 1
+		inc := int(g>>(p-1)&1 + g>>(p-3)&1*2)
+		if c.rec != nil {
+			c.record(opResidual, 4, 15, inc, 15)
+		}
+		value, rng := e.value, e.rng
+		if uint32(value) == 0 { // refill (refillValue)
+			lsb := value & -value
+			value = value ^ lsb | (c.word(c.pos)>>40<<1|1)*(lsb>>24)
+			c.pos += 3
+		}
+		// DecodeDecision on coded_block_flag (ctxIdx 85 + 16 + inc), as
+		// in residual.
+		k := (int(cbfCtxBase[4]) + inc) & 1023
+		st := c.ctx[k]
+		lps := uint64(cabacLPS4[st][rng>>6&3])
+		rng -= lps
+		scaled := rng << cabacValueShift
+		if value < scaled {
+			c.ctx[k] = cabacNext[st]
+			sh := 1 - rng>>8
+			rng += rng & -sh
+			value += value & -sh
+		} else {
+			value -= scaled
+			c.ctx[k] = cabacNext[st|128]
+			st ^= 1
+			r := uint64(cabacRenorm[lps&255])
+			rng = r & 511
+			value <<= r >> 9 & 63
+		}
+		e = engine{value, rng}
+		if st&1 == 0 {
+			tc[blk] = 0
+			continue
+		}
+		var n int
+		e, n = c.sigMap4(e, sbase, lbase, 14)
+		e = c.levels(e, &levelCtx[4], n)
+		tc[blk] = uint8(n)
+		g |= 1 << p
+		mask |= 1 << blk
+		c.scatterAC(&coef[blk], n, ls, q)
+	}
+	if uint32(e.value) == 0 { // refill
+		e.value = c.refillValue(e.value)
+	}
+	c.e = e
+	if c.overrun(e.value) {
+		c.setErr(errCABACOverrun)
+	}
+	return mask
+}
+
+// dequant holds the scaling of §8.5.12.1 for one quantiser and one block
+// size as two shifts:
+//
+//	d = ((c * LevelScale) << up + rnd) >> down
+//
+// which for 4x4 blocks (eq. 8-336, 8-337) is (c*LS) << (qP/6-4) when
+// qP >= 24 and (c*LS + 2^(3-qP/6)) >> (4-qP/6) otherwise. In a lossless
+// macroblock (TransformBypassModeFlag, §8.5.12.1) the coefficients are
+// copied: up = down = rnd = 0 and LevelScale is ones.
+type dequant struct {
+	up, down uint8
+	rnd      int32
+}
+
+// ones is the LevelScale of a lossless macroblock.
+var ones = [16]int32{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}
+
+// newDequant4 returns the dequant of qP for 4x4 blocks; d.bypass gives the
+// identity.
+func (d *sliceDecoder) newDequant4(qp int) dequant {
+	if d.bypass {
+		return dequant{}
+	}
+	e := qp/6 - 4
+	if e >= 0 {
+		return dequant{up: uint8(e)}
+	}
+	return dequant{down: uint8(-e), rnd: 1 << (-e - 1)}
+}
+
+// scatterAC is scatter4 for an AC block (levels from scanning position 1)
+// with the shifts of q.
+//
+//go:noinline
+func (c *cabac) scatterAC(dst *[16]int32, n int, ls *[16]int32, q dequant) {
+	up, down, rnd := q.up&31, q.down&31, q.rnd
+	for i, v := range c.sigVals[:min(n, 15)] {
+		pos := zigzag4x4From[1][c.sigPos[i]&15] & 15
+		dst[pos] = (v*ls[pos]<<up + rnd) >> down
 	}
 }

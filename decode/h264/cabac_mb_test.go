@@ -168,3 +168,67 @@ func TestCABACIntraModes(t *testing.T) {
 		}
 	}
 }
+
+// TestCABACChromaACBlocks checks chromaACBlocks against residual and
+// scatter4 block by block (the coded_block_flag ctxIdxInc from the grid,
+// as residualChroma derives it) on random slice data, quantisers and
+// scaling lists, lossless macroblocks included: the same levels, counts,
+// context states and engine.
+func TestCABACChromaACBlocks(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 23))
+	var m scalingMatrix
+	for i := range m.l4 {
+		for k := range m.l4[i] {
+			m.l4[i][k] = uint8(1 + r.IntN(255))
+		}
+	}
+	var ls levelScale
+	ls.init(&m)
+	data := make([]byte, 64)
+	for trial := 0; trial < 5000; trial++ {
+		for i := range data {
+			data[i] = byte(r.Uint32())
+			if r.IntN(3) == 0 {
+				data[i] = 0
+			}
+		}
+		d := &sliceDecoder{ls: &ls, bypass: r.IntN(8) == 0}
+		d.cabac.initContexts(r.IntN(52), -1)
+		d.cabac.start(data, 0)
+		nBlk := 4 + 4*r.IntN(2)
+		g0 := uint32(r.IntN(1 << 15))
+		qp := r.IntN(52 + 36)
+		lsp := &ls.ls4[1+r.IntN(2)][qp%6]
+
+		// The general path.
+		want := d.cabac
+		var wantTC [8]uint8
+		var wantCoef [8][16]int32
+		var wantMask uint8
+		g := g0
+		for blk := 0; blk < nBlk; blk++ {
+			p := (blk>>1+1)*3 + blk&1 + 1
+			n := want.residual(4, 15, int(g>>(p-1)&1+g>>(p-3)&1*2))
+			wantTC[blk] = uint8(n)
+			if n > 0 {
+				g |= 1 << p
+				wantMask |= 1 << blk
+				d.cabac.sigPos, d.cabac.sigVals = want.sigPos, want.sigVals
+				d.scatter4(&wantCoef[blk], n, 1, lsp, qp)
+			}
+		}
+
+		got := &d.cabac
+		var gotTC [8]uint8
+		var gotCoef [8][16]int32
+		l := lsp
+		if d.bypass {
+			l = &ones
+		}
+		gotMask := got.chromaACBlocks(g0, nBlk, &gotTC, &gotCoef, l, d.newDequant4(qp))
+		if gotMask != wantMask || gotTC != wantTC || gotCoef != wantCoef || got.ctx != want.ctx || got.e != want.e || got.pos != want.pos || (got.err == nil) != (want.err == nil) {
+			t.Fatalf("trial %d (nBlk %d, qp %d, bypass %v): chromaACBlocks mask %b counts %v, residual+scatter4 mask %b counts %v; coefficients equal %v, contexts equal %v, engine %v vs %v",
+				trial, nBlk, qp, d.bypass, gotMask, gotTC, wantMask, wantTC, gotCoef == wantCoef, got.ctx == want.ctx, got.e, want.e)
+		}
+	}
+}
