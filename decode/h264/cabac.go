@@ -169,35 +169,36 @@ func (c *cabac) setErr(err error) {
 // decision is DecodeDecision (§9.3.3.2.1) with the context variable *s:
 // codIRange is split by rangeTabLPS (Table 9-44), the state moves by
 // transIdxMPS/transIdxLPS (Table 9-45, with the valMPS switch at
-// pStateIdx 0) and RenormD (§9.3.3.2.2) shifts the window. After an MPS
-// codIRange is at least 128 (rangeTabLPS is below half of codIRange), so
-// RenormD shifts by at most one bit (done without a variable shift); after
-// an LPS codIRange is rangeTabLPS, and cabacRenorm gives the shifted value
-// and the shift. The residual loops (cabac_residual.go) hold this same code
-// in place, on locals.
+// pStateIdx 0) and RenormD (§9.3.3.2.2) shifts the window. codIRange is
+// held scaled (rs = codIRange << 53) while the bin is decoded, so that it is
+// compared with value directly and its LPS range comes from cabacLPSS.
+// After an MPS codIRange is at least 128 (rangeTabLPS is below half of
+// codIRange), so RenormD shifts by at most one bit, rs>>61 ^ 1; after an
+// LPS codIRange is rangeTabLPS, and cabacRenorm gives the shift. The
+// residual loops (cabac_residual.go) hold this same code in place, on
+// locals.
 func (c *cabac) decision(s *uint8) uint {
-	value, rng := c.e.value, c.e.rng
+	value, rs := c.e.value, c.e.rng<<cabacValueShift // codIRange scaled as in sigMap4
 	st := *s
-	lps := cabacLPS4[st][rng>>6&3]
-	rng -= uint64(lps)
-	scaled := rng << cabacValueShift
-	if value < scaled { // MPS
+	lps := cabacLPSS[lpsIdx(rs, st)]
+	rs -= lps
+	if value < rs { // MPS
 		*s = cabacNext[st]
-		sh := 1 - rng>>8 // 1 when codIRange < 256
-		rng += rng & -sh
-		value += value & -sh
+		sh := (rs>>61 ^ 1) & 63 // 1 when codIRange < 256
+		rs <<= sh
+		value <<= sh
 	} else { // LPS
-		value -= scaled
+		value -= rs
 		*s = cabacNext[st|128]
 		st ^= 1
-		r := uint64(cabacRenorm[lps])
-		rng = r & 511
-		value <<= r >> 9 & 63
+		sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+		rs = lps << sh
+		value <<= sh
 	}
 	if uint32(value) == 0 {
 		value = c.refillValue(value)
 	}
-	c.e = engine{value, rng}
+	c.e = engine{value, rs >> cabacValueShift}
 	return uint(st & 1)
 }
 
