@@ -309,13 +309,6 @@ func (c *cabac) initContexts(sliceQPY, initIdc int) {
 	}
 }
 
-// cabacLPS4 is rangeTabLPS (Table 9-44) indexed by the packed state
-// pStateIdx<<1 | valMPS and qCodIRangeIdx = (codIRange >> 6) & 3: the
-// state's four entries are adjacent, so that the load waits on codIRange
-// for two operations only. Entries 128..255 are unused (a uint8 index needs
-// no bounds check).
-var cabacLPS4 [256][4]uint8
-
 // cabacLPSS is rangeTabLPS shifted to the place of codIRange in the window
 // (<< cabacValueShift), for loops that keep codIRange scaled (rs =
 // codIRange << 53): the entry of packed state st and qCodIRangeIdx q is at
@@ -367,7 +360,6 @@ func init() {
 	for s := 0; s < 128; s++ {
 		p, mps := uint8(s>>1), uint8(s&1)
 		for q := 0; q < 4; q++ {
-			cabacLPS4[s][q] = rangeTabLPS[p][q]
 			cabacLPSS[q<<8|s] = uint64(rangeTabLPS[p][q]) << cabacValueShift
 		}
 		cabacNext[s] = transIdxMPS(p)<<1 | mps

@@ -359,7 +359,7 @@ func (c *cabac) chromaACBlocks(g uint32, nBlk int, tc *[8]uint8, coef *[8][16]in
 		if c.rec != nil {
 			c.record(opResidual, 4, 15, inc, 15)
 		}
-		value, rng := e.value, e.rng
+		value, rs := e.value, e.rng<<cabacValueShift
 		if uint32(value) == 0 { // refill (refillValue)
 			lsb := value & -value
 			value = value ^ lsb | (c.word(c.pos)>>40<<1|1)*(lsb>>24)
@@ -369,23 +369,22 @@ func (c *cabac) chromaACBlocks(g uint32, nBlk int, tc *[8]uint8, coef *[8][16]in
 		// in residual.
 		k := (int(cbfCtxBase[4]) + inc) & 1023
 		st := c.ctx[k]
-		lps := uint64(cabacLPS4[st][rng>>6&3])
-		rng -= lps
-		scaled := rng << cabacValueShift
-		if value < scaled {
+		lps := cabacLPSS[lpsIdx(rs, st)]
+		rs -= lps
+		if value < rs {
 			c.ctx[k] = cabacNext[st]
-			sh := 1 - rng>>8
-			rng += rng & -sh
-			value += value & -sh
+			sh := (rs>>61 ^ 1) & 63
+			rs <<= sh
+			value <<= sh
 		} else {
-			value -= scaled
+			value -= rs
 			c.ctx[k] = cabacNext[st|128]
 			st ^= 1
-			r := uint64(cabacRenorm[lps&255])
-			rng = r & 511
-			value <<= r >> 9 & 63
+			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+			rs = lps << sh
+			value <<= sh
 		}
-		e = engine{value, rng}
+		e = engine{value, rs >> cabacValueShift}
 		if st&1 == 0 {
 			tc[blk] = 0
 			continue

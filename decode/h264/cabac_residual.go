@@ -150,27 +150,26 @@ func (c *cabac) residual(cat, maxNumCoeff, cbfCtxIdxInc int) int {
 	if cbfCtxIdxInc >= 0 {
 		// DecodeDecision on coded_block_flag, in place (as in decision) so
 		// that the engine reaches sigMap in registers.
-		value, rng := e.value, e.rng
+		value, rs := e.value, e.rng<<cabacValueShift
 		k := (int(cbfCtxBase[cat]) + cbfCtxIdxInc) & 1023
 		st := c.ctx[k]
-		lps := uint64(cabacLPS4[st][rng>>6&3])
-		rng -= lps
-		scaled := rng << cabacValueShift
-		if value < scaled {
+		lps := cabacLPSS[lpsIdx(rs, st)]
+		rs -= lps
+		if value < rs {
 			c.ctx[k] = cabacNext[st]
-			sh := 1 - rng>>8
-			rng += rng & -sh
-			value += value & -sh
+			sh := (rs>>61 ^ 1) & 63
+			rs <<= sh
+			value <<= sh
 		} else {
-			value -= scaled
+			value -= rs
 			c.ctx[k] = cabacNext[st|128]
 			st ^= 1
-			r := uint64(cabacRenorm[lps&255])
-			rng = r & 511
-			value <<= r >> 9 & 63
+			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+			rs = lps << sh
+			value <<= sh
 		}
 		// sigMap checks the window first; a return here checks it.
-		e = engine{value, rng}
+		e = engine{value, rs >> cabacValueShift}
 		if st&1 == 0 {
 			if uint32(value) == 0 {
 				e.value = c.refillValue(value)
