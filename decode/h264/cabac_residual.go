@@ -227,6 +227,7 @@ func (c *cabac) residual(cat, maxNumCoeff, cbfCtxIdxInc int) int {
 // hold fewer than 21 (the marker at bit 43 or below); levels checks first.
 func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 	value, rs := e.value, e.rng<<cabacValueShift // codIRange scaled as in sigMap4
+	ctx := &c.ctx                                // one nil check, not one per bin
 	n := 0
 	for i := range idx[:numM1] {
 		if uint32(value) == 0 { // refill (refillValue)
@@ -236,11 +237,11 @@ func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 		}
 		// DecodeDecision on significant_coeff_flag[i]
 		k := idx[i][0] & 1023
-		st := c.ctx[k]
+		st := ctx[k]
 		lps := cabacLPSS[lpsIdx(rs, st)]
 		rs -= lps
 		if value < rs { // MPS: codIRange stays >= 128, RenormD by at most 1
-			c.ctx[k] = cabacNext[st]
+			ctx[k] = cabacNext[st]
 			sh := (rs>>61 ^ 1) & 63 // 1 when codIRange < 256
 			rs <<= sh
 			value <<= sh
@@ -249,7 +250,7 @@ func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 			}
 		} else { // LPS
 			value -= rs
-			c.ctx[k] = cabacNext[st|128]
+			ctx[k] = cabacNext[st|128]
 			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
 			rs = lps << sh
 			value <<= sh
@@ -261,11 +262,11 @@ func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 		n++
 		// DecodeDecision on last_significant_coeff_flag[i]
 		k = idx[i][1] & 1023
-		st = c.ctx[k]
+		st = ctx[k]
 		lps = cabacLPSS[lpsIdx(rs, st)]
 		rs -= lps
 		if value < rs { // MPS
-			c.ctx[k] = cabacNext[st]
+			ctx[k] = cabacNext[st]
 			sh := (rs>>61 ^ 1) & 63
 			rs <<= sh
 			value <<= sh
@@ -274,7 +275,7 @@ func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 			}
 		} else { // LPS
 			value -= rs
-			c.ctx[k] = cabacNext[st|128]
+			ctx[k] = cabacNext[st|128]
 			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
 			rs = lps << sh
 			value <<= sh
@@ -369,6 +370,8 @@ func (c *cabac) sigMap4(e engine, sbase, lbase uint, numM1 int) (engine, int) {
 // The returned engine is checked (the marker at bit 31 or below).
 func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 	value, rs := e.value, e.rng<<cabacValueShift // codIRange scaled as in sigMap4
+	ctx := &c.ctx                                // one nil check, not one per bin
+	_ = tab[0]                                   // likewise
 	state := uint(0)
 	for j := n - 1; j >= 0; j-- {
 		if uint32(value) == 0 { // refill
@@ -378,19 +381,19 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 		}
 		// DecodeDecision on bin 0 of coeff_abs_level_minus1
 		k := tab[state&7] & 1023
-		st := c.ctx[k]
+		st := ctx[k]
 		lps := cabacLPSS[lpsIdx(rs, st)]
 		rs -= lps
 		gt1 := false
 		if value < rs {
-			c.ctx[k] = cabacNext[st]
+			ctx[k] = cabacNext[st]
 			sh := (rs>>61 ^ 1) & 63
 			rs <<= sh
 			value <<= sh
 			gt1 = st&1 != 0
 		} else {
 			value -= rs
-			c.ctx[k] = cabacNext[st|128]
+			ctx[k] = cabacNext[st|128]
 			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
 			rs = lps << sh
 			value <<= sh
@@ -405,7 +408,7 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 			// previous bin's store to reach the load.
 			k = tab[8+state&7] & 1023
 			state = uint(levelNext[1][state&7])
-			st := c.ctx[k]
+			st := ctx[k]
 			for lvl = 2; ; lvl++ {
 				if lvl == 15 {
 					// The prefix is 14 ones: the k = 0 Exp-Golomb suffix follows.
@@ -443,7 +446,7 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 					}
 				}
 			}
-			c.ctx[k] = st
+			ctx[k] = st
 		}
 		// DecodeBypass: coeff_sign_flag
 		value <<= 1
