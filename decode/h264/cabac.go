@@ -174,7 +174,7 @@ func (c *cabac) setErr(err error) {
 // compared with value directly and its LPS range comes from cabacLPSS.
 // After an MPS codIRange is at least 128 (rangeTabLPS is below half of
 // codIRange), so RenormD shifts by at most one bit, rs>>61 ^ 1; after an
-// LPS codIRange is rangeTabLPS, and cabacRenorm gives the shift. The
+// LPS codIRange is rangeTabLPS, and cabacLPSShift gives the shift. The
 // residual loops (cabac_residual.go) hold this same code in place, on
 // locals.
 func (c *cabac) decision(s *uint8) uint {
@@ -191,7 +191,7 @@ func (c *cabac) decision(s *uint8) uint {
 		value -= rs
 		*s = cabacNext[st|128]
 		st ^= 1
-		sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+		sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 		rs = lps << sh
 		value <<= sh
 	}
@@ -343,19 +343,18 @@ func transIdxMPS(p uint8) uint8 {
 	return p
 }
 
-// cabacRenorm is RenormD (§9.3.3.2.2) of codIRange r < 512 as a table:
-// n<<9 | r<<n, where n is the count of doublings that bring r to 256 or more.
-// It is used after an LPS, where codIRange is rangeTabLPS (6..240, Table
-// 9-44); entries below 6 are unused.
-var cabacRenorm [256]uint16
+// cabacLPSShift is the shift of RenormD (§9.3.3.2.2) after an LPS, by
+// codIRange = rangeTabLPS (6..240): the count of doublings that bring it to
+// 256 or more (entries below 6 are unused).
+var cabacLPSShift [256]uint8
 
 func init() {
-	for r := range cabacRenorm {
+	for r := range cabacLPSShift {
 		n := 0
 		for r > 0 && r<<n < 256 {
 			n++
 		}
-		cabacRenorm[r] = uint16(n<<9 | r<<n)
+		cabacLPSShift[r] = uint8(n)
 	}
 	for s := 0; s < 128; s++ {
 		p, mps := uint8(s>>1), uint8(s&1)

@@ -380,7 +380,7 @@ func (c *cabac) chromaACBlocks(g uint32, nBlk int, tc *[8]uint8, coef *[8][16]in
 			value -= rs
 			c.ctx[k] = cabacNext[st|128]
 			st ^= 1
-			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
 		}

@@ -164,7 +164,7 @@ func (c *cabac) residual(cat, maxNumCoeff, cbfCtxIdxInc int) int {
 			value -= rs
 			c.ctx[k] = cabacNext[st|128]
 			st ^= 1
-			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
 		}
@@ -251,7 +251,7 @@ func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 		} else { // LPS
 			value -= rs
 			ctx[k] = cabacNext[st|128]
-			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
 			if st&1 != 0 {
@@ -276,7 +276,7 @@ func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 		} else { // LPS
 			value -= rs
 			ctx[k] = cabacNext[st|128]
-			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
 			if st&1 == 0 {
@@ -324,7 +324,7 @@ func (c *cabac) sigMap4(e engine, sbase, lbase uint, numM1 int) (engine, int) {
 		} else { // LPS
 			value -= rs
 			sctx[i] = cabacNext[st|128]
-			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
 			if st&1 != 0 {
@@ -348,7 +348,7 @@ func (c *cabac) sigMap4(e engine, sbase, lbase uint, numM1 int) (engine, int) {
 		} else { // LPS
 			value -= rs
 			lctx[i] = cabacNext[st|128]
-			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
 			if st&1 == 0 {
@@ -394,7 +394,7 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 		} else {
 			value -= rs
 			ctx[k] = cabacNext[st|128]
-			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
 			gt1 = st&1 == 0
@@ -438,7 +438,7 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 					value -= rs
 					bin := st&1 ^ 1
 					st = cabacNext[st|128]
-					sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+					sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 					rs = lps << sh
 					value <<= sh
 					if bin == 0 {

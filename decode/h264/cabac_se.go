@@ -245,7 +245,7 @@ func (c *cabac) intraPredModes(n int, rem *[16]int8) {
 			value -= rs
 			bin = stP&1 ^ 1
 			stP = cabacNext[stP|128]
-			sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
 		}
@@ -273,7 +273,7 @@ func (c *cabac) intraPredModes(n int, rem *[16]int8) {
 				value -= rs
 				r |= int8(stR&1^1) << b
 				stR = cabacNext[stR|128]
-				sh := uint64(cabacRenorm[lps>>cabacValueShift&255]>>9) & 63
+				sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 				rs = lps << sh
 				value <<= sh
 			}
