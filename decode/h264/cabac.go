@@ -189,7 +189,7 @@ func (c *cabac) decision(s *uint8) uint {
 		value <<= sh
 	} else { // LPS
 		value -= rs
-		*s = cabacNext[st|128]
+		*s = cabacNextLPS[st]
 		st ^= 1
 		sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 		rs = lps << sh
@@ -322,6 +322,10 @@ func lpsIdx(rs uint64, st uint8) uint64 {
 	return rs>>51&0x300 | uint64(st)
 }
 
+// cabacNextLPS is cabacNext[128+state]: the packed state after an LPS
+// (entries 128..255 unused).
+var cabacNextLPS [256]uint8
+
 // cabacNext is the packed state after a bin: index state for an MPS and
 // 128+state for an LPS. transIdxMPS and transIdxLPS of Table 9-45, and for
 // an LPS at pStateIdx 0 valMPS = 1 - valMPS (§9.3.3.2.1.1).
@@ -367,5 +371,6 @@ func init() {
 			lmps = 1 - mps
 		}
 		cabacNext[128+s] = transIdxLPS[p]<<1 | lmps
+		cabacNextLPS[s] = cabacNext[128+s]
 	}
 }

@@ -378,7 +378,7 @@ func (c *cabac) chromaACBlocks(g uint32, nBlk int, tc *[8]uint8, coef *[8][16]in
 			value <<= sh
 		} else {
 			value -= rs
-			c.ctx[k] = cabacNext[st|128]
+			c.ctx[k] = cabacNextLPS[st]
 			st ^= 1
 			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh

@@ -162,7 +162,7 @@ func (c *cabac) residual(cat, maxNumCoeff, cbfCtxIdxInc int) int {
 			value <<= sh
 		} else {
 			value -= rs
-			c.ctx[k] = cabacNext[st|128]
+			c.ctx[k] = cabacNextLPS[st]
 			st ^= 1
 			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
@@ -250,7 +250,7 @@ func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 			}
 		} else { // LPS
 			value -= rs
-			ctx[k] = cabacNext[st|128]
+			ctx[k] = cabacNextLPS[st]
 			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
@@ -275,7 +275,7 @@ func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 			}
 		} else { // LPS
 			value -= rs
-			ctx[k] = cabacNext[st|128]
+			ctx[k] = cabacNextLPS[st]
 			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
@@ -323,7 +323,7 @@ func (c *cabac) sigMap4(e engine, sbase, lbase uint, numM1 int) (engine, int) {
 			}
 		} else { // LPS
 			value -= rs
-			sctx[i] = cabacNext[st|128]
+			sctx[i] = cabacNextLPS[st]
 			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
@@ -347,7 +347,7 @@ func (c *cabac) sigMap4(e engine, sbase, lbase uint, numM1 int) (engine, int) {
 			}
 		} else { // LPS
 			value -= rs
-			lctx[i] = cabacNext[st|128]
+			lctx[i] = cabacNextLPS[st]
 			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
@@ -393,7 +393,7 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 			gt1 = st&1 != 0
 		} else {
 			value -= rs
-			ctx[k] = cabacNext[st|128]
+			ctx[k] = cabacNextLPS[st]
 			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
@@ -437,7 +437,7 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 				} else {
 					value -= rs
 					bin := st&1 ^ 1
-					st = cabacNext[st|128]
+					st = cabacNextLPS[st]
 					sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 					rs = lps << sh
 					value <<= sh

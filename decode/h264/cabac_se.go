@@ -244,7 +244,7 @@ func (c *cabac) intraPredModes(n int, rem *[16]int8) {
 		} else {
 			value -= rs
 			bin = stP&1 ^ 1
-			stP = cabacNext[stP|128]
+			stP = cabacNextLPS[stP]
 			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
@@ -272,7 +272,7 @@ func (c *cabac) intraPredModes(n int, rem *[16]int8) {
 			} else {
 				value -= rs
 				r |= int8(stR&1^1) << b
-				stR = cabacNext[stR|128]
+				stR = cabacNextLPS[stR]
 				sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 				rs = lps << sh
 				value <<= sh
