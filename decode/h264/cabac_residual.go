@@ -384,25 +384,29 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 		st := ctx[k]
 		lps := cabacLPSS[lpsIdx(rs, st)]
 		rs -= lps
-		gt1 := false
+		var lvl int32 = 1
+		// Each arm goes to the sign when the bin is 0 (the level is 1).
 		if value < rs {
 			ctx[k] = cabacNext[st]
 			sh := (rs>>61 ^ 1) & 63
 			rs <<= sh
 			value <<= sh
-			gt1 = st&1 != 0
+			if st&1 == 0 {
+				state = uint(levelNext[0][state&7])
+				goto sign
+			}
 		} else {
 			value -= rs
 			ctx[k] = cabacNextLPS[st]
 			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
-			gt1 = st&1 == 0
+			if st&1 != 0 {
+				state = uint(levelNext[0][state&7])
+				goto sign
+			}
 		}
-		var lvl int32 = 1
-		if !gt1 {
-			state = uint(levelNext[0][state&7])
-		} else {
+		{
 			// Bins 1..13 share one context: its state stays in st across
 			// them and is stored once, so that a bin does not wait for the
 			// previous bin's store to reach the load.
@@ -448,6 +452,7 @@ func (c *cabac) levels(e engine, tab *[16]uint16, n int) engine {
 			}
 			ctx[k] = st
 		}
+	sign:
 		// DecodeBypass: coeff_sign_flag
 		value <<= 1
 		m := uint64(int64(rs-value-1) >> 63)
