@@ -290,8 +290,8 @@ func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 
 // sigMap4 is sigMap for the 4x4 categories other than chroma DC, whose
 // ctxIdxInc is levelListIdx itself: the contexts are sbase+i and lbase+i,
-// without a table (sbase and lbase come from sigLastCtx, at least 16 below
-// 1024).
+// without a table (sbase and lbase come from sigLastCtx). They are indexed
+// in c.ctx directly (an offset from c, which is in a register anyway).
 //
 // Inside the loop codIRange is held scaled, rs = codIRange<<53, so that it
 // is compared with value directly: qCodIRangeIdx is rs>>59&3, the LPS range
@@ -299,22 +299,21 @@ func (c *cabac) sigMap(e engine, idx *[64][2]uint16, numM1 int) (engine, int) {
 // rs < 256<<53 (a shift by rs>>61 ^ 1).
 func (c *cabac) sigMap4(e engine, sbase, lbase uint, numM1 int) (engine, int) {
 	value, rs := e.value, e.rng<<cabacValueShift
-	numM1 = min(max(numM1, 0), 15)
-	sctx := (*[16]uint8)(c.ctx[sbase:])[:numM1]
-	lctx := (*[16]uint8)(c.ctx[lbase:])[:numM1]
+	ctx := &c.ctx
 	n := 0
-	for i := range sctx {
+	for i := 0; i < numM1; i++ {
 		if uint32(value) == 0 { // refill (refillValue)
 			lsb := value & -value
 			value = value ^ lsb | (c.word(c.pos)>>40<<1|1)*(lsb>>24)
 			c.pos += 3
 		}
 		// DecodeDecision on significant_coeff_flag[i]
-		st := sctx[i]
+		k := (sbase + uint(i)) & 1023
+		st := ctx[k]
 		lps := cabacLPSS[lpsIdx(rs, st)]
 		rs -= lps
 		if value < rs { // MPS: codIRange stays >= 128, RenormD by at most 1
-			sctx[i] = cabacNext[st]
+			ctx[k] = cabacNext[st]
 			sh := (rs>>61 ^ 1) & 63 // 1 when codIRange < 256
 			rs <<= sh
 			value <<= sh
@@ -323,7 +322,7 @@ func (c *cabac) sigMap4(e engine, sbase, lbase uint, numM1 int) (engine, int) {
 			}
 		} else { // LPS
 			value -= rs
-			sctx[i] = cabacNextLPS[st]
+			ctx[k] = cabacNextLPS[st]
 			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
@@ -334,11 +333,12 @@ func (c *cabac) sigMap4(e engine, sbase, lbase uint, numM1 int) (engine, int) {
 		c.sigPos[n&63] = uint8(i)
 		n++
 		// DecodeDecision on last_significant_coeff_flag[i]
-		st = lctx[i]
+		k = (lbase + uint(i)) & 1023
+		st = ctx[k]
 		lps = cabacLPSS[lpsIdx(rs, st)]
 		rs -= lps
 		if value < rs { // MPS
-			lctx[i] = cabacNext[st]
+			ctx[k] = cabacNext[st]
 			sh := (rs>>61 ^ 1) & 63
 			rs <<= sh
 			value <<= sh
@@ -347,7 +347,7 @@ func (c *cabac) sigMap4(e engine, sbase, lbase uint, numM1 int) (engine, int) {
 			}
 		} else { // LPS
 			value -= rs
-			lctx[i] = cabacNextLPS[st]
+			ctx[k] = cabacNextLPS[st]
 			sh := uint64(cabacLPSShift[uint8(lps>>cabacValueShift)]) & 63
 			rs = lps << sh
 			value <<= sh
