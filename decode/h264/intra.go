@@ -299,10 +299,10 @@ func pred16x16(dst []uint16, stride, mode int, top, left *[16]int32, corner int3
 // 12-15 of r.
 func fillRow16(r []uint16, w0, w1, w2, w3 uint64) {
 	q := (*[16]uint16)(r)
-	dbkSt4((*[4]uint16)(q[0:4]), w0)
-	dbkSt4((*[4]uint16)(q[4:8]), w1)
-	dbkSt4((*[4]uint16)(q[8:12]), w2)
-	dbkSt4((*[4]uint16)(q[12:16]), w3)
+	st4((*[4]uint16)(q[0:4]), w0)
+	st4((*[4]uint16)(q[4:8]), w1)
+	st4((*[4]uint16)(q[8:12]), w2)
+	st4((*[4]uint16)(q[12:16]), w3)
 }
 
 // predChroma writes the chroma intra prediction (§8.3.4) of one chroma

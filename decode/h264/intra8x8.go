@@ -390,11 +390,11 @@ const rep16 = 0x0001_0001_0001_0001
 // samples p[-1,-1]..p[7,-1] at top[0:9] and p[8,-1] in t8 (the top-right
 // sample, or p[7,-1] when it is not available).
 func filterTop8(top *[9]uint16, t8 uint16) (uint64, uint64) {
-	l0 := dbkLd4((*[4]uint16)(top[0:4])) // p[x-1,-1], x = 0..3
-	c0 := dbkLd4((*[4]uint16)(top[1:5])) // p[x,-1]
-	r0 := dbkLd4((*[4]uint16)(top[2:6])) // p[x+1,-1]
-	l1 := dbkLd4((*[4]uint16)(top[4:8])) // p[x-1,-1], x = 4..7
-	c1 := dbkLd4((*[4]uint16)(top[5:9])) // p[x,-1]
+	l0 := ld4((*[4]uint16)(top[0:4])) // p[x-1,-1], x = 0..3
+	c0 := ld4((*[4]uint16)(top[1:5])) // p[x,-1]
+	r0 := ld4((*[4]uint16)(top[2:6])) // p[x+1,-1]
+	l1 := ld4((*[4]uint16)(top[4:8])) // p[x-1,-1], x = 4..7
+	c1 := ld4((*[4]uint16)(top[5:9])) // p[x,-1]
 	r1 := c1>>16 | uint64(t8)<<48        // p[x+1,-1]
 	f0 := (l0 + c0<<1 + r0 + 2*rep16) >> 2 & (0x3fff * rep16)
 	f1 := (l1 + c1<<1 + r1 + 2*rep16) >> 2 & (0x3fff * rep16)

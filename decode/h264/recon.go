@@ -315,7 +315,7 @@ func (d *sliceDecoder) chromaPredRecon420(c int, plane []uint16, stride, o, mode
 		fillRow8(blk[7*stride:7*stride+8], uint64(l[7*stride])*rep16)
 	case 2:
 		t := (*[8]uint16)(plane[o-stride : o-stride+8])
-		w0, w1 := dbkLd4((*[4]uint16)(t[0:4])), dbkLd4((*[4]uint16)(t[4:8]))
+		w0, w1 := ld4((*[4]uint16)(t[0:4])), ld4((*[4]uint16)(t[4:8]))
 		fillRow8x2(blk[0:8], w0, w1)
 		fillRow8x2(blk[stride:stride+8], w0, w1)
 		fillRow8x2(blk[2*stride:2*stride+8], w0, w1)
@@ -527,14 +527,14 @@ func (d *sliceDecoder) chromaDCRecon420(c int, plane []uint16, stride, o int, ha
 // fillRow8x2 stores w0 to samples 0-3 of r and w1 to samples 4-7 (sample i
 // of a half in lane i).
 func fillRow8x2(r []uint16, w0, w1 uint64) {
-	dbkSt4((*[4]uint16)(r[0:4]), w0)
-	dbkSt4((*[4]uint16)(r[4:8]), w1)
+	st4((*[4]uint16)(r[0:4]), w0)
+	st4((*[4]uint16)(r[4:8]), w1)
 }
 
 // fillRow8 stores the four lanes of w to samples 0-3 and 4-7 of r.
 func fillRow8(r []uint16, w uint64) {
-	dbkSt4((*[4]uint16)(r[0:4]), w)
-	dbkSt4((*[4]uint16)(r[4:8]), w)
+	st4((*[4]uint16)(r[0:4]), w)
+	st4((*[4]uint16)(r[4:8]), w)
 }
 
 // bypassAdd adds the residual r (w x h, raster) of a lossless macroblock to

@@ -402,13 +402,13 @@ func idct8Add255(dst []uint16, stride int, t *[64]int32, rows int) bool {
 		o := 0
 		for y := 0; y < 8; y++ {
 			d := (*[8]uint16)(dst[o : o+8])
-			v0 := dbkLd4((*[4]uint16)(d[0:4])) + q0
-			v1 := dbkLd4((*[4]uint16)(d[4:8])) + q1
+			v0 := ld4((*[4]uint16)(d[0:4])) + q0
+			v1 := ld4((*[4]uint16)(d[4:8])) + q1
 			if ((v0^two)|(v1^two))&hi8 != 0 {
 				v0, v1 = clipLanes255(v0), clipLanes255(v1)
 			}
-			dbkSt4((*[4]uint16)(d[0:4]), v0-two)
-			dbkSt4((*[4]uint16)(d[4:8]), v1-two)
+			st4((*[4]uint16)(d[0:4]), v0-two)
+			st4((*[4]uint16)(d[4:8]), v1-two)
 			o += stride
 		}
 		return true
@@ -471,13 +471,13 @@ func idct8Add255(dst []uint16, stride int, t *[64]int32, rows int) bool {
 	for y := 0; y < 8; y++ {
 		d := (*[8]uint16)(dst[o : o+8])
 		r := (*[8]uint16)(res[8*y : 8*y+8])
-		v0 := dbkLd4((*[4]uint16)(d[0:4])) + dbkLd4((*[4]uint16)(r[0:4]))
-		v1 := dbkLd4((*[4]uint16)(d[4:8])) + dbkLd4((*[4]uint16)(r[4:8]))
+		v0 := ld4((*[4]uint16)(d[0:4])) + ld4((*[4]uint16)(r[0:4]))
+		v1 := ld4((*[4]uint16)(d[4:8])) + ld4((*[4]uint16)(r[4:8]))
 		if ((v0^two)|(v1^two))&hi8 != 0 {
 			v0, v1 = clipLanes255(v0), clipLanes255(v1)
 		}
-		dbkSt4((*[4]uint16)(d[0:4]), v0-two)
-		dbkSt4((*[4]uint16)(d[4:8]), v1-two)
+		st4((*[4]uint16)(d[0:4]), v0-two)
+		st4((*[4]uint16)(d[4:8]), v1-two)
 		o += stride
 	}
 	return true
