@@ -637,6 +637,21 @@ func copyRows(dst []uint16, stride, n int) {
 			r[0], r[1], r[2], r[3] = r0[0], r0[1], r0[2], r0[3]
 			r[4], r[5], r[6], r[7] = r0[4], r0[5], r0[6], r0[7]
 		}
+	case 16:
+		// Array assignments compile to inline vector moves, not a
+		// memmove call per row.
+		r0 := *(*[16]uint16)(dst)
+		for y := 1; y < 16; y++ {
+			*(*[16]uint16)(dst[y*stride:]) = r0
+		}
+	case 32:
+		a := *(*[16]uint16)(dst)
+		b := *(*[16]uint16)(dst[16:])
+		for y := 1; y < 32; y++ {
+			r := dst[y*stride:]
+			*(*[16]uint16)(r) = a
+			*(*[16]uint16)(r[16:]) = b
+		}
 	default:
 		row0 := dst[:n]
 		for y := 1; y < n; y++ {

@@ -71,3 +71,30 @@ func TestIntraAvail(t *testing.T) {
 		}
 	}
 }
+
+// TestCopyRows checks copyRows' per-size paths against a plain row copy on
+// random samples and strides.
+func TestCopyRows(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	for _, n := range []int{4, 8, 16, 32, 64} {
+		for iter := 0; iter < 50; iter++ {
+			stride := n + rng.Intn(40)
+			buf := make([]uint16, stride*(n-1)+n+rng.Intn(8))
+			for i := range buf {
+				buf[i] = uint16(rng.Uint32())
+			}
+			want := append([]uint16(nil), buf...)
+			for y := 1; y < n; y++ {
+				for x := 0; x < n; x++ {
+					want[y*stride+x] = want[x]
+				}
+			}
+			copyRows(buf, stride, n)
+			for i := range buf {
+				if buf[i] != want[i] {
+					t.Fatalf("n=%d stride=%d: sample %d = %d, want %d", n, stride, i, buf[i], want[i])
+				}
+			}
+		}
+	}
+}
