@@ -395,7 +395,7 @@ func filterTop8(top *[9]uint16, t8 uint16) (uint64, uint64) {
 	r0 := ld4((*[4]uint16)(top[2:6])) // p[x+1,-1]
 	l1 := ld4((*[4]uint16)(top[4:8])) // p[x-1,-1], x = 4..7
 	c1 := ld4((*[4]uint16)(top[5:9])) // p[x,-1]
-	r1 := c1>>16 | uint64(t8)<<48        // p[x+1,-1]
+	r1 := c1>>16 | uint64(t8)<<48     // p[x+1,-1]
 	f0 := (l0 + c0<<1 + r0 + 2*rep16) >> 2 & (0x3fff * rep16)
 	f1 := (l1 + c1<<1 + r1 + 2*rep16) >> 2 & (0x3fff * rep16)
 	return f0, f1
