@@ -433,14 +433,7 @@ func (d *sliceDecoder) pred8x8Avail(plane []uint16, stride, o, mode int, haveTR 
 			f0 = dc * rep16
 			f1 = f0
 		}
-		fillRow8x2(blk[0:8], f0, f1)
-		fillRow8x2(blk[stride:stride+8], f0, f1)
-		fillRow8x2(blk[2*stride:2*stride+8], f0, f1)
-		fillRow8x2(blk[3*stride:3*stride+8], f0, f1)
-		fillRow8x2(blk[4*stride:4*stride+8], f0, f1)
-		fillRow8x2(blk[5*stride:5*stride+8], f0, f1)
-		fillRow8x2(blk[6*stride:6*stride+8], f0, f1)
-		fillRow8x2(blk[7*stride:7*stride+8], f0, f1)
+		fillBlock8(blk, stride, f0, f1)
 	case predHorizontal:
 		// §8.3.2.2.3: row y is p'[-1,y].
 		l := plane[o-stride-1 : o+7*stride]

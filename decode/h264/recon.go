@@ -316,14 +316,7 @@ func (d *sliceDecoder) chromaPredRecon420(c int, plane []uint16, stride, o, mode
 	case 2:
 		t := (*[8]uint16)(plane[o-stride : o-stride+8])
 		w0, w1 := ld4((*[4]uint16)(t[0:4])), ld4((*[4]uint16)(t[4:8]))
-		fillRow8x2(blk[0:8], w0, w1)
-		fillRow8x2(blk[stride:stride+8], w0, w1)
-		fillRow8x2(blk[2*stride:2*stride+8], w0, w1)
-		fillRow8x2(blk[3*stride:3*stride+8], w0, w1)
-		fillRow8x2(blk[4*stride:4*stride+8], w0, w1)
-		fillRow8x2(blk[5*stride:5*stride+8], w0, w1)
-		fillRow8x2(blk[6*stride:6*stride+8], w0, w1)
-		fillRow8x2(blk[7*stride:7*stride+8], w0, w1)
+		fillBlock8(blk, stride, w0, w1)
 	default:
 		// t[1+x] = p[x,-1], t[0] = p[-1,-1]; l[(1+y)*stride] = p[-1,y].
 		t := (*[9]uint16)(plane[o-stride-1 : o-stride+8])
@@ -529,6 +522,20 @@ func (d *sliceDecoder) chromaDCRecon420(c int, plane []uint16, stride, o int, ha
 func fillRow8x2(r []uint16, w0, w1 uint64) {
 	st4((*[4]uint16)(r[0:4]), w0)
 	st4((*[4]uint16)(r[4:8]), w1)
+}
+
+// fillBlock8 fills the 8 rows of the 8x8 block at blk with the lanes of
+// w0 (samples 0-3) and w1 (samples 4-7).
+func fillBlock8(blk []uint16, stride int, w0, w1 uint64) {
+	// Written out: a loop over the rows costs more than the call.
+	fillRow8x2(blk[0:8], w0, w1)
+	fillRow8x2(blk[stride:stride+8], w0, w1)
+	fillRow8x2(blk[2*stride:2*stride+8], w0, w1)
+	fillRow8x2(blk[3*stride:3*stride+8], w0, w1)
+	fillRow8x2(blk[4*stride:4*stride+8], w0, w1)
+	fillRow8x2(blk[5*stride:5*stride+8], w0, w1)
+	fillRow8x2(blk[6*stride:6*stride+8], w0, w1)
+	fillRow8x2(blk[7*stride:7*stride+8], w0, w1)
 }
 
 // fillRow8 stores the four lanes of w to samples 0-3 and 4-7 of r.
