@@ -73,16 +73,7 @@ func TestChromaDCRecon420(t *testing.T) {
 			left[i] = int32(want[(y0+i)*stride+x0-1])
 		}
 		predChroma(want[o:], stride, 8, 8, 0, &top, &left, 0, haveTop, haveLeft, bitDepth)
-		for b := 0; b < 4; b++ {
-			off := o + 4*(b>>1)*stride + 4*(b&1)
-			cf := coefs[c][b]
-			switch {
-			case ac>>b&1 != 0:
-				idct4AddRef(want[off:], stride, &cf, maxV)
-			case nz>>b&1 != 0:
-				dcAdd4(want[off:], stride, (cf[0]+32)>>6, maxV)
-			}
-		}
+		addChromaResidualRef(want[o:], stride, (*[4][16]int32)(coefs[c][:4]), nz, ac, maxV)
 		for i := range want {
 			if got[i] != want[i] {
 				t.Fatalf("iter %d (depth %d, top %v left %v nz %04b ac %04b): sample (%d,%d) = %d, want %d",
@@ -168,6 +159,23 @@ func idct4AddRef(dst []uint16, stride int, c *[16]int32, maxV int32) {
 	*c = [16]int32{}
 }
 
+// addChromaResidualRef adds the residual of the four 4x4 blocks of an 8x8
+// chroma block at dst, the straightforward way: idct4AddRef for the blocks
+// with AC coefficients (bits of ac), the DC-only add for the others with a
+// coefficient (bits of nz). coefs is not changed.
+func addChromaResidualRef(dst []uint16, stride int, coefs *[4][16]int32, nz, ac uint8, maxV int32) {
+	for b := 0; b < 4; b++ {
+		off := 4*(b>>1)*stride + 4*(b&1)
+		cf := coefs[b]
+		switch {
+		case ac>>b&1 != 0:
+			idct4AddRef(dst[off:], stride, &cf, maxV)
+		case nz>>b&1 != 0:
+			dcAdd4(dst[off:], stride, (cf[0]+32)>>6, maxV)
+		}
+	}
+}
+
 // TestChromaPredRecon420 checks chromaPredRecon420 (horizontal, vertical
 // and plane prediction of a 4:2:0 macroblock with its residual) against
 // predChroma followed by idct4AddRef or the DC-only add per block.
@@ -221,16 +229,7 @@ func TestChromaPredRecon420(t *testing.T) {
 		}
 		corner := int32(want[(y0-1)*stride+x0-1])
 		predChroma(want[o:], stride, 8, 8, mode, &top, &left, corner, true, true, bitDepth)
-		for b := 0; b < 4; b++ {
-			off := o + 4*(b>>1)*stride + 4*(b&1)
-			cf := coefs[c][b]
-			switch {
-			case ac>>b&1 != 0:
-				idct4AddRef(want[off:], stride, &cf, maxV)
-			case nz>>b&1 != 0:
-				dcAdd4(want[off:], stride, (cf[0]+32)>>6, maxV)
-			}
-		}
+		addChromaResidualRef(want[o:], stride, (*[4][16]int32)(coefs[c][:4]), nz, ac, maxV)
 		for i := range want {
 			if got[i] != want[i] {
 				t.Fatalf("iter %d (mode %d, depth %d, nz %04b ac %04b): sample (%d,%d) = %d, want %d",
